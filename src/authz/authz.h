@@ -1,0 +1,3 @@
+#ifndef JF_AUTHZ_H
+#define JF_AUTHZ_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef JF_CLI_H
+#define JF_CLI_H
+#endif

@@ -1,0 +1,4 @@
+/* b64.c - not yet written */
+#include "config.h"
+
+#include "b64.h"

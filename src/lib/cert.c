@@ -1,0 +1,4 @@
+/* cert.c - not yet written */
+#include "config.h"
+
+#include "cert.h"

@@ -1,0 +1,3 @@
+#ifndef JF_CERT_H
+#define JF_CERT_H
+#endif

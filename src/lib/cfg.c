@@ -1,0 +1,4 @@
+/* cfg.c - not yet written */
+#include "config.h"
+
+#include "cfg.h"

@@ -1,0 +1,4 @@
+/* ini.c - not yet written */
+#include "config.h"
+
+#include "ini.h"

@@ -1,0 +1,4 @@
+/* json.c - not yet written */
+#include "config.h"
+
+#include "json.h"

@@ -1,0 +1,4 @@
+/* jwks.c - not yet written */
+#include "config.h"
+
+#include "jwks.h"

@@ -1,0 +1,4 @@
+/* key.c - not yet written */
+#include "config.h"
+
+#include "key.h"

@@ -1,0 +1,4 @@
+/* log.c - not yet written */
+#include "config.h"
+
+#include "log.h"

@@ -1,0 +1,4 @@
+/* registry.c - not yet written */
+#include "config.h"
+
+#include "registry.h"

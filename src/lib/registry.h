@@ -1,0 +1,3 @@
+#ifndef JF_REGISTRY_H
+#define JF_REGISTRY_H
+#endif

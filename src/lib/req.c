@@ -1,0 +1,4 @@
+/* req.c - not yet written */
+#include "config.h"
+
+#include "req.h"

@@ -1,0 +1,4 @@
+/* server.c - not yet written */
+#include "config.h"
+
+#include "server.h"

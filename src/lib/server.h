@@ -1,0 +1,38 @@
+/* server.h - the process model shared by jwt-authz.fcgi and jwt-mint.fcgi.
+ *
+ * libfcgi lingers on close, so one process serialises clients: a
+ * supervisor pre-forks `workers` processes that all accept on one
+ * listening socket and replaces any that die. The socket is --listen
+ * (host:port, :port, or a unix socket path), or fd 0 when a web server
+ * or spawn-fcgi started us with the socket there. When fd 0 is not a
+ * socket and there is no --listen, we run one CGI request and exit.
+ *
+ * Signals: SIGTERM/SIGINT stop (workers finish their current request),
+ * SIGHUP makes each worker call ops->reload between requests.
+ */
+#ifndef JF_SERVER_H
+#define JF_SERVER_H
+
+#include "req.h"
+
+#define SRV_WORKERS_MAX 256
+
+struct srv_opts {
+	const char *listen;     /* NULL: fd 0 or CGI */
+	int workers;            /* >= 1 */
+	int backlog;            /* 0: 1024 */
+	const char *unix_mode;  /* octal mode for a unix socket, NULL: 0660 */
+};
+
+struct srv_ops {
+	void *ctx;
+	/* Answers one request; the server then calls req_finish(). */
+	void (*handle)(void *ctx, struct req *r);
+	/* Re-reads configuration in a worker; keeps the old one on failure. */
+	void (*reload)(void *ctx);
+};
+
+/* Runs until stopped; returns the process exit status. */
+int srv_run(const struct srv_opts *o, const struct srv_ops *ops);
+
+#endif

@@ -1,0 +1,4 @@
+/* token.c - not yet written */
+#include "config.h"
+
+#include "token.h"
