@@ -1,1 +1,554 @@
+/* authz.c - one bearer-token decision: parse Authorization, verify the
+ * token against the configuration, apply the route's policy, and pass
+ * the claims on as Variable-* headers.
+ *
+ * No file I/O and no key parsing here: the configuration was loaded at
+ * start. Nothing the client sends can produce a 500; only a malformed
+ * policy variable from the web server's own configuration does.
+ */
 #include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "authz.h"
+#include "log.h"
+#include "token.h"
+
+#define AUTHZ_POLICY_MAX 64     /* name=value pairs in JWT_REQUIRE_CLAIMS */
+#define AUTHZ_LOG_FIELD 200     /* bytes of REMOTE_ADDR or REQUEST_URI logged */
+
+/* The variables every success sets, even to "", so that a proxy copying
+ * them always overwrites any a client sent under the same name. */
+static const struct {
+	const char *var;
+	const char *claim;
+	const char *alt;        /* used when claim is absent */
+	char sep;               /* joins an array of strings */
+} authz_std[AUTHZ_STD_VARS] = {
+	{ "JWT_SUB", "sub", NULL, ' ' },
+	{ "JWT_ISS", "iss", NULL, ' ' },
+	{ "JWT_AUD", "aud", NULL, ' ' },
+	{ "JWT_SCOPE", "scope", "scp", ' ' },
+	{ "JWT_CLIENT_ID", "client_id", NULL, ' ' },
+	{ "JWT_JTI", "jti", NULL, ' ' },
+	{ "JWT_EXP", "exp", NULL, ' ' },
+};
+
+struct authz_param {
+	const struct req *r;
+};
+
+static int authz_is_tchar(unsigned char c);
+static int authz_is_token68(unsigned char c);
+static enum jf_err authz_bearer(const char *h, const char **tok, size_t *n,
+	struct jf_msg *m);
+static enum jf_err authz_scope_policy(const char *s, char *out, size_t room,
+	struct jf_msg *m);
+static const char *authz_json_text(struct json_object *o);
+static int authz_matches(struct json_object *o, const char *want,
+	size_t wlen);
+static enum jf_err authz_claims_policy(const struct tok *t, const char *s,
+	struct jf_msg *m);
+static int authz_append(struct authz_verdict *v, const char *s, size_t n);
+static enum jf_err authz_value(struct authz_verdict *v, const char *var,
+	const char *claim, struct json_object *o, char sep);
+static enum jf_err authz_vars(const struct cfg *c, const struct tok *t,
+	struct authz_verdict *v);
+static void authz_quoted(const char *s, char *out, size_t room);
+static void authz_json_escape(const char *s, char *out, size_t room);
+static void authz_clean(const char *s, char *out, size_t room);
+static const char *authz_req_param(void *arg, const char *name);
+
+/* RFC 9110 §5.6.2 tchar: the auth-scheme. */
+static int
+authz_is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* RFC 6750 §2.1 b64token, less the trailing "=" run. */
+static int
+authz_is_token68(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("-._~+/", c) != NULL;
+}
+
+/* "Bearer" 1*SP b64token, and nothing else. Another scheme is no bearer
+ * credential at all (401, no error code, RFC 6750 §3.1); a Bearer
+ * header we cannot read exactly is a malformed request (400): in
+ * particular a comma, which is what a server makes of two Authorization
+ * headers, and which must not let one proxy check the first token while
+ * the backend reads the second. */
+static enum jf_err
+authz_bearer(const char *h, const char **tok, size_t *n, struct jf_msg *m)
+{
+	const char *p = h, *t;
+
+	if (h == NULL || *h == '\0')
+		return jf_fail(m, JF_E_NO_TOKEN, "bearer token required");
+	while (authz_is_tchar((unsigned char)*p))
+		p++;
+	if (p == h)
+		return jf_fail(m, JF_E_BAD_REQUEST,
+		    "malformed Authorization header");
+	if (p - h != 6 || strncasecmp(h, "Bearer", 6) != 0)
+		return jf_fail(m, JF_E_NO_TOKEN, "bearer token required");
+	if (*p != ' ' && *p != '\0')
+		return jf_fail(m, JF_E_BAD_REQUEST,
+		    "malformed Authorization header: expected a space after "
+		    "Bearer");
+	while (*p == ' ')
+		p++;
+	t = p;
+	while (authz_is_token68((unsigned char)*p))
+		p++;
+	if (p == t)
+		return jf_fail(m, JF_E_BAD_REQUEST, *p == '\0' ?
+		    "empty bearer token" :
+		    "malformed Authorization header: bad character in token");
+	while (*p == '=')
+		p++;
+	if (*p == ',')
+		return jf_fail(m, JF_E_BAD_REQUEST,
+		    "more than one credential in Authorization");
+	if (*p != '\0')
+		return jf_fail(m, JF_E_BAD_REQUEST,
+		    "malformed Authorization header: bad character in token");
+	*tok = t;
+	*n = (size_t)(p - t);
+	return JF_OK;
+}
+
+/* JWT_REQUIRE_SCOPE: scope-tokens (RFC 6749 §3.3) separated by spaces.
+ * out gets them with single spaces, for tok_has_scopes and scope="". */
+static enum jf_err
+authz_scope_policy(const char *s, char *out, size_t room, struct jf_msg *m)
+{
+	size_t o = 0;
+	const char *w;
+
+	out[0] = '\0';
+	while (*s != '\0') {
+		while (*s == ' ')
+			s++;
+		for (w = s; *s != '\0' && *s != ' '; s++) {
+			unsigned char c = (unsigned char)*s;
+
+			if (c < 0x21 || c > 0x7e || c == '"' || c == '\\')
+				return jf_fail(m, JF_E_CONFIG,
+				    "JWT_REQUIRE_SCOPE: bad character 0x%02x",
+				    c);
+		}
+		if (s == w)
+			break;
+		if (o + (size_t)(s - w) + 2 > room)
+			return jf_fail(m, JF_E_CONFIG,
+			    "JWT_REQUIRE_SCOPE: longer than %zu bytes",
+			    room - 1);
+		if (o > 0)
+			out[o++] = ' ';
+		memcpy(out + o, w, (size_t)(s - w));
+		o += (size_t)(s - w);
+		out[o] = '\0';
+	}
+	return JF_OK;
+}
+
+/* JSON text of a scalar or compact JSON of a container. json-c keeps
+ * the text a number was parsed from, so 1.50 stays "1.50". */
+static const char *
+authz_json_text(struct json_object *o)
+{
+	return json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* A string equals want; a number or boolean has want as its JSON text;
+ * an array has such an element. */
+static int
+authz_matches(struct json_object *o, const char *want, size_t wlen)
+{
+	size_t i, k;
+
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		return (size_t)json_object_get_string_len(o) == wlen &&
+		    memcmp(json_object_get_string(o), want, wlen) == 0;
+	case json_type_int:
+	case json_type_double:
+	case json_type_boolean:
+		return strlen(authz_json_text(o)) == wlen &&
+		    memcmp(authz_json_text(o), want, wlen) == 0;
+	case json_type_array:
+		k = json_object_array_length(o);
+		for (i = 0; i < k; i++) {
+			struct json_object *e = json_object_array_get_idx(o, i);
+
+			if (!json_object_is_type(e, json_type_array) &&
+			    authz_matches(e, want, wlen))
+				return 1;
+		}
+		return 0;
+	case json_type_null:
+	case json_type_object:
+		return 0;
+	}
+	return 0;
+}
+
+/* JWT_REQUIRE_CLAIMS: "name=value name2=value2", all required. Values
+ * cannot contain spaces. With t NULL only the syntax is checked. The
+ * refusal names the claim, not the value the route wants, which is the
+ * operator's business. */
+static enum jf_err
+authz_claims_policy(const struct tok *t, const char *s, struct jf_msg *m)
+{
+	struct json_object *claims = NULL, *o;
+	char name[128];
+	const char *w, *eq;
+	size_t count = 0;
+
+	if (t != NULL)
+		claims = (struct json_object *)tok_claims(t);
+	while (*s != '\0') {
+		while (*s == ' ')
+			s++;
+		w = s;
+		s += strcspn(s, " ");
+		if (s == w)
+			break;
+		eq = memchr(w, '=', (size_t)(s - w));
+		if (eq == NULL || eq == w || (size_t)(eq - w) >= sizeof(name))
+			return jf_fail(m, JF_E_CONFIG, "JWT_REQUIRE_CLAIMS: "
+			    "expected name=value pairs separated by spaces");
+		if (++count > AUTHZ_POLICY_MAX)
+			return jf_fail(m, JF_E_CONFIG, "JWT_REQUIRE_CLAIMS: "
+			    "more than %d pairs", AUTHZ_POLICY_MAX);
+		if (t == NULL)
+			continue;
+		memcpy(name, w, (size_t)(eq - w));
+		name[eq - w] = '\0';
+		if (!json_object_object_get_ex(claims, name, &o) ||
+		    !authz_matches(o, eq + 1, (size_t)(s - eq - 1))) {
+			authz_clean(name, name, sizeof(name));
+			return jf_fail(m, JF_E_FORBIDDEN, "claim %s does not "
+			    "have the value this resource requires", name);
+		}
+	}
+	return JF_OK;
+}
+
+/* Adds bytes to the value being built. 0 on success, -1 when a byte is a
+ * control character (it could end the header line at the web server),
+ * -2 when the values no longer fit. */
+static int
+authz_append(struct authz_verdict *v, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return -1;
+	if (n >= sizeof(v->values) - v->used)
+		return -2;
+	memcpy(v->values + v->used, s, n);
+	v->used += n;
+	return 0;
+}
+
+/* Variable var from claim o (NULL: absent, ""): a string as is, a number
+ * or boolean as its JSON text, an array of strings joined with sep, any
+ * other array or object as compact JSON. */
+static enum jf_err
+authz_value(struct authz_verdict *v, const char *var, const char *claim,
+	struct json_object *o, char sep)
+{
+	const char *value = v->values + v->used, *s;
+	size_t i, k = 0;
+	int rc = 0, strings = 1;
+
+	if (json_object_is_type(o, json_type_array)) {
+		k = json_object_array_length(o);
+		for (i = 0; i < k; i++)
+			if (!json_object_is_type(json_object_array_get_idx(o,
+			    i), json_type_string))
+				strings = 0;
+	}
+	if (o == NULL || json_object_is_type(o, json_type_null)) {
+		rc = 0;
+	} else if (json_object_is_type(o, json_type_string)) {
+		rc = authz_append(v, json_object_get_string(o),
+		    (size_t)json_object_get_string_len(o));
+	} else if (json_object_is_type(o, json_type_array) && strings) {
+		for (i = 0; i < k && rc == 0; i++) {
+			struct json_object *e = json_object_array_get_idx(o, i);
+
+			if (i > 0)
+				rc = authz_append(v, &sep, 1);
+			if (rc == 0)
+				rc = authz_append(v, json_object_get_string(e),
+				    (size_t)json_object_get_string_len(e));
+		}
+	} else {
+		s = authz_json_text(o);
+		rc = authz_append(v, s, strlen(s));
+	}
+	if (rc == 0 && v->used >= sizeof(v->values))
+		rc = -2;
+	if (rc == 0)
+		v->values[v->used++] = '\0';
+	if (rc == -1)
+		return jf_fail(&v->msg, JF_E_CLAIM,
+		    "claim %s contains control characters", claim);
+	if (rc == -2)
+		return jf_fail(&v->msg, JF_E_TOKEN_TOO_BIG, "claims too large "
+		    "to pass on (limit %zu bytes)", sizeof(v->values));
+	v->vars[v->nvars].name = var;
+	v->vars[v->nvars].value = value;
+	v->nvars++;
+	return JF_OK;
+}
+
+static enum jf_err
+authz_vars(const struct cfg *c, const struct tok *t, struct authz_verdict *v)
+{
+	struct json_object *claims = (struct json_object *)tok_claims(t), *o;
+	const struct cfg_map *maps;
+	const char *claim;
+	enum jf_err rc;
+	size_t i, nmaps;
+
+	for (i = 0; i < AUTHZ_STD_VARS; i++) {
+		claim = authz_std[i].claim;
+		o = NULL;
+		if (!json_object_object_get_ex(claims, claim, &o) &&
+		    authz_std[i].alt != NULL) {
+			claim = authz_std[i].alt;
+			json_object_object_get_ex(claims, claim, &o);
+		}
+		rc = authz_value(v, authz_std[i].var, claim, o,
+		    authz_std[i].sep);
+		if (rc != JF_OK)
+			return rc;
+	}
+	maps = cfg_maps(c, &nmaps);
+	for (i = 0; i < nmaps && v->nvars < AUTHZ_VARS_MAX; i++) {
+		o = NULL;
+		json_object_object_get_ex(claims, maps[i].claim, &o);
+		rc = authz_value(v, maps[i].var, maps[i].claim, o, ',');
+		if (rc != JF_OK)
+			return rc;
+	}
+	return JF_OK;
+}
+
+void
+authz_decide(const struct cfg *c, time_t now, authz_param_fn param,
+	void *arg, struct authz_verdict *v)
+{
+	struct tok_rules rules;
+	struct tok *t = NULL;
+	const char *tok = NULL, *s, *claims;
+	size_t n = 0;
+
+	v->err = JF_E_INTERNAL;
+	v->msg.s[0] = '\0';
+	v->scope = NULL;
+	v->nvars = v->used = 0;
+	v->scopebuf[0] = '\0';
+	/* The policy comes first so a misconfigured route fails for every
+	 * request, not only for those that carry a valid token. */
+	s = param(arg, "JWT_REQUIRE_SCOPE");
+	if ((v->err = authz_scope_policy(s != NULL ? s : "", v->scopebuf,
+	    sizeof(v->scopebuf), &v->msg)) != JF_OK)
+		goto done;
+	claims = param(arg, "JWT_REQUIRE_CLAIMS");
+	if (claims != NULL &&
+	    (v->err = authz_claims_policy(NULL, claims, &v->msg)) != JF_OK)
+		goto done;
+	v->err = authz_bearer(param(arg, "HTTP_AUTHORIZATION"), &tok, &n,
+	    &v->msg);
+	if (v->err != JF_OK)
+		goto done;
+	memset(&rules, 0, sizeof(rules));
+	cfg_rules(c, &rules);
+	rules.now = now;
+	v->err = tok_verify(&rules, tok, n, &t, &v->msg, NULL, NULL);
+	if (v->err != JF_OK)
+		goto done;
+	if (v->scopebuf[0] != '\0' && !tok_has_scopes(t, v->scopebuf)) {
+		v->scope = v->scopebuf;
+		v->err = jf_fail(&v->msg, JF_E_SCOPE,
+		    "token lacks a required scope");
+		goto done;
+	}
+	if (claims != NULL &&
+	    (v->err = authz_claims_policy(t, claims, &v->msg)) != JF_OK)
+		goto done;
+	v->err = authz_vars(c, t, v);
+done:
+	if (v->err != JF_OK)
+		v->nvars = 0;
+	tok_free(t);
+}
+
+/* For a quoted-string in WWW-Authenticate. RFC 6750 §3 allows only
+ * %x20-21 / %x23-5B / %x5D-7E in error_description, so '"' and '\' are
+ * replaced rather than escaped, and anything else outside becomes '?'. */
+static void
+authz_quoted(const char *s, char *out, size_t room)
+{
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 1 < room; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		out[o++] = c == '"' ? '\'' : c == '\\' ? '/' :
+		    c < 0x20 || c > 0x7e ? '?' : (char)c;
+	}
+	out[o] = '\0';
+}
+
+/* A JSON string body, ASCII only. */
+static void
+authz_json_escape(const char *s, char *out, size_t room)
+{
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 7 < room; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20 || c > 0x7e) {
+			o += (size_t)snprintf(out + o, room - o, "\\u%04x",
+			    c < 0x20 ? c : '?');
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* For the log: printable ASCII, bounded. s and out may be the same. */
+static void
+authz_clean(const char *s, char *out, size_t room)
+{
+	size_t o = 0;
+
+	if (s == NULL)
+		s = "-";
+	for (; *s != '\0' && o + 1 < room; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		out[o++] = c < 0x20 || c > 0x7e ? '?' : (char)c;
+	}
+	out[o] = '\0';
+}
+
+void
+authz_answer(const struct cfg *c, const struct authz_verdict *v,
+	struct req *r)
+{
+	char desc[JF_MSG_MAX], jdesc[JF_MSG_MAX * 6 + 8], body[JF_MSG_MAX * 7];
+	char name[96];          /* "Variable-" and a variable of <= 64 */
+	const char *code;
+	size_t i;
+	int status, k;
+
+	req_header(r, "Cache-Control", "no-store");
+	if (v->err == JF_OK) {
+		req_status(r, 200);
+		for (i = 0; i < v->nvars; i++) {
+			snprintf(name, sizeof(name), "Variable-%s",
+			    v->vars[i].name);
+			req_header(r, name, "%s", v->vars[i].value);
+		}
+		return;
+	}
+	status = jf_http_status(v->err);
+	code = jf_oauth_error(v->err);
+	req_status(r, status);
+	if (status >= 500) {
+		/* The details went to the log; the client learns nothing
+		 * about the server's configuration. */
+		snprintf(desc, sizeof(desc), "%s",
+		    "authorizer misconfigured; see its log");
+		code = "server_error";
+	} else {
+		authz_quoted(v->msg.s[0] != '\0' ? v->msg.s :
+		    jf_strerror(v->err), desc, sizeof(desc));
+		if (code == NULL)
+			req_header(r, "WWW-Authenticate", "Bearer realm=\"%s\"",
+			    cfg_realm(c));
+		else
+			req_header(r, "WWW-Authenticate",
+			    "Bearer realm=\"%s\", error=\"%s\", "
+			    "error_description=\"%s\"%s%s%s",
+			    cfg_realm(c), code, desc,
+			    v->scope != NULL ? ", scope=\"" : "",
+			    v->scope != NULL ? v->scope : "",
+			    v->scope != NULL ? "\"" : "");
+	}
+	authz_json_escape(status >= 500 ? desc : v->msg.s[0] != '\0' ?
+	    v->msg.s : jf_strerror(v->err), jdesc, sizeof(jdesc));
+	if (code == NULL)
+		k = snprintf(body, sizeof(body),
+		    "{\"error_description\":\"%s\"}\n", jdesc);
+	else
+		k = snprintf(body, sizeof(body),
+		    "{\"error\":\"%s\",\"error_description\":\"%s\"}\n", code,
+		    jdesc);
+	req_header(r, "Content-Type", "application/json");
+	req_body(r, body, (size_t)k < sizeof(body) ? (size_t)k :
+	    sizeof(body) - 1);
+}
+
+static const char *
+authz_req_param(void *arg, const char *name)
+{
+	const struct authz_param *p = arg;
+
+	return req_param(p->r, name);
+}
+
+void
+authz_handle(const struct cfg *c, struct req *r)
+{
+	struct authz_verdict v;    /* 11 KiB; a worker's stack is 8 MiB */
+	struct authz_param p = { r };
+	char addr[AUTHZ_LOG_FIELD], uri[AUTHZ_LOG_FIELD], sub[AUTHZ_LOG_FIELD];
+	const char *code;
+
+	authz_decide(c, time(NULL), authz_req_param, &p, &v);
+	authz_answer(c, &v, r);
+	authz_clean(req_param(r, "REMOTE_ADDR"), addr, sizeof(addr));
+	authz_clean(req_param(r, "REQUEST_URI"), uri, sizeof(uri));
+	if (v.err == JF_OK) {
+		authz_clean(v.vars[0].value[0] != '\0' ? v.vars[0].value :
+		    "-", sub, sizeof(sub));
+		log_debug("allowed: sub %s (remote %s, uri %s)", sub, addr,
+		    uri);
+		return;
+	}
+	code = jf_oauth_error(v.err);
+	if (jf_http_status(v.err) >= 500)
+		log_error("refused: %d server_error: %s (remote %s, uri %s)",
+		    jf_http_status(v.err), v.msg.s, addr, uri);
+	else
+		log_info("refused: %d %s: %s (remote %s, uri %s)",
+		    jf_http_status(v.err), code != NULL ? code : "-",
+		    v.msg.s, addr, uri);
+}

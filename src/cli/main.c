@@ -1,3 +1,347 @@
+/* main.c - jwt-fcgi: the command table, dispatch and shared helpers.
+ *
+ * Exit statuses are the same for every command: 0 done, 1 refused or
+ * failed, 2 bad usage or a configuration error (see jwt-fcgi(1)).
+ */
 #include "config.h"
 
-int main(void) { return 1; }
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+
+#define PROG "jwt-fcgi"
+
+static int cmd_words(const struct cli_cmd *c);
+static const struct cli_cmd *cmd_find(int argc, char **argv, int *used);
+static void main_usage(FILE *f);
+
+static const struct cli_cmd cli_cmds[] = {
+	{ "keygen", cli_keygen, "generate a private signing key",
+	  "[--alg ALG] [--bits N] [--pub PUB.pem] [--force] OUT.pem\n"
+	  "\n"
+	  "  -a, --alg ALG    ES256 (default), ES384, RS256, PS256 or EdDSA\n"
+	  "  -b, --bits N     RSA modulus size: 2048 (default) to 8192\n"
+	  "  -p, --pub FILE   also write the public key (SPKI PEM, mode 0644)\n"
+	  "  -f, --force      replace existing files (atomically)\n"
+	  "  -h, --help       this help\n"
+	  "\n"
+	  "Writes OUT.pem (PKCS#8, mode 0600) and prints the key id (the RFC 7638\n"
+	  "thumbprint).\n" },
+	{ "jwks", cli_jwks, "print the public JWKS of PEM keys",
+	  "[--alg ALG] KEY.pem...\n"
+	  "\n"
+	  "  -a, --alg ALG    pin every key to ALG (e.g. PS256 for an RSA key)\n"
+	  "  -h, --help       this help\n"
+	  "\n"
+	  "Each key (private or public PEM) becomes a public JWK with kid = its\n"
+	  "RFC 7638 thumbprint, use \"sig\" and alg.\n" },
+	{ "pubkey", cli_pubkey, "print the public key (SPKI PEM) of a key",
+	  "KEY.pem\n"
+	  "\n"
+	  "  -h, --help       this help\n"
+	  "\n"
+	  "Works for private and public keys; the output suits key_file in\n"
+	  "jwt-fcgi.conf(5).\n" },
+	{ "sign", cli_sign, "sign a JWT with a private key",
+	  "-k KEY.pem [options]\n"
+	  "\n"
+	  "  -k, --key FILE        private key (PEM)\n"
+	  "  -a, --alg ALG         sign with ALG (RS256 or PS256 for RSA keys)\n"
+	  "  -t, --typ TYP         header typ (default JWT; e.g. at+jwt)\n"
+	  "  -i, --iss ISS         issuer claim\n"
+	  "  -s, --sub SUB         subject claim\n"
+	  "  -A, --aud AUD         audience; repeat for an array\n"
+	  "      --scope SCOPE     scope claim (space-separated)\n"
+	  "      --client-id ID    client_id claim\n"
+	  "      --jti ID          token id (default: 16 random bytes, base64url)\n"
+	  "      --ttl SECONDS     exp = now + SECONDS (default 300)\n"
+	  "      --nbf SECONDS     nbf = now + SECONDS\n"
+	  "      --iat UNIX        iat (default now)\n"
+	  "      --exp UNIX        exp, overriding --ttl\n"
+	  "  -c, --claims FILE|-   a JSON object of claims; the options win\n"
+	  "  -h, --help            this help\n"
+	  "\n"
+	  "Prints the compact JWS and a newline.\n" },
+	{ "verify", cli_verify, "verify a token against a configuration",
+	  "-c CONFIG [--explain] [--now UNIX] [TOKEN|-]\n"
+	  "\n"
+	  "  -c, --config FILE  jwt-authz.fcgi configuration (jwt-fcgi.conf(5))\n"
+	  "  -e, --explain      print one line per check on stdout\n"
+	  "  -n, --now UNIX     check times against UNIX instead of the clock\n"
+	  "  -h, --help         this help\n"
+	  "\n"
+	  "Reads the token from the argument, or stdin when it is absent or \"-\".\n"
+	  "Prints the claims (JSON) when the token is accepted.\n" },
+	{ "check-config", cli_check_config, "check a configuration and its keys",
+	  "FILE\n"
+	  "\n"
+	  "  -h, --help       this help\n"
+	  "\n"
+	  "Loads FILE and every key it names, as jwt-authz.fcgi --check-config\n"
+	  "does, and prints \"FILE: OK\".\n" },
+};
+#define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
+
+int
+main(int argc, char **argv)
+{
+	const struct cli_cmd *cmd;
+	int used = 0, rc;
+
+	/* The library logs warnings (e.g. from cfg_load) to stderr. */
+	log_init(PROG, LOG_LVL_WARN, 0);
+	if (argc < 2) {
+		main_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		main_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("%s %s\n", PROG, PACKAGE_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc == 2) {
+			main_usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		cmd = cmd_find(argc - 2, argv + 2, &used);
+		if (cmd == NULL || used != argc - 2) {
+			cli_err("unknown command '%s'", argv[2]);
+			main_usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+		cli_usage(cmd, stdout);
+		return CLI_EXIT_OK;
+	}
+	cmd = cmd_find(argc - 1, argv + 1, &used);
+	if (cmd == NULL) {
+		cli_err("unknown command '%s'", argv[1]);
+		main_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	/* argv[0] of the command is its last word; optind 0 makes glibc's
+	 * getopt start a fresh scan of that vector. */
+	optind = 0;
+	rc = cmd->fn(cmd, argc - used, argv + used);
+	/* A full disk or a closed pipe must not look like success. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_err("%s: cannot write the output", cmd->name);
+		if (rc == CLI_EXIT_OK)
+			rc = CLI_EXIT_FAIL;
+	}
+	return rc;
+}
+
+static int
+cmd_words(const struct cli_cmd *c)
+{
+	return strchr(c->name, ' ') != NULL ? 2 : 1;
+}
+
+/* Matches one- and two-word names ("ca init") against argv[0..1]. */
+static const struct cli_cmd *
+cmd_find(int argc, char **argv, int *used)
+{
+	size_t i, n1;
+
+	for (i = 0; i < CLI_NCMDS; i++) {
+		const struct cli_cmd *c = &cli_cmds[i];
+
+		if (cmd_words(c) == 1) {
+			if (strcmp(c->name, argv[0]) == 0) {
+				*used = 1;
+				return c;
+			}
+			continue;
+		}
+		n1 = (size_t)(strchr(c->name, ' ') - c->name);
+		if (argc >= 2 && strlen(argv[0]) == n1 &&
+		    strncmp(c->name, argv[0], n1) == 0 &&
+		    strcmp(c->name + n1 + 1, argv[1]) == 0) {
+			*used = 2;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static void
+main_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: %s COMMAND [OPTIONS] [ARGS]\n"
+	    "       %s --help | --version | help COMMAND\n\n"
+	    "Administration of jwt-fcgi keys, tokens and configuration.\n\n"
+	    "Commands:\n", PROG, PROG);
+	for (i = 0; i < CLI_NCMDS; i++)
+		fprintf(f, "  %-16s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
+	fprintf(f, "\nRun '%s COMMAND --help' for a command's options.\n"
+	    "Exit status: 0 success, 1 refused or failed, 2 usage or "
+	    "configuration error.\n", PROG);
+}
+
+void
+cli_usage(const struct cli_cmd *cmd, FILE *f)
+{
+	fprintf(f, "Usage: %s %s %s", PROG, cmd->name, cmd->usage);
+}
+
+void
+cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nUsage: %s %s %.*s\n", PROG, cmd->name,
+	    (int)strcspn(cmd->usage, "\n"), cmd->usage);
+	fprintf(stderr, "Try '%s %s --help'.\n", PROG, cmd->name);
+	return CLI_EXIT_USAGE;
+}
+
+int
+cli_getopt(const struct cli_cmd *cmd, int argc, char **argv,
+    const char *opts, const struct option *longopts)
+{
+	int c;
+
+	/* Our own messages, with the "jwt-fcgi: " prefix. */
+	opterr = 0;
+	c = getopt_long(argc, argv, opts, longopts, NULL);
+	switch (c) {
+	case 'h':
+		cli_usage(cmd, stdout);
+		return CLI_OPT_HELP;
+	case ':':
+		cli_usage_err(cmd, "option '%s' needs an argument",
+		    argv[optind - 1]);
+		return CLI_OPT_BAD;
+	case '?':
+		if (optopt != 0 && optopt != '?')
+			cli_usage_err(cmd, "unknown option '-%c'", optopt);
+		else
+			cli_usage_err(cmd, "unknown option '%s'",
+			    argv[optind - 1]);
+		return CLI_OPT_BAD;
+	default:
+		return c;
+	}
+}
+
+int
+cli_opt_exit(int c)
+{
+	return c == CLI_OPT_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+}
+
+enum jf_err
+cli_read_file(const char *path, size_t max, char **buf, size_t *len,
+    struct jf_msg *m)
+{
+	enum jf_err rc = JF_E_IO;
+	int fd = -1, is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "(stdin)" : path;
+	char *b = NULL;
+	size_t n = 0;
+	ssize_t r;
+
+	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		jf_fail(m, JF_E_IO, "%s: %s", name, strerror(errno));
+		goto fail;
+	}
+	/* One byte of room beyond max tells "exactly max" from "too big". */
+	if ((b = malloc(max + 2)) == NULL) {
+		rc = jf_fail(m, JF_E_NOMEM, "%s: out of memory", name);
+		goto fail;
+	}
+	for (;;) {
+		r = read(fd, b + n, max + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			jf_fail(m, JF_E_IO, "%s: %s", name, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			rc = jf_fail(m, JF_E_TOO_LARGE,
+			    "%s: larger than %zu bytes", name, max);
+			goto fail;
+		}
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	b = NULL;
+	rc = JF_OK;
+fail:
+	free(b);
+	if (fd >= 0 && !is_stdin)
+		close(fd);
+	return rc;
+}
+
+int
+cli_parse_num(const struct cli_cmd *cmd, const char *opt, const char *s,
+    long long min, long long max, long long *out)
+{
+	char *end = NULL;
+	long long v;
+
+	errno = 0;
+	/* strtoll skips blanks and takes '+'; a number here is digits with
+	 * an optional leading '-' and nothing else. */
+	if (s[0] == '\0' || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')))
+		goto bad;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	cli_usage_err(cmd, "%s: expected an integer from %lld to %lld, got '%s'",
+	    opt, min, max, s);
+	return -1;
+}
+
+int
+cli_parse_alg(const struct cli_cmd *cmd, const char *s, enum jf_alg *out)
+{
+	enum jf_alg a = jf_alg_from_name(s);
+
+	if (a == JF_ALG_NONE) {
+		cli_usage_err(cmd, "--alg: expected ES256, ES384, RS256, "
+		    "PS256 or EdDSA, got '%s'", s);
+		return -1;
+	}
+	*out = a;
+	return 0;
+}

@@ -16,7 +16,13 @@ struct json_object;
 
 /* Parses exactly n bytes as one JSON value: nesting at most depth, no
  * trailing bytes but whitespace, no duplicate member names in any object,
- * no NUL bytes. JF_E_INVALID_REQUEST with a reason on failure. */
+ * no NUL bytes. JF_E_INVALID_REQUEST with a reason on failure.
+ * Strict RFC 8259 grammar (no NaN, 'quotes', "1.", lone surrogates).
+ * Names are compared after decoding escapes: "a" and "\u0061" are
+ * duplicates. Also refused: "\u0000" in any string, integers outside
+ * int64, numbers that overflow a double, and a bare top-level null.
+ * depth counts containers: "{}" is 1, {"a":[]} is 2 (1..64, else
+ * JF_E_INTERNAL). */
 enum jf_err json_parse(struct json_object **out, const char *s, size_t n,
 	int depth, struct jf_msg *m);
 

@@ -7,8 +7,12 @@
  * or spawn-fcgi started us with the socket there. When fd 0 is not a
  * socket and there is no --listen, we run one CGI request and exit.
  *
- * Signals: SIGTERM/SIGINT stop (workers finish their current request),
- * SIGHUP makes each worker call ops->reload between requests.
+ * Signals: SIGTERM/SIGINT (and SIGUSR1, libfcgi's graceful stop) stop:
+ * workers finish their current request, and any still busy after 10 s
+ * are killed. SIGHUP makes each worker call ops->reload between requests,
+ * and the supervisor too, so that workers it forks later start with the
+ * new configuration. A worker that dies is replaced, with a growing delay
+ * while they keep dying within a second of starting.
  */
 #ifndef JF_SERVER_H
 #define JF_SERVER_H
