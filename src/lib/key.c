@@ -887,7 +887,10 @@ key_sign(const struct jf_key *k, const void *data, size_t n,
 	rc = JF_E_INTERNAL;
 	if (*siglen < need || n > UINT32_MAX)
 		goto fail;
-	if ((e = gnutls_privkey_sign_data2(k->priv, key_gnutls_sign(a), 0, &d,
+	/* ECDSA nonces per RFC 6979, so a weak RNG cannot leak the key. Not
+	 * for PSS: there the flag would mean an empty salt. */
+	if ((e = gnutls_privkey_sign_data2(k->priv, key_gnutls_sign(a),
+	    k->kty == JF_KTY_EC ? GNUTLS_PRIVKEY_FLAG_REPRODUCIBLE : 0, &d,
 	    &out)) < 0) {
 		rc = e == GNUTLS_E_MEMORY_ERROR ? JF_E_NOMEM : JF_E_INTERNAL;
 		goto fail;

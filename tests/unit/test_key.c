@@ -45,6 +45,39 @@ static const char t_jwk[] = "{\"kty\":\"RSA\",\"n\":\""
 	"\"e\":\"AQAB\",\"alg\":\"RS256\",\"kid\":\"2011-04-29\"}";
 static const char t_thumb[] = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
 
+/* RFC 8037 A.4 (Ed25519) and A.3 (its thumbprint). */
+static const char ed_jwk[] = "{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+	"\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}";
+static const char ed_input[] =
+	"eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc";
+static const char ed_sig[] = "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6d"
+	"WbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
+/* PS256 made by node 20 crypto.sign (RSA_PKCS1_PSS_PADDING) with salt 32
+ * (what RFC 7518 §3.5 and npm jose use) and with salt 0, which we refuse. */
+static const char ps_jwk[] = "{\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\""
+	"48v0oazx-93z8hevhGeXiY4inmgc60aOM29kkbElWQcbB4r8pW6F5TXAa6DmoyYtv7jA"
+	"cB_yjUhcvMn8sNFPhS5DQS8Pyw9QIxECAr84PC3gxHNr2IIUmde9jyS_0njHQNX-cTQ0"
+	"0EeRsYGpJ-iSC5JbDYc_fut1GrxzrnOi4qFrnDv4ZF8r6bgnwkOUaNZsBTmGnkCI1ymi"
+	"AW7OkAnJ9-2lZmV5llJwgGTZLU2EahtzrpokOCJxtynuwT3aWUqQpXj59Yx5ocVubjII"
+	"sK1LZ-AtHx48bZ_4y0dwjFUKGK6OFCg8VuKVGEDG4jgSRz9kVxlU0FhUCTenzYrVmXto"
+	"Gw"
+	"\"}";
+static const char ps_input[] = "eyJhbGciOiJQUzI1NiJ9.eyJzdWIiOiJzYWx0In0";
+static const char ps_sig32[] =
+	"BHtMeFWtzFYN6YTYgi_8DFwKlc27_FfVX_co_0477XjLWX8QpoHMFw-641ATOse7JLXi"
+	"27txLY4btzQNvLEflk5VIlfmeBnyyhEIwQQtC5Eh2uyf7jqtei2fYtw2CDIV-oOIOD7q"
+	"VofI6krYPnwHAD78-KbMSpRl4yaaieP6OXaZC3E24LNhRSIqbJyzOqomSctIfx3Rfkhz"
+	"J3o86FHSKhRJM5mcB63RNvRJJ7DOK95FI3Hp8032HPCXfTa52H8KFTLqtziYv5wjJS5a"
+	"A8zNJsOQ3b9o-uCsoNbusCUg5D6oQzEx2Vn4-TKADtXKRZHw7YF7Pk1Nl-jBWJ2lMKrE"
+	"kg";
+static const char ps_sig0[] =
+	"Df95gB2ODyA5brO74xhB1IvW6kKnK_RIvZ3-nyp9BvXeTWeSxuwnWxD4IqsD5O3d3fnX"
+	"iOgCMUTsy4269bqZjBPM1KhniQIEWexQysITUm_zgghNcd-WG7FRj24f8wUbondRPjlb"
+	"0gArSLKHNwint14_hG37P1k71iH5JUIco4Fp5wSA3AaBkDB0he96kfdbCAZgVYeH-mBV"
+	"9TQRa1I209W5SugZYbxNzt0UTqfPq6gO5oHrzmp9WsGA9MzylgopTpVlJXeYO_omGIg2"
+	"zjcD1Q3EG0Jfp21OHgeN9nE6BmI_6QwXuJTLOLsySuDq5nbWVR1yjX7x-0-sFRDiOv2x"
+	"Ig";
+
 static enum jf_err
 jwk_load(struct jf_key **k, const char *json, struct jf_msg *m)
 {
@@ -77,7 +110,7 @@ slurp(const char *name, size_t *len)
 	const char *src = getenv("JF_SRCDIR");
 	FILE *f;
 
-	if (src != NULL)
+	if (src != NULL && *src != '\0')
 		snprintf(path, sizeof(path), "%s/tests/vectors/keys/%s", src, name);
 	else
 		snprintf(path, sizeof(path), "%.*s/../vectors/keys/%s",
@@ -160,6 +193,30 @@ test_rfc_vectors(void)
 	is_str(key_kid(k), "2011-04-29", "kid from the JWK wins");
 	ok(key_allows(k, JF_ALG_RS256) && !key_allows(k, JF_ALG_PS256),
 	    "JWK alg RS256 pins the key");
+	key_free(k);
+
+	/* RFC 8037 A.4: EdDSA */
+	is(jwk_load(&k, ed_jwk, &m), JF_OK, "RFC 8037 key loads");
+	is_str(key_thumbprint(k), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+	    "RFC 8037 A.3 thumbprint");
+	n = unb64(sig, ed_sig);
+	is(key_verify(k, JF_ALG_EDDSA, ed_input, strlen(ed_input), sig, n),
+	    JF_OK, "RFC 8037 A.4 EdDSA verifies");
+	sig[0] ^= 0x80;
+	is(key_verify(k, JF_ALG_EDDSA, ed_input, strlen(ed_input), sig, n),
+	    JF_E_SIGNATURE, "A.4 with one signature bit flipped");
+	key_free(k);
+
+	/* PS256 from node: salt 32 verifies, salt 0 does not. */
+	is(jwk_load(&k, ps_jwk, &m), JF_OK, "node PS256 key loads");
+	n = unb64(sig, ps_sig32);
+	is(key_verify(k, JF_ALG_PS256, ps_input, strlen(ps_input), sig, n),
+	    JF_OK, "node PS256 (salt 32) verifies");
+	is(key_verify(k, JF_ALG_RS256, ps_input, strlen(ps_input), sig, n),
+	    JF_E_SIGNATURE, "the same bytes are no RS256 signature");
+	n = unb64(sig, ps_sig0);
+	is(key_verify(k, JF_ALG_PS256, ps_input, strlen(ps_input), sig, n),
+	    JF_E_SIGNATURE, "PS256 with salt 0 refused (RFC 7518 §3.5)");
 	key_free(k);
 }
 
@@ -288,6 +345,19 @@ test_round_trips(void)
 		is(key_verify(k, t[i].alg, data, strlen(data), sig, sl),
 		    JF_E_SIGNATURE, "short signature refused");
 		sl++;
+		{
+			unsigned char again[JF_ALG_SIG_MAX];
+			size_t al = sizeof(again);
+			int same;
+
+			is(key_sign(k, data, strlen(data), again, &al), JF_OK,
+			    "sign again");
+			same = al == sl && memcmp(again, sig, sl) == 0;
+			/* RFC 6979 ECDSA, Ed25519 and PKCS#1 v1.5 repeat; PSS
+			 * draws a fresh salt. */
+			is(same, t[i].alg != JF_ALG_PS256, "deterministic "
+			    "unless PS256");
+		}
 		sl = 8;
 		is(key_sign(k, data, strlen(data), sig, &sl), JF_E_INTERNAL,
 		    "sign refuses a small buffer");
