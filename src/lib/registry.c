@@ -1,4 +1,1048 @@
-/* registry.c - not yet written */
+/* registry.c - load, validate and index the service registry.
+ *
+ * Each identity value (SAN URI, SAN DNS name, subject CN, fingerprint)
+ * belongs to at most one service, which load enforces. So one hash lookup
+ * per certificate value finds every candidate, and "the certificate has a
+ * value the service lists" is the same as "a lookup hit the service": no
+ * rule needs a second comparison.
+ *
+ * Strings point into the parsed JSON tree, which lives as long as the
+ * registry. The hash is unseeded FNV-1a: keys come from the operator's
+ * file, and a client picks only lookup keys, each costing one probe run
+ * in a table kept at most half full.
+ */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "b64.h"
+#include "cert.h"
+#include "json.h"
 #include "registry.h"
+
+enum { K_URI, K_DNS, K_CN, K_FP, K__N };
+static const char *const kind_name[K__N] = {
+	"san_uri", "san_dns", "subject_cn", "fingerprint"
+};
+
+#define ID_MAX 128
+#define STR_MAX 1024
+#define NONE UINT32_MAX
+
+struct rslot {
+	const void *key;        /* NULL: empty */
+	uint32_t len;
+	uint32_t svc;
+};
+
+struct rmap {
+	struct rslot *slot;
+	size_t cap;             /* a power of two, or 0 */
+	size_t n;
+};
+
+struct reg_service {
+	const char *id;
+	const char *not_after_s;
+	time_t not_after;
+	int enabled;
+	unsigned rules;         /* bit (1 << K_x) per identity rule listed */
+	const char *issuer;
+	const char *issuer_key_id;
+	struct json_object *claims;
+	const char **str;       /* scopes, then default scopes, then audiences */
+	size_t nscope, ndef, naud;
+	const char *default_aud;
+	int lifetime;
+	int has_secret;
+	unsigned char secret[32];
+};
+
+struct registry {
+	struct json_object *root;
+	struct reg_service *svc;
+	size_t nsvc;
+	struct rmap ids;
+	struct rmap map[K__N];
+	unsigned char *fps;     /* 32 bytes per fingerprint value listed */
+	size_t nfps, fpused;
+};
+
+static const char *const reserved_claims[] = {
+	"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope",
+	"cnf", "typ", "azp", "auth_time", "acr", "amr", NULL
+};
+static const char *const service_members[] = {
+	"id", "description", "enabled", "not_after", "match", "claims",
+	"scopes", "default_scope", "audiences", "default_audience",
+	"token_lifetime", "client_secret_sha256", NULL
+};
+static const char *const match_members[] = {
+	"san_uri", "san_dns", "subject_cn", "fingerprint", "issuer",
+	"issuer_key_id", NULL
+};
+
+/* Where a value sits, formatted only when there is an error to report:
+ * base, then ".member" if any, then "[idx]" if idx >= 0. */
+struct jpath {
+	const char *base;
+	const char *member;
+	long idx;
+};
+#define AT(b, mem, i) (&(const struct jpath){ (b), (mem), (i) })
+
+static enum jf_err bad(struct jf_msg *m, const struct jpath *p,
+	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static uint64_t rhash(const void *key, size_t len);
+static int rmap_reserve(struct rmap *h, size_t n);
+static int rmap_put(struct rmap *h, const void *key, size_t len, uint32_t svc,
+	uint32_t *old);
+static uint32_t rmap_get(const struct rmap *h, const void *key, size_t len);
+static int in_list(const char *s, const char *const *list);
+static enum jf_err check_members(struct json_object *o, const char *path,
+	const char *const *allowed, struct jf_msg *m);
+static enum jf_err get_str(struct json_object *o, const struct jpath *p,
+	size_t max, const char **out, struct jf_msg *m);
+static int parse_time(const char *s, time_t *t);
+static int hex_bytes(unsigned char *dst, size_t n, const char *s, int colons);
+static enum jf_err check_value(struct registry *reg, int kind, const char *s,
+	const struct jpath *p, const void **key, size_t *klen, struct jf_msg *m);
+static enum jf_err parse_rule(struct registry *reg, uint32_t si, int kind,
+	struct json_object *v, const char *base, struct jf_msg *m);
+static enum jf_err parse_issuer(struct reg_service *s, struct json_object *o,
+	const char *base, struct jf_msg *m);
+static enum jf_err parse_match(struct registry *reg, uint32_t si,
+	struct json_object *o, const char *base, struct jf_msg *m);
+static enum jf_err parse_strlist(struct json_object *v, const char *base,
+	const char *member, size_t max, const char **dst, size_t *n,
+	struct jf_msg *m);
+static size_t list_len(struct json_object *v, size_t max);
+static enum jf_err parse_lists(struct reg_service *s, struct json_object *o,
+	const char *base, struct jf_msg *m);
+static enum jf_err parse_scalars(struct reg_service *s, struct json_object *o,
+	const char *base, struct jf_msg *m);
+static enum jf_err parse_service(struct registry *reg, uint32_t si,
+	struct json_object *o, struct jf_msg *m);
+static void count_values(struct json_object *svcs, size_t *n);
+static enum jf_err usable(const struct reg_service *s, time_t now,
+	struct jf_msg *m);
+static enum jf_err explain(const struct reg_service *s, unsigned hit,
+	const struct cert *c, struct jf_msg *m);
+
+static enum jf_err
+bad(struct jf_msg *m, const struct jpath *p, const char *fmt, ...)
+{
+	char why[JF_MSG_MAX], idx[24] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (p->idx >= 0)
+		snprintf(idx, sizeof(idx), "[%ld]", p->idx);
+	return jf_fail(m, JF_E_CONFIG, "%s%s%s%s: %s", p->base,
+	    p->member ? "." : "", p->member ? p->member : "", idx, why);
+}
+
+/* --- hash index ------------------------------------------------------ */
+
+static uint64_t
+rhash(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+/* Grows h to hold n keys at most half full. -1 without memory. */
+static int
+rmap_reserve(struct rmap *h, size_t n)
+{
+	struct rslot *ns;
+	size_t i, j, ncap = h->cap ? h->cap : 64;
+
+	while (ncap < 2 * n)
+		ncap *= 2;
+	if (ncap == h->cap)
+		return 0;
+	if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
+		return -1;
+	for (i = 0; i < h->cap; i++) {
+		if (h->slot[i].key == NULL)
+			continue;
+		j = rhash(h->slot[i].key, h->slot[i].len) & (ncap - 1);
+		while (ns[j].key != NULL)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = h->slot[i];
+	}
+	free(h->slot);
+	h->slot = ns;
+	h->cap = ncap;
+	return 0;
+}
+
+/* Inserts key -> svc. Returns 1 and sets *old if the key is taken, 0 if
+ * inserted, -1 without memory. */
+static int
+rmap_put(struct rmap *h, const void *key, size_t len, uint32_t svc,
+    uint32_t *old)
+{
+	struct rslot *s;
+	size_t i;
+
+	if (rmap_reserve(h, h->n + 1) != 0)
+		return -1;
+	for (i = rhash(key, len) & (h->cap - 1); (s = &h->slot[i])->key != NULL;
+	    i = (i + 1) & (h->cap - 1)) {
+		if (s->len == len && memcmp(s->key, key, len) == 0) {
+			*old = s->svc;
+			return 1;
+		}
+	}
+	s->key = key;
+	s->len = (uint32_t)len;
+	s->svc = svc;
+	h->n++;
+	return 0;
+}
+
+static uint32_t
+rmap_get(const struct rmap *h, const void *key, size_t len)
+{
+	size_t i;
+
+	if (h->cap == 0)
+		return NONE;
+	for (i = rhash(key, len) & (h->cap - 1); h->slot[i].key != NULL;
+	    i = (i + 1) & (h->cap - 1))
+		if (h->slot[i].len == len && memcmp(h->slot[i].key, key, len) == 0)
+			return h->slot[i].svc;
+	return NONE;
+}
+
+/* --- value checks ---------------------------------------------------- */
+
+static int
+in_list(const char *s, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static enum jf_err
+check_members(struct json_object *o, const char *path,
+    const char *const *allowed, struct jf_msg *m)
+{
+	json_object_object_foreach(o, k, v) {
+		(void)v;
+		if (!in_list(k, allowed))
+			return bad(m, AT(path, NULL, -1), "unknown member "
+			    "\"%.64s\"", k);
+	}
+	return JF_OK;
+}
+
+/* A string of 1..max bytes without control characters. */
+static enum jf_err
+get_str(struct json_object *o, const struct jpath *p, size_t max,
+    const char **out, struct jf_msg *m)
+{
+	const char *s;
+	size_t n, i;
+
+	if (!json_object_is_type(o, json_type_string))
+		return bad(m, p, "expected a string");
+	s = json_object_get_string(o);
+	n = (size_t)json_object_get_string_len(o);
+	if (n == 0)
+		return bad(m, p, "expected a non-empty string");
+	if (n > max)
+		return bad(m, p, "longer than %zu bytes", max);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return bad(m, p, "control character in string");
+	*out = s;
+	return JF_OK;
+}
+
+/* RFC 3339 in UTC, to the second: 2027-01-01T00:00:00Z. */
+static int
+parse_time(const char *s, time_t *t)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+	struct tm tm = { 0 }, back;
+	size_t i;
+
+	if (strlen(s) != sizeof(pat) - 1)
+		return -1;
+	for (i = 0; pat[i] != '\0'; i++)
+		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
+			return -1;
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	back = tm;
+	*t = timegm(&tm);
+	/* timegm normalises 02-30 to 03-02; a changed field means invalid. */
+	if (*t == (time_t)-1 || tm.tm_mday != back.tm_mday ||
+	    tm.tm_mon != back.tm_mon || tm.tm_hour != back.tm_hour ||
+	    tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
+		return -1;
+	return 0;
+}
+
+/* n bytes from 2n hex digits (either case), colon-separated if asked. */
+static int
+hex_bytes(unsigned char *dst, size_t n, const char *s, int colons)
+{
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if (colons && i > 0 && *s++ != ':')
+			return -1;
+		hi = s[0] >= '0' && s[0] <= '9' ? s[0] - '0' :
+		    (s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'f' ?
+		    (s[0] | 0x20) - 'a' + 10 : -1;
+		lo = s[1] >= '0' && s[1] <= '9' ? s[1] - '0' :
+		    (s[1] | 0x20) >= 'a' && (s[1] | 0x20) <= 'f' ?
+		    (s[1] | 0x20) - 'a' + 10 : -1;
+		if (hi < 0 || lo < 0)
+			return -1;
+		dst[i] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+	}
+	return *s == '\0' ? 0 : -1;
+}
+
+/* Checks one identity value and gives the key it is indexed under. */
+static enum jf_err
+check_value(struct registry *reg, int kind, const char *s,
+    const struct jpath *p, const void **key, size_t *klen, struct jf_msg *m)
+{
+	size_t n = strlen(s), i;
+	unsigned char *fp;
+
+	*key = s;
+	*klen = n;
+	switch (kind) {
+	case K_URI:
+		for (i = 0; i < n && (isalnum((unsigned char)s[i]) ||
+		    (i > 0 && strchr("+-.", s[i]) != NULL)); i++)
+			;
+		if (i == 0 || s[i] != ':' || !isalpha((unsigned char)s[0]))
+			return bad(m, p, "expected an absolute URI (scheme:...)");
+		for (i = 0; i < n; i++)
+			if (s[i] <= 0x20 || s[i] >= 0x7f)
+				return bad(m, p, "URI contains byte 0x%02x",
+				    (unsigned char)s[i]);
+		return JF_OK;
+	case K_DNS:
+		if (n > 253)
+			return bad(m, p, "DNS name longer than 253 bytes");
+		for (i = 0; i < n; i++) {
+			if (s[i] >= 'A' && s[i] <= 'Z')
+				return bad(m, p, "write DNS names in lower case "
+				    "(they match case-insensitively)");
+			if (!islower((unsigned char)s[i]) &&
+			    !isdigit((unsigned char)s[i]) &&
+			    strchr("-._", s[i]) == NULL)
+				return bad(m, p, "expected a DNS name, got byte "
+				    "0x%02x", (unsigned char)s[i]);
+		}
+		return JF_OK;
+	case K_CN:
+		return JF_OK;
+	case K_FP:
+		fp = reg->fps + 32 * reg->fpused;
+		if (!((n == 64 && hex_bytes(fp, 32, s, 0) == 0) ||
+		    (n == 95 && hex_bytes(fp, 32, s, 1) == 0) ||
+		    (n == CERT_X5T_LEN && b64url_decode(fp, &i, s, n) == 0 &&
+		    i == 32)))
+			return bad(m, p, "expected a SHA-256 fingerprint: 64 hex "
+			    "digits, AB:CD:... or 43 base64url characters");
+		reg->fpused++;
+		*key = fp;
+		*klen = 32;
+		return JF_OK;
+	}
+	return JF_E_INTERNAL;
+}
+
+/* --- the schema (doc/registry.md) ------------------------------------ */
+
+/* One identity rule: a string, or an array of 1..REGISTRY_LIST_MAX. */
+static enum jf_err
+parse_rule(struct registry *reg, uint32_t si, int kind, struct json_object *v,
+    const char *base, struct jf_msg *m)
+{
+	int arr = json_object_is_type(v, json_type_array);
+	size_t i, n = arr ? json_object_array_length(v) : 1, klen;
+	const struct jpath *p;
+	const void *key;
+	const char *s;
+	uint32_t old = NONE;
+	enum jf_err rc;
+	int r;
+
+	if (arr && n == 0)
+		return bad(m, AT(base, kind_name[kind], -1), "expected at least "
+		    "one value");
+	if (n > REGISTRY_LIST_MAX)
+		return bad(m, AT(base, kind_name[kind], -1), "more than %d "
+		    "values", REGISTRY_LIST_MAX);
+	for (i = 0; i < n; i++) {
+		p = AT(base, kind_name[kind], arr ? (long)i : -1);
+		if ((rc = get_str(arr ? json_object_array_get_idx(v, i) : v, p,
+		    STR_MAX, &s, m)) != JF_OK ||
+		    (rc = check_value(reg, kind, s, p, &key, &klen, m)) != JF_OK)
+			return rc;
+		if ((r = rmap_put(&reg->map[kind], key, klen, si, &old)) < 0)
+			return jf_fail(m, JF_E_NOMEM, "out of memory");
+		if (r == 1 && old == si)
+			return bad(m, p, "listed twice");
+		if (r == 1)
+			return bad(m, p, "%s \"%.60s\" already claimed by service "
+			    "\"%.40s\" (services[%u])", kind_name[kind], s,
+			    reg->svc[old].id, old);
+	}
+	reg->svc[si].rules |= 1u << kind;
+	return JF_OK;
+}
+
+static enum jf_err
+parse_issuer(struct reg_service *s, struct json_object *o, const char *base,
+    struct jf_msg *m)
+{
+	struct json_object *v;
+	const char *t;
+	size_t i;
+	enum jf_err rc;
+
+	if (json_object_object_get_ex(o, "issuer", &v)) {
+		if ((rc = get_str(v, AT(base, "issuer", -1), STR_MAX, &t, m)))
+			return rc;
+		/* Catch DNs typed the way OpenSSL or lighttpd print them: they
+		 * would never equal GnuTLS's RFC 4514 string. */
+		if (strchr(t, '=') == NULL)
+			return bad(m, AT(base, "issuer", -1), "expected an RFC "
+			    "4514 DN such as CN=Service CA,O=Example");
+		for (i = 1; t[i] != '\0'; i++)
+			if ((t[i] == ' ' && t[i - 1] == ',' &&
+			    (i < 2 || t[i - 2] != '\\')) ||
+			    (t[i] == '=' && t[i - 1] == ' '))
+				return bad(m, AT(base, "issuer", -1), "write the "
+				    "DN as certtool -i prints it: no spaces "
+				    "around ',' and '='");
+		s->issuer = t;
+	}
+	if (json_object_object_get_ex(o, "issuer_key_id", &v)) {
+		if ((rc = get_str(v, AT(base, "issuer_key_id", -1), 128, &t, m)))
+			return rc;
+		for (i = 0; isdigit((unsigned char)t[i]) ||
+		    (t[i] >= 'a' && t[i] <= 'f'); i++)
+			;
+		if (t[i] != '\0' || i % 2 != 0)
+			return bad(m, AT(base, "issuer_key_id", -1), "expected "
+			    "lower-case hex without colons, as certtool -i "
+			    "prints it");
+		s->issuer_key_id = t;
+	}
+	return JF_OK;
+}
+
+static enum jf_err
+parse_match(struct registry *reg, uint32_t si, struct json_object *o,
+    const char *svcpath, struct jf_msg *m)
+{
+	struct json_object *v;
+	char base[48];
+	enum jf_err rc;
+	int k;
+
+	snprintf(base, sizeof(base), "%s.match", svcpath);
+	if (!json_object_is_type(o, json_type_object))
+		return bad(m, AT(base, NULL, -1), "expected an object");
+	if ((rc = check_members(o, base, match_members, m)) != JF_OK)
+		return rc;
+	for (k = 0; k < K__N; k++)
+		if (json_object_object_get_ex(o, kind_name[k], &v) &&
+		    (rc = parse_rule(reg, si, k, v, base, m)) != JF_OK)
+			return rc;
+	if (reg->svc[si].rules == 0)
+		return bad(m, AT(base, NULL, -1), "needs at least one of "
+		    "san_uri, san_dns, subject_cn, fingerprint");
+	return parse_issuer(&reg->svc[si], o, base, m);
+}
+
+/* An array of distinct strings: scope-tokens (RFC 6749 §3.3: %x21 /
+ * %x23-5B / %x5D-7E) for the scope lists, else audiences. */
+static enum jf_err
+parse_strlist(struct json_object *v, const char *base, const char *member,
+    size_t max, const char **dst, size_t *n, struct jf_msg *m)
+{
+	int scopes = strcmp(member, "audiences") != 0;
+	const char *s;
+	size_t i, j, len;
+	enum jf_err rc;
+
+	if (!json_object_is_type(v, json_type_array))
+		return bad(m, AT(base, member, -1), "expected an array of "
+		    "strings");
+	if ((len = json_object_array_length(v)) > max)
+		return bad(m, AT(base, member, -1), "more than %zu values", max);
+	for (i = 0; i < len; i++) {
+		if ((rc = get_str(json_object_array_get_idx(v, i),
+		    AT(base, member, (long)i), scopes ? 128 : STR_MAX, &s, m)))
+			return rc;
+		for (j = 0; scopes && s[j] != '\0'; j++)
+			if (s[j] == ' ' || s[j] == '"' || s[j] == '\\' ||
+			    (unsigned char)s[j] > 0x7e)
+				return bad(m, AT(base, member, (long)i), "not an "
+				    "RFC 6749 scope-token: byte 0x%02x",
+				    (unsigned char)s[j]);
+		for (j = 0; j < i; j++)
+			if (strcmp(dst[j], s) == 0)
+				return bad(m, AT(base, member, (long)i), "\"%.60s\" "
+				    "listed twice", s);
+		dst[i] = s;
+	}
+	*n = len;
+	return JF_OK;
+}
+
+static size_t
+list_len(struct json_object *v, size_t max)
+{
+	size_t n;
+
+	if (!json_object_is_type(v, json_type_array))
+		return 0;
+	n = json_object_array_length(v);
+	return n < max ? n : max;
+}
+
+static enum jf_err
+parse_lists(struct reg_service *s, struct json_object *o, const char *base,
+    struct jf_msg *m)
+{
+	struct json_object *sc = NULL, *ds = NULL, *au = NULL, *da;
+	size_t i, nmax = 0;
+	enum jf_err rc;
+
+	/* Room for what is there; parse_strlist refuses a longer list before
+	 * writing any of it. */
+	if (json_object_object_get_ex(o, "scopes", &sc))
+		nmax += list_len(sc, REGISTRY_SCOPES_MAX);
+	if (json_object_object_get_ex(o, "default_scope", &ds))
+		nmax += list_len(ds, REGISTRY_SCOPES_MAX);
+	if (json_object_object_get_ex(o, "audiences", &au))
+		nmax += list_len(au, REGISTRY_LIST_MAX);
+	if (nmax > 0 && (s->str = calloc(nmax, sizeof(*s->str))) == NULL)
+		return jf_fail(m, JF_E_NOMEM, "out of memory");
+	if (sc != NULL && (rc = parse_strlist(sc, base, "scopes",
+	    REGISTRY_SCOPES_MAX, s->str, &s->nscope, m)) != JF_OK)
+		return rc;
+	if (ds != NULL && (rc = parse_strlist(ds, base, "default_scope",
+	    REGISTRY_SCOPES_MAX, s->str + s->nscope, &s->ndef, m)) != JF_OK)
+		return rc;
+	for (i = 0; i < s->ndef; i++)
+		if (!registry_svc_has_scope(s, s->str[s->nscope + i],
+		    strlen(s->str[s->nscope + i])))
+			return bad(m, AT(base, "default_scope", -1), "\"%.60s\" "
+			    "is not in scopes", s->str[s->nscope + i]);
+	if (au != NULL && (rc = parse_strlist(au, base, "audiences",
+	    REGISTRY_LIST_MAX, s->str + s->nscope + s->ndef, &s->naud, m)))
+		return rc;
+	if (json_object_object_get_ex(o, "default_audience", &da)) {
+		if ((rc = get_str(da, AT(base, "default_audience", -1), STR_MAX,
+		    &s->default_aud, m)) != JF_OK)
+			return rc;
+		if (!registry_svc_has_audience(s, s->default_aud))
+			return bad(m, AT(base, "default_audience", -1), "\"%.60s\" "
+			    "is not in audiences", s->default_aud);
+	}
+	return JF_OK;
+}
+
+/* description, enabled, not_after, token_lifetime, client_secret_sha256 */
+static enum jf_err
+parse_scalars(struct reg_service *s, struct json_object *o, const char *base,
+    struct jf_msg *m)
+{
+	struct json_object *v;
+	const char *t;
+	int64_t life;
+	enum jf_err rc;
+
+	s->enabled = 1;
+	if (json_object_object_get_ex(o, "description", &v) && (rc = get_str(v,
+	    AT(base, "description", -1), STR_MAX, &t, m)) != JF_OK)
+		return rc;
+	if (json_object_object_get_ex(o, "enabled", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return bad(m, AT(base, "enabled", -1), "expected true or "
+			    "false");
+		s->enabled = json_object_get_boolean(v);
+	}
+	if (json_object_object_get_ex(o, "not_after", &v)) {
+		if ((rc = get_str(v, AT(base, "not_after", -1), 64,
+		    &s->not_after_s, m)) != JF_OK)
+			return rc;
+		if (parse_time(s->not_after_s, &s->not_after) != 0)
+			return bad(m, AT(base, "not_after", -1), "expected a UTC "
+			    "time like 2027-01-01T00:00:00Z");
+	}
+	if (json_object_object_get_ex(o, "token_lifetime", &v)) {
+		if (!json_object_is_type(v, json_type_int))
+			return bad(m, AT(base, "token_lifetime", -1), "expected "
+			    "an integer");
+		life = json_object_get_int64(v);
+		if (life < 1 || life > REGISTRY_LIFETIME_MAX)
+			return bad(m, AT(base, "token_lifetime", -1), "expected "
+			    "1..%d seconds, got %lld", REGISTRY_LIFETIME_MAX,
+			    (long long)life);
+		s->lifetime = (int)life;
+	}
+	if (json_object_object_get_ex(o, "client_secret_sha256", &v)) {
+		if ((rc = get_str(v, AT(base, "client_secret_sha256", -1), 64,
+		    &t, m)) != JF_OK)
+			return rc;
+		if (strlen(t) != 64 || hex_bytes(s->secret, 32, t, 0) != 0)
+			return bad(m, AT(base, "client_secret_sha256", -1),
+			    "expected 64 hex digits (sha256sum)");
+		s->has_secret = 1;
+	}
+	return JF_OK;
+}
+
+static enum jf_err
+parse_service(struct registry *reg, uint32_t si, struct json_object *o,
+    struct jf_msg *m)
+{
+	struct reg_service *s = &reg->svc[si];
+	struct json_object *v;
+	char base[32];
+	uint32_t old = NONE;
+	size_t i;
+	enum jf_err rc;
+	int r;
+
+	snprintf(base, sizeof(base), "services[%u]", si);
+	if (!json_object_is_type(o, json_type_object))
+		return bad(m, AT(base, NULL, -1), "expected an object");
+	if ((rc = check_members(o, base, service_members, m)) != JF_OK)
+		return rc;
+	if (!json_object_object_get_ex(o, "id", &v))
+		return bad(m, AT(base, NULL, -1), "missing member \"id\"");
+	if ((rc = get_str(v, AT(base, "id", -1), ID_MAX, &s->id, m)) != JF_OK)
+		return rc;
+	for (i = 0; s->id[i] != '\0'; i++)
+		if (s->id[i] == ' ' || (unsigned char)s->id[i] > 0x7e)
+			return bad(m, AT(base, "id", -1), "expected printable "
+			    "ASCII without spaces");
+	if ((r = rmap_put(&reg->ids, s->id, i, si, &old)) < 0)
+		return jf_fail(m, JF_E_NOMEM, "out of memory");
+	if (r == 1)
+		return bad(m, AT(base, "id", -1), "duplicate id \"%s\" (also "
+		    "services[%u])", s->id, old);
+	if ((rc = parse_scalars(s, o, base, m)) != JF_OK)
+		return rc;
+	if (!json_object_object_get_ex(o, "match", &v))
+		return bad(m, AT(base, NULL, -1), "missing member \"match\"");
+	if ((rc = parse_match(reg, si, v, base, m)) != JF_OK)
+		return rc;
+	if (json_object_object_get_ex(o, "claims", &v)) {
+		if (!json_object_is_type(v, json_type_object))
+			return bad(m, AT(base, "claims", -1), "expected an "
+			    "object");
+		json_object_object_foreach(v, k, cv) {
+			(void)cv;
+			if (in_list(k, reserved_claims))
+				return bad(m, AT(base, "claims", -1), "\"%s\" is "
+				    "a reserved claim: the mint sets it", k);
+		}
+		s->claims = v;
+	}
+	return parse_lists(s, o, base, m);
+}
+
+/* Counts the values of each identity rule, to size the indexes once and
+ * to give fingerprint keys one allocation that never moves (the index
+ * points into it). Validation comes later. */
+static void
+count_values(struct json_object *svcs, size_t *n)
+{
+	struct json_object *match, *v;
+	size_t i;
+	int k;
+
+	for (i = 0; i < json_object_array_length(svcs); i++) {
+		if (!json_object_object_get_ex(json_object_array_get_idx(svcs, i),
+		    "match", &match) ||
+		    !json_object_is_type(match, json_type_object))
+			continue;
+		for (k = 0; k < K__N; k++)
+			if (json_object_object_get_ex(match, kind_name[k], &v))
+				n[k] += json_object_is_type(v, json_type_array) ?
+				    json_object_array_length(v) : 1;
+	}
+}
+
+enum jf_err
+registry_parse(struct registry **out, const char *buf, size_t n,
+    struct jf_msg *m)
+{
+	static const char *const top_members[] = { "services", NULL };
+	struct registry *reg = NULL;
+	struct json_object *svcs;
+	size_t i, count[K__N] = { 0 };
+	enum jf_err rc = JF_E_INTERNAL;
+
+	*out = NULL;
+	if (n > (size_t)REGISTRY_FILE_MAX) {
+		rc = jf_fail(m, JF_E_CONFIG, "registry is %zu bytes, over the "
+		    "limit of %ld", n, REGISTRY_FILE_MAX);
+		goto fail;
+	}
+	if ((reg = calloc(1, sizeof(*reg))) == NULL) {
+		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = json_parse(&reg->root, buf, n, REGISTRY_DEPTH, m)) != JF_OK) {
+		if (rc == JF_E_INVALID_REQUEST)
+			rc = JF_E_CONFIG;
+		goto fail;
+	}
+	if (!json_object_is_type(reg->root, json_type_object)) {
+		rc = jf_fail(m, JF_E_CONFIG, "registry: expected a JSON object");
+		goto fail;
+	}
+	if ((rc = check_members(reg->root, "registry", top_members, m)))
+		goto fail;
+	if (!json_object_object_get_ex(reg->root, "services", &svcs) ||
+	    !json_object_is_type(svcs, json_type_array)) {
+		rc = jf_fail(m, JF_E_CONFIG, "services: expected an array");
+		goto fail;
+	}
+	if ((reg->nsvc = json_object_array_length(svcs)) >
+	    REGISTRY_SERVICES_MAX) {
+		rc = jf_fail(m, JF_E_CONFIG, "services: more than %d",
+		    REGISTRY_SERVICES_MAX);
+		goto fail;
+	}
+	count_values(svcs, count);
+	reg->nfps = count[K_FP];
+	if ((reg->svc = calloc(reg->nsvc + 1, sizeof(*reg->svc))) == NULL ||
+	    (reg->fps = malloc(32 * reg->nfps + 1)) == NULL ||
+	    rmap_reserve(&reg->ids, reg->nsvc) != 0 ||
+	    rmap_reserve(&reg->map[K_URI], count[K_URI]) != 0 ||
+	    rmap_reserve(&reg->map[K_DNS], count[K_DNS]) != 0 ||
+	    rmap_reserve(&reg->map[K_CN], count[K_CN]) != 0 ||
+	    rmap_reserve(&reg->map[K_FP], count[K_FP]) != 0) {
+		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < reg->nsvc; i++)
+		if ((rc = parse_service(reg, (uint32_t)i,
+		    json_object_array_get_idx(svcs, i), m)) != JF_OK)
+			goto fail;
+	*out = reg;
+	reg = NULL;
+	rc = JF_OK;
+fail:
+	registry_free(reg);
+	return rc;
+}
+
+enum jf_err
+registry_load(struct registry **out, const char *path, struct jf_msg *m)
+{
+	struct jf_msg why = { "" };
+	FILE *f = NULL;
+	char *buf = NULL;
+	size_t n;
+	long size;
+	enum jf_err rc = JF_E_INTERNAL;
+
+	*out = NULL;
+	if ((f = fopen(path, "rb")) == NULL) {
+		rc = jf_fail(m, JF_E_IO, "%s: %m", path);
+		goto fail;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		rc = jf_fail(m, JF_E_IO, "%s: cannot tell its size: %m", path);
+		goto fail;
+	}
+	if (size > REGISTRY_FILE_MAX) {
+		rc = jf_fail(m, JF_E_CONFIG, "%s: %ld bytes, over the limit of "
+		    "%ld", path, size, REGISTRY_FILE_MAX);
+		goto fail;
+	}
+	if ((buf = malloc((size_t)size + 1)) == NULL) {
+		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	n = fread(buf, 1, (size_t)size + 1, f);
+	if (ferror(f) || n != (size_t)size) {
+		rc = jf_fail(m, JF_E_IO, "%s: read error or size changed", path);
+		goto fail;
+	}
+	if ((rc = registry_parse(out, buf, n, &why)) != JF_OK)
+		jf_fail(m, rc, "%s: %s", path, why.s);
+fail:
+	if (f != NULL)
+		fclose(f);
+	free(buf);
+	return rc;
+}
+
+void
+registry_free(struct registry *reg)
+{
+	size_t i;
+	int k;
+
+	if (reg == NULL)
+		return;
+	for (i = 0; reg->svc != NULL && i < reg->nsvc; i++) {
+		free(reg->svc[i].str);
+		explicit_bzero(reg->svc[i].secret, sizeof(reg->svc[i].secret));
+	}
+	for (k = 0; k < K__N; k++)
+		free(reg->map[k].slot);
+	free(reg->ids.slot);
+	free(reg->svc);
+	free(reg->fps);
+	json_object_put(reg->root);
+	free(reg);
+}
+
+/* --- lookups --------------------------------------------------------- */
+/* --- lookups --------------------------------------------------------- */
+
+static enum jf_err
+usable(const struct reg_service *s, time_t now, struct jf_msg *m)
+{
+	if (!s->enabled)
+		return jf_fail(m, JF_E_INVALID_CLIENT, "service %s is disabled",
+		    s->id);
+	if (s->not_after_s != NULL && now >= s->not_after)
+		return jf_fail(m, JF_E_INVALID_CLIENT, "service %s expired on "
+		    "%s", s->id, s->not_after_s);
+	return JF_OK;
+}
+
+/* Why candidate s, hit by some of the certificate's values, still fails. */
+static enum jf_err
+explain(const struct reg_service *s, unsigned hit, const struct cert *c,
+    struct jf_msg *m)
+{
+	int k;
+
+	for (k = 0; k < K__N; k++)
+		if ((s->rules & ~hit) & (1u << k))
+			return jf_fail(m, JF_E_INVALID_CLIENT, "certificate %.80s "
+			    "does not match the %s rule of service %s",
+			    cert_subject_dn(c), kind_name[k], s->id);
+	if (s->issuer != NULL && strcmp(s->issuer, cert_issuer_dn(c)) != 0)
+		return jf_fail(m, JF_E_INVALID_CLIENT, "certificate %.80s: "
+		    "issuer %.60s is not the one service %s names",
+		    cert_subject_dn(c), cert_issuer_dn(c), s->id);
+	return jf_fail(m, JF_E_INVALID_CLIENT, "certificate %.80s: issuer key "
+	    "id differs from the one service %s names", cert_subject_dn(c),
+	    s->id);
+}
+
+enum jf_err
+registry_match(const struct registry *reg, const struct cert *c, time_t now,
+    const struct reg_service **svc, struct jf_msg *m)
+{
+	/* At most one hit per certificate value: 2 * CERT_SAN_MAX + 2. */
+	struct { uint32_t svc; unsigned kinds; } hit[2 * CERT_SAN_MAX + 2];
+	char lower[CERT_VALUE_MAX + 1];
+	const struct reg_service *s, *found = NULL, *other = NULL;
+	const char *v;
+	size_t nhit = 0, i, j, len;
+	uint32_t idx;
+	int k;
+
+	*svc = NULL;
+	for (k = 0; k < K__N; k++) {
+		for (i = 0;; i++) {
+			v = k == K_URI ? cert_san_uri(c, i) : k == K_DNS ?
+			    cert_san_dns(c, i) : i > 0 ? NULL : k == K_CN ?
+			    cert_subject_cn(c) : (const char *)cert_sha256(c);
+			if (v == NULL)
+				break;
+			len = k == K_FP ? 32 : strlen(v);
+			if (k == K_DNS) {
+				for (j = 0; j < len; j++)
+					lower[j] = (v[j] >= 'A' && v[j] <= 'Z') ?
+					    (char)(v[j] | 0x20) : v[j];
+				v = lower;
+			}
+			if ((idx = rmap_get(&reg->map[k], v, len)) == NONE)
+				continue;
+			for (j = 0; j < nhit && hit[j].svc != idx; j++)
+				;
+			if (j == nhit) {
+				hit[nhit].svc = idx;
+				hit[nhit++].kinds = 0;
+			}
+			hit[j].kinds |= 1u << k;
+		}
+	}
+	for (j = 0; j < nhit; j++) {
+		s = &reg->svc[hit[j].svc];
+		if ((s->rules & ~hit[j].kinds) != 0 ||
+		    (s->issuer != NULL && strcmp(s->issuer, cert_issuer_dn(c))) ||
+		    (s->issuer_key_id != NULL && (cert_issuer_key_id(c) == NULL ||
+		    strcmp(s->issuer_key_id, cert_issuer_key_id(c)) != 0)))
+			continue;
+		if (found == NULL)
+			found = s;
+		else
+			other = s;
+	}
+	if (other != NULL)
+		return jf_fail(m, JF_E_INVALID_CLIENT, "certificate %.80s matches "
+		    "services %s and %s: ambiguous", cert_subject_dn(c),
+		    found->id, other->id);
+	if (found == NULL && nhit > 0)
+		return explain(&reg->svc[hit[0].svc], hit[0].kinds, c, m);
+	if (found == NULL)
+		return jf_fail(m, JF_E_INVALID_CLIENT, "no service is registered "
+		    "for certificate %.80s", cert_subject_dn(c));
+	if (usable(found, now, m) != JF_OK)
+		return JF_E_INVALID_CLIENT;
+	*svc = found;
+	return JF_OK;
+}
+
+enum jf_err
+registry_find_id(const struct registry *reg, const char *id, time_t now,
+    const struct reg_service **svc, struct jf_msg *m)
+{
+	uint32_t idx;
+
+	*svc = NULL;
+	if ((idx = rmap_get(&reg->ids, id, strlen(id))) == NONE)
+		return jf_fail(m, JF_E_INVALID_CLIENT, "unknown client_id");
+	if (usable(&reg->svc[idx], now, m) != JF_OK)
+		return JF_E_INVALID_CLIENT;
+	*svc = &reg->svc[idx];
+	return JF_OK;
+}
+
+/* --- accessors ------------------------------------------------------- */
+
+size_t registry_count(const struct registry *r) { return r->nsvc; }
+
+const struct reg_service *
+registry_service(const struct registry *r, size_t i)
+{
+	return i < r->nsvc ? &r->svc[i] : NULL;
+}
+
+const char *registry_svc_id(const struct reg_service *s) { return s->id; }
+int registry_svc_enabled(const struct reg_service *s) { return s->enabled; }
+int registry_svc_lifetime(const struct reg_service *s) { return s->lifetime; }
+
+time_t
+registry_svc_not_after(const struct reg_service *s)
+{
+	return s->not_after_s != NULL ? s->not_after : 0;
+}
+
+const struct json_object *
+registry_svc_claims(const struct reg_service *s)
+{
+	return s->claims;
+}
+
+size_t
+registry_svc_scope_count(const struct reg_service *s)
+{
+	return s->nscope;
+}
+
+const char *
+registry_svc_scope(const struct reg_service *s, size_t i)
+{
+	return i < s->nscope ? s->str[i] : NULL;
+}
+
+size_t
+registry_svc_default_scope_count(const struct reg_service *s)
+{
+	return s->ndef;
+}
+
+const char *
+registry_svc_default_scope(const struct reg_service *s, size_t i)
+{
+	return i < s->ndef ? s->str[s->nscope + i] : NULL;
+}
+
+int
+registry_svc_has_scope(const struct reg_service *s, const char *tok, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->nscope; i++)
+		if (strlen(s->str[i]) == n && memcmp(s->str[i], tok, n) == 0)
+			return 1;
+	return 0;
+}
+
+size_t
+registry_svc_audience_count(const struct reg_service *s)
+{
+	return s->naud;
+}
+
+const char *
+registry_svc_audience(const struct reg_service *s, size_t i)
+{
+	return i < s->naud ? s->str[s->nscope + s->ndef + i] : NULL;
+}
+
+const char *
+registry_svc_default_audience(const struct reg_service *s)
+{
+	return s->default_aud;
+}
+
+int
+registry_svc_has_audience(const struct reg_service *s, const char *aud)
+{
+	size_t i;
+
+	for (i = 0; i < s->naud; i++)
+		if (strcmp(s->str[s->nscope + s->ndef + i], aud) == 0)
+			return 1;
+	return 0;
+}
+
+const unsigned char *
+registry_svc_secret_sha256(const struct reg_service *s)
+{
+	return s->has_secret ? s->secret : NULL;
+}
