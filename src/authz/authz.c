@@ -468,8 +468,9 @@ authz_answer(const struct cfg *c, const struct authz_verdict *v,
 	size_t i;
 	int status, k;
 
-	req_header(r, "Cache-Control", "no-store");
 	if (v->err == JF_OK) {
+		/* Only Variable-* on success: Apache copies an authorizer's
+		 * other 200 headers into the client's response. */
 		req_status(r, 200);
 		for (i = 0; i < v->nvars; i++) {
 			snprintf(name, sizeof(name), "Variable-%s",
@@ -481,6 +482,7 @@ authz_answer(const struct cfg *c, const struct authz_verdict *v,
 	status = jf_http_status(v->err);
 	code = jf_oauth_error(v->err);
 	req_status(r, status);
+	req_header(r, "Cache-Control", "no-store");
 	if (status >= 500) {
 		/* The details went to the log; the client learns nothing
 		 * about the server's configuration. */
