@@ -150,7 +150,7 @@ int
 main(int argc, char **argv)
 {
 	struct main_ctx m = { NULL, NULL, -1 };
-	struct srv_opts so = { NULL, MAIN_DEFAULT_WORKERS, 0, NULL };
+	struct srv_opts so = { .workers = MAIN_DEFAULT_WORKERS };
 	struct srv_ops ops = { &m, main_handle, main_reload };
 	struct jf_msg msg;
 	const char *check = NULL;
