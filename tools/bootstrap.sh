@@ -27,7 +27,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 pkgs_build="build-essential autoconf automake pkg-config libfcgi-dev
 	libgnutls28-dev libjson-c-dev libjwt-gnutls-dev libcurl4-gnutls-dev"
 pkgs_run="gnutls-bin curl jq lighttpd lighttpd-mod-openssl"
-pkgs_test="bats apache2 wrk"
+pkgs_test="bats apache2 nginx caddy wrk"
 
 install_missing() {
 	local want=() p
@@ -52,8 +52,9 @@ install_missing() {
 		--no-install-recommends "${want[@]}" </dev/null
 }
 
+# build_tree DIR [configure flags...]
 build_tree() {
-	local cfgflags=()
+	local build=$1 cfgflags=("${@:2}")
 	[[ ${CI:-} == true ]] && cfgflags+=(--enable-werror)
 	say "building in $build"
 	if [[ ! -x $top/configure || $top/configure.ac -nt $top/configure ]]; then
@@ -66,40 +67,58 @@ build_tree() {
 	make -C "$build" -s -j"$jobs"
 }
 
-# Prints the automake totals as the single closing line CI reads.
-summarise() {
-	local log=$build/test-suite.log pass fail skip xfail xpass error
+# run_check DIR: make check there; on failure show the failing logs.
+run_check() {
+	local dir=$1 rc=0
+	say "running the test suite in $dir"
+	make -C "$dir" -j"$jobs" check || rc=$?
+	if [[ $rc -ne 0 ]]; then
+		grep -l -E '^not ok' "$dir"/tests/*.log "$dir"/tests/unit/*.log \
+			2>/dev/null | while read -r f; do
+			echo "--- $f"; grep -B2 -A12 '^not ok' "$f" | head -n 80
+		done
+	fi
+	return $rc
+}
+
+# Adds one automake test-suite.log to the totals.
+tally() {
+	local log=$1/test-suite.log p f s
 	[[ -f $log ]] || return 0
-	read -r pass fail skip xfail xpass error < <(awk '
-		/^# PASS:/ {p=$3} /^# FAIL:/ {f=$3} /^# SKIP:/ {s=$3}
-		/^# XFAIL:/ {xf=$3} /^# XPASS:/ {xp=$3} /^# ERROR:/ {e=$3}
-		END {print p+0, f+0, s+0, xf+0, xp+0, e+0}' "$log")
-	echo "tests: $((pass + xfail)) passed, $((fail + xpass + error)) failed, $skip skipped"
+	read -r p f s < <(awk '
+		/^# PASS:/ {p+=$3} /^# XFAIL:/ {p+=$3} /^# FAIL:/ {f+=$3}
+		/^# XPASS:/ {f+=$3} /^# ERROR:/ {f+=$3} /^# SKIP:/ {s+=$3}
+		END {print p+0, f+0, s+0}' "$log")
+	n_pass=$((n_pass + p)) n_fail=$((n_fail + f)) n_skip=$((n_skip + s))
 }
 
 case $mode in
 build)
 	install_missing $pkgs_build
-	build_tree
+	build_tree "$build"
 	;;
 demo)
 	install_missing $pkgs_build $pkgs_run
-	build_tree
+	build_tree "$build"
 	exec "$top/tools/demo.sh" "$build"
 	;;
 test)
 	install_missing $pkgs_build $pkgs_run $pkgs_test
-	build_tree
-	say "running the test suite"
-	rc=0
-	make -C "$build" -j"$jobs" check || rc=$?
-	if [[ $rc -ne 0 ]]; then
-		# Show what failed: the per-test logs say why.
-		grep -l -E '^(not ok|# FAIL)|^FAIL' "$build"/tests/*.log \
-			"$build"/tests/unit/*.log 2>/dev/null |
-			while read -r f; do echo "--- $f"; tail -n 40 "$f"; done
-	fi
-	summarise
+	n_pass=0 n_fail=0 n_skip=0 rc=0
+	t0=$SECONDS
+	# 1. the release build, warnings as errors in CI
+	build_tree "$build"
+	run_check "$build" || rc=1
+	tally "$build"
+	# 2. the same suite, real servers included, on ASan+UBSan builds
+	#    of every program: any report aborts the program and fails a test.
+	build_tree "$build-asan" --enable-sanitizers
+	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		run_check "$build-asan" || rc=1
+	tally "$build-asan"
+	say "test suite took $((SECONDS - t0)) s"
+	echo "tests: $n_pass passed, $n_fail failed, $n_skip skipped"
 	exit $rc
 	;;
 esac

@@ -43,11 +43,14 @@ struct authz_verdict {
 	char scopebuf[AUTHZ_SCOPE_MAX];
 };
 
-/* Decides on the request whose parameters param() returns, at time now.
- * JF_E_CONFIG means the web server's policy variables are malformed (an
- * operator error, answered 500); every other refusal is the client's. */
-void authz_decide(const struct cfg *c, time_t now, authz_param_fn param,
-	void *arg, struct authz_verdict *v);
+struct tcache;
+
+/* Decides on the request whose parameters param() returns, at time now,
+ * remembering verified tokens in tc (NULL: no cache). JF_E_CONFIG means
+ * the web server's policy variables are malformed (an operator error,
+ * answered 500); every other refusal is the client's. */
+void authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
+	authz_param_fn param, void *arg, struct authz_verdict *v);
 
 /* Writes the verdict as the response: status, WWW-Authenticate (RFC
  * 6750 §3), Variable-* headers, JSON error body. */
@@ -55,6 +58,6 @@ void authz_answer(const struct cfg *c, const struct authz_verdict *v,
 	struct req *r);
 
 /* One request: decide, answer, log. */
-void authz_handle(const struct cfg *c, struct req *r);
+void authz_handle(const struct cfg *c, struct tcache *tc, struct req *r);
 
 #endif

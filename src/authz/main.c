@@ -15,6 +15,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "server.h"
+#include "tcache.h"
 
 #define MAIN_IDENT "jwt-authz.fcgi"
 #define MAIN_DEFAULT_CONFIG SYSCONFDIR "/jwt-fcgi/authz.conf"
@@ -23,6 +24,7 @@
 /* The process context handed to the server: one per process. */
 struct main_ctx {
 	struct cfg *cfg;
+	struct tcache *tc;      /* verified tokens; new with each cfg */
 	const char *path;
 	int log_level;          /* from --log-level, else -1: the config's */
 };
@@ -107,7 +109,7 @@ main_handle(void *ctx, struct req *r)
 {
 	struct main_ctx *m = ctx;
 
-	authz_handle(m->cfg, r);
+	authz_handle(m->cfg, m->tc, r);
 }
 
 static void
@@ -125,6 +127,9 @@ main_reload(void *ctx)
 	}
 	cfg_free(m->cfg);
 	m->cfg = c;
+	/* Tokens verified under the old keys and rules are forgotten. */
+	tcache_free(m->tc);
+	m->tc = tcache_new(cfg_cache_entries(c));
 	if (m->log_level < 0)
 		log_set_level((enum log_level)cfg_log_level(c));
 	log_info("configuration %s reloaded", m->path);
@@ -149,7 +154,7 @@ main_check(const char *path)
 int
 main(int argc, char **argv)
 {
-	struct main_ctx m = { NULL, NULL, -1 };
+	struct main_ctx m = { .log_level = -1 };
 	struct srv_opts so = { .workers = MAIN_DEFAULT_WORKERS };
 	struct srv_ops ops = { &m, main_handle, main_reload };
 	struct jf_msg msg;
@@ -225,7 +230,9 @@ main(int argc, char **argv)
 	}
 	if (m.log_level < 0)
 		log_set_level((enum log_level)cfg_log_level(m.cfg));
+	m.tc = tcache_new(cfg_cache_entries(m.cfg));
 	rc = srv_run(&so, &ops);
+	tcache_free(m.tc);
 	cfg_free(m.cfg);
 	return rc;
 }

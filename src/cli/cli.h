@@ -13,10 +13,16 @@
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "err.h"
 #include "key.h"
+
+struct cert;
+struct json_object;
+struct registry;
 
 /* Exit statuses, the same for every command. */
 #define CLI_EXIT_OK 0
@@ -65,6 +71,81 @@ int cli_parse_num(const struct cli_cmd *cmd, const char *opt,
  * or verify with. */
 int cli_parse_alg(const struct cli_cmd *cmd, const char *s, enum jf_alg *out);
 
+/* Crash-safe file writes. cli_tmp_write() writes n bytes to a new
+ * ".NAME.XXXXXX" beside path (O_EXCL; exactly mode whatever the umask;
+ * owner uid/gid unless (uid_t)-1/(gid_t)-1), fsyncs and closes it, and
+ * returns its malloc()ed name, or NULL after reporting (the temp file is
+ * gone then: a full disk leaves nothing behind). cli_tmp_commit() moves
+ * it to path, with link() when replace is 0 (an existing path is refused:
+ * "exists") or rename() when 1, then fsyncs the directory; it frees tmp
+ * either way and returns 0, or -1 after reporting. cli_tmp_discard()
+ * unlinks and frees (NULL does nothing). */
+char *cli_tmp_write(const char *path, const void *data, size_t n,
+	mode_t mode, uid_t uid, gid_t gid);
+int cli_tmp_commit(char *tmp, const char *path, int replace);
+void cli_tmp_discard(char *tmp);
+
+/* The service CA (ca.c), for `register`. Loads DIR/ca.key and DIR/ca.crt
+ * and checks they belong together and the certificate is a CA; 0, or -1
+ * after reporting. */
+struct cli_ca;
+int cli_ca_load(struct cli_ca **out, const char *dir);
+void cli_ca_free(struct cli_ca *ca);
+/* The SPIFFE trust domain in the CA certificate's SAN URI
+ * ("spiffe://TD", as `ca init --trust-domain` writes it), or NULL. */
+const char *cli_ca_trust_domain(const struct cli_ca *ca);
+/* 1 if s is a SPIFFE trust domain: 1-255 bytes of [a-z0-9._-]. */
+int cli_trust_domain_ok(const char *s);
+
+/* A client certificate to issue: CN, SANs, validity and key algorithm. */
+struct cli_leaf {
+	const char *cn;
+	const char *const *uri;
+	size_t nuri;
+	const char *const *dns;
+	size_t ndns;
+	long days;
+	enum jf_alg alg;
+};
+/* A fresh key and a certificate for it signed by ca: keyUsage
+ * digitalSignature, extKeyUsage clientAuth, CA:FALSE, subject and
+ * authority key ids. Writes the PKCS#8 key (free with key_pem_free) and
+ * the certificate PEM (free); 0, or -1 after reporting. */
+int cli_ca_issue(const struct cli_ca *ca, const struct cli_leaf *req,
+	char **key_pem, size_t *key_len, char **crt_pem, size_t *crt_len);
+
+/* What `register` sets in a registry entry (register.c fills it,
+ * registry.c applies it). Lists hold pointers into argv. */
+#define CLI_LIST_MAX 256        /* REGISTRY_SCOPES_MAX, the longest list */
+struct cli_strlist {
+	const char *v[CLI_LIST_MAX];
+	size_t n;
+};
+struct cli_reg_opts {
+	const char *id, *registry, *ca_dir, *out_dir, *td, *desc, *def_aud;
+	struct cli_strlist uri, dns, scope, def_scope, aud, claim;
+	long long lifetime, days;       /* lifetime 0: not given */
+	enum jf_alg alg;
+	int pin, disable;
+};
+/* registry.c, for register. cli_reg_lock() flocks PATH.lock (created if
+ * missing, never removed) and returns its fd, or -1 after reporting.
+ * cli_reg_read() gives the registry as JSON ({"services": []} when PATH
+ * does not exist; *exists and *st describe the file) after checking it
+ * with registry_parse; 0, or an exit status after reporting.
+ * cli_reg_apply() adds service o->id at the end or updates it in place
+ * (*added says which): match rebuilt from c, enabled from o->disable,
+ * other members only where an option was given; 0 or an exit status.
+ * cli_reg_selects() checks that the mint, shown c, picks service id;
+ * 0, or -1 after reporting. */
+int cli_reg_lock(const char *path);
+int cli_reg_read(const char *path, struct json_object **doc,
+	struct stat *st, int *exists);
+int cli_reg_apply(const struct cli_reg_opts *o, struct json_object *doc,
+	const struct cert *c, int *added);
+int cli_reg_selects(const struct registry *reg, const struct cert *c,
+	const char *id);
+
 /* commands: keys.c */
 int cli_keygen(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_jwks(const struct cli_cmd *cmd, int argc, char **argv);
@@ -73,5 +154,12 @@ int cli_pubkey(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_sign(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_verify(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_check_config(const struct cli_cmd *cmd, int argc, char **argv);
+/* commands: ca.c */
+int cli_ca_init(const struct cli_cmd *cmd, int argc, char **argv);
+/* commands: register.c */
+int cli_register(const struct cli_cmd *cmd, int argc, char **argv);
+/* commands: registry.c */
+int cli_registry_check(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_registry_list(const struct cli_cmd *cmd, int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@
 
 static int cmd_words(const struct cli_cmd *c);
 static const struct cli_cmd *cmd_find(int argc, char **argv, int *used);
+static int cmd_group(const char *w1, const char *w2);
 static void main_usage(FILE *f);
 
 static const struct cli_cmd cli_cmds[] = {
@@ -86,6 +87,67 @@ static const struct cli_cmd cli_cmds[] = {
 	  "\n"
 	  "Loads FILE and every key it names, as jwt-authz.fcgi --check-config\n"
 	  "does, and prints \"FILE: OK\".\n" },
+	{ "ca init", cli_ca_init, "make the service CA for client certificates",
+	  "[--dir DIR] [--cn NAME] [--days N] [--alg ALG] [--trust-domain TD]\n"
+	  "\n"
+	  "  -d, --dir DIR          where to write ca.key and ca.crt (default .;\n"
+	  "                         made with mode 0700 if missing)\n"
+	  "  -n, --cn NAME          the CA's common name (default\n"
+	  "                         \"jwt-fcgi service CA\")\n"
+	  "  -D, --days N           validity, 1 to 36500 (default 3650)\n"
+	  "  -a, --alg ALG          ES256 (default), ES384, RS256 (3072 bits) or\n"
+	  "                         EdDSA\n"
+	  "      --trust-domain TD  SPIFFE trust domain, put in the CA as the SAN\n"
+	  "                         URI spiffe://TD (default: from --cn, lower case,\n"
+	  "                         other characters as '-')\n"
+	  "  -h, --help             this help\n"
+	  "\n"
+	  "Writes DIR/ca.key (PKCS#8, mode 0600) and DIR/ca.crt (CA:TRUE, pathlen 0,\n"
+	  "keyCertSign and cRLSign); refuses to replace an existing CA.\n" },
+	{ "register", cli_register, "issue a client certificate and register it",
+	  "ID --registry FILE [options]\n"
+	  "\n"
+	  "  -r, --registry FILE       the mint's registry (created if missing)\n"
+	  "  -C, --ca-dir DIR          the CA from 'ca init' (default .)\n"
+	  "  -o, --out-dir DIR         where to write ID.key and ID.crt (default .)\n"
+	  "  -a, --alg ALG             key: ES256 (default), ES384, RS256 or EdDSA\n"
+	  "      --days N              certificate validity (default 365)\n"
+	  "      --san-uri URI         SAN URI, repeatable (default\n"
+	  "                            spiffe://TRUST-DOMAIN/ID)\n"
+	  "      --san-dns NAME        SAN DNS name, repeatable\n"
+	  "      --trust-domain TD     for the default SAN URI (default: the CA's)\n"
+	  "      --pin                 also match the certificate's SHA-256\n"
+	  "      --scope S             a scope it may request, repeatable\n"
+	  "      --default-scope S     a scope it gets by default, repeatable\n"
+	  "      --audience A          an audience it may request, repeatable\n"
+	  "      --default-audience A  its audience by default\n"
+	  "      --lifetime N          token lifetime in seconds (1 to 86400)\n"
+	  "      --claim NAME=JSON     an extra claim, repeatable\n"
+	  "      --description TEXT    for humans\n"
+	  "      --disable             register it disabled\n"
+	  "  -h, --help                this help\n"
+	  "\n"
+	  "Issues a fresh key (ID.key, mode 0600) and a clientAuth certificate\n"
+	  "(ID.crt, CN=ID), then adds or updates service ID in the registry, under\n"
+	  "a lock (FILE.lock) and atomically. Its match rules are rewritten from the\n"
+	  "certificate: san_uri, issuer_key_id and, with --pin, fingerprint. Other\n"
+	  "members change only where an option is given (a list option replaces\n"
+	  "the list; --claim replaces one claim). The result is checked as the\n"
+	  "mint would load it; an invalid registry is never written.\n" },
+	{ "registry check", cli_registry_check, "check a registry file",
+	  "FILE\n"
+	  "\n"
+	  "  -h, --help       this help\n"
+	  "\n"
+	  "Loads FILE as jwt-mint.fcgi does and prints \"FILE: OK (N services)\",\n"
+	  "or the first problem with its JSON path and exits 2.\n" },
+	{ "registry list", cli_registry_list, "list a registry's services",
+	  "FILE\n"
+	  "\n"
+	  "  -h, --help       this help\n"
+	  "\n"
+	  "Checks FILE, then prints one line per service: ID, a tab, enabled,\n"
+	  "disabled or expired, a tab, and its match rules as JSON.\n" },
 };
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
 
@@ -125,7 +187,8 @@ main(int argc, char **argv)
 	}
 	cmd = cmd_find(argc - 1, argv + 1, &used);
 	if (cmd == NULL) {
-		cli_err("unknown command '%s'", argv[1]);
+		if (!cmd_group(argv[1], argc > 2 ? argv[2] : NULL))
+			cli_err("unknown command '%s'", argv[1]);
 		main_usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
@@ -173,6 +236,35 @@ cmd_find(int argc, char **argv, int *used)
 		}
 	}
 	return NULL;
+}
+
+/* "ca" or "registry" without a known second word: names the group's
+ * commands; 1 if w1 is such a group, else 0. */
+static int
+cmd_group(const char *w1, const char *w2)
+{
+	size_t i, n = strlen(w1);
+	int found = 0;
+
+	for (i = 0; i < CLI_NCMDS; i++) {
+		const char *name = cli_cmds[i].name;
+
+		if (strncmp(name, w1, n) != 0 || name[n] != ' ')
+			continue;
+		if (!found) {
+			if (w2 == NULL || w2[0] == '-')
+				fprintf(stderr, PROG ": %s: expected one of:",
+				    w1);
+			else
+				fprintf(stderr, PROG ": unknown command "
+				    "'%s %s'; expected one of:", w1, w2);
+		}
+		fprintf(stderr, " '%s'", name);
+		found = 1;
+	}
+	if (found)
+		fputc('\n', stderr);
+	return found;
 }
 
 static void
@@ -344,4 +436,108 @@ cli_parse_alg(const struct cli_cmd *cmd, const char *s, enum jf_alg *out)
 	}
 	*out = a;
 	return 0;
+}
+
+char *
+cli_tmp_write(const char *path, const void *data, size_t n, mode_t mode,
+    uid_t uid, gid_t gid)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash != NULL ? (size_t)(slash - path) + 1 : 0;
+	size_t room = strlen(path) + sizeof("..XXXXXX"), off = 0;
+	const char *p = data;
+	char *tmp = NULL;
+	int fd = -1;
+	ssize_t w;
+
+	if ((tmp = malloc(room)) == NULL) {
+		cli_err("out of memory");
+		return NULL;
+	}
+	snprintf(tmp, room, "%.*s.%s.XXXXXX", (int)dirlen, path,
+	    path + dirlen);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		cli_err("%s: cannot create a file beside it: %s", path,
+		    strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	/* mkstemp made it 0600; fchmod, not the umask, decides. */
+	if (fchmod(fd, mode) != 0 || fchown(fd, uid, gid) != 0)
+		goto fail;
+	while (off < n) {
+		w = write(fd, p + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	/* A full disk may only show here (delayed allocation, NFS). */
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	return tmp;
+fail:
+	cli_err("%s: cannot write %s: %s", path, tmp, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	cli_tmp_discard(tmp);
+	return NULL;
+}
+
+int
+cli_tmp_commit(char *tmp, const char *path, int replace)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = NULL;
+	int rc, fd;
+
+	rc = replace ? rename(tmp, path) : link(tmp, path);
+	if (rc != 0) {
+		if (errno == EEXIST)
+			cli_err("%s: exists; not replacing it", path);
+		else
+			cli_err("%s: %s", path, strerror(errno));
+	}
+	if (rc != 0 || !replace)
+		unlink(tmp);
+	free(tmp);
+	if (rc != 0)
+		return -1;
+	/* The new name is durable only once its directory is. */
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL) {
+		cli_err("out of memory");
+		return -1;
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (fsync(fd) != 0)
+			rc = -1;
+		close(fd);
+	} else {
+		rc = -1;
+	}
+	if (rc != 0)
+		cli_err("%s: cannot sync the directory: %s", dir,
+		    strerror(errno));
+	free(dir);
+	return rc;
+}
+
+void
+cli_tmp_discard(char *tmp)
+{
+	if (tmp == NULL)
+		return;
+	unlink(tmp);
+	free(tmp);
 }

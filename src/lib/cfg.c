@@ -55,8 +55,9 @@ struct cfg {
 	long leeway;
 	size_t max_bytes;
 	int log_level;
+	size_t cache_entries;
 	/* Line each global key was set on (0: default), to refuse repeats. */
-	unsigned realm_line, leeway_line, max_line, level_line;
+	unsigned realm_line, leeway_line, max_line, level_line, cache_line;
 	struct cfg_map maps[CFG_MAX_MAPS];
 	unsigned map_line[CFG_MAX_MAPS];
 	size_t nmaps;
@@ -75,6 +76,7 @@ static const char *const reserved_vars[] = {
 
 static const char *const global_keys[] = {
 	"realm", "leeway", "max_token_bytes", "log_level", "claim_var",
+	"cache_entries",
 };
 
 static enum jf_err nomem(struct jf_msg *m);
@@ -104,6 +106,8 @@ static enum jf_err check_key(const struct cfg *c, const struct cfg_iss *is,
 static enum jf_err load_src(const struct cfg *c, struct cfg_iss *is,
 	const struct cfg_src *src, struct jf_msg *m);
 static enum jf_err finish(struct cfg *c, struct jf_msg *m);
+static enum jf_err cfg_read(struct cfg **out, const char *path,
+	const char *buf, size_t len, struct jf_msg *m);
 static void iss_free(struct cfg_iss *is);
 
 static enum jf_err
@@ -265,6 +269,14 @@ set_global(struct cfg *c, const struct ini_item *it, struct jf_msg *m)
 			return jf_fail(m, JF_E_CONFIG, "%s:%u: log_level: "
 			    "expected error, warn, info or debug, got "
 			    "\"%.64s\"", it->file, it->line, it->value);
+	} else if (strcmp(it->key, "cache_entries") == 0) {
+		if ((rc = once(it, &c->cache_line, m)) != JF_OK)
+			return rc;
+		if (parse_num(it->value, 0, CFG_CACHE_MAX, &v) != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: cache_entries: "
+			    "expected 0..%d, got \"%.64s\"", it->file, it->line,
+			    CFG_CACHE_MAX, it->value);
+		c->cache_entries = (size_t)v;
 	} else if (strcmp(it->key, "claim_var") == 0)
 		return set_claim_var(c, it, m);
 	else
@@ -573,8 +585,10 @@ finish(struct cfg *c, struct jf_msg *m)
 	return JF_OK;
 }
 
-enum jf_err
-cfg_load(struct cfg **out, const char *path, struct jf_msg *m)
+/* buf NULL: read path; else parse len bytes of buf, named path. */
+static enum jf_err
+cfg_read(struct cfg **out, const char *path, const char *buf, size_t len,
+	struct jf_msg *m)
 {
 	struct cfg *c = NULL;
 	enum jf_err rc = JF_E_INTERNAL;
@@ -588,6 +602,7 @@ cfg_load(struct cfg **out, const char *path, struct jf_msg *m)
 	c->leeway = CFG_DEFAULT_LEEWAY;
 	c->max_bytes = TOK_MAX_BYTES_DEFAULT;
 	c->log_level = LOG_LVL_INFO;
+	c->cache_entries = CFG_CACHE_DEFAULT;
 	if ((c->path = strdup(path)) == NULL ||
 	    (c->realm = strdup(CFG_DEFAULT_REALM)) == NULL) {
 		rc = nomem(m);
@@ -599,7 +614,9 @@ cfg_load(struct cfg **out, const char *path, struct jf_msg *m)
 		rc = nomem(m);
 		goto fail;
 	}
-	if ((rc = ini_parse_file(path, on_item, c, m)) != JF_OK)
+	rc = buf != NULL ? ini_parse_buf(path, buf, len, on_item, c, m) :
+	    ini_parse_file(path, on_item, c, m);
+	if (rc != JF_OK)
 		goto fail;
 	if ((rc = finish(c, m)) != JF_OK)
 		goto fail;
@@ -609,6 +626,19 @@ cfg_load(struct cfg **out, const char *path, struct jf_msg *m)
 fail:
 	cfg_free(c);
 	return rc;
+}
+
+enum jf_err
+cfg_load(struct cfg **out, const char *path, struct jf_msg *m)
+{
+	return cfg_read(out, path, NULL, 0, m);
+}
+
+enum jf_err
+cfg_parse_buf(struct cfg **out, const char *name, const char *buf,
+	size_t len, struct jf_msg *m)
+{
+	return cfg_read(out, name, buf, len, m);
 }
 
 static void
@@ -672,6 +702,12 @@ cfg_rules(const struct cfg *c, struct tok_rules *r)
 	r->nissuers = c->niss;
 	r->leeway = c->leeway;
 	r->max_bytes = c->max_bytes;
+}
+
+size_t
+cfg_cache_entries(const struct cfg *c)
+{
+	return c->cache_entries;
 }
 
 const struct cfg_map *

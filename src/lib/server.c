@@ -34,6 +34,7 @@
 #define SRV_STOP_GRACE_MS 10000         /* then SIGKILL */
 #define SRV_QUICK_DEATH_MS 1000         /* a worker dying sooner is failing */
 #define SRV_BACKOFF_MAX_MS 10000
+#define SRV_WATCH_DEFAULT_S 2
 
 /* The only mutable globals: what the signal handlers saw. */
 static volatile sig_atomic_t srv_got_term;
@@ -48,10 +49,14 @@ struct srv_worker {
 struct srv {
 	const struct srv_opts *o;
 	const struct srv_ops *ops;
+	const struct srv_watch *watch;  /* NULL: none */
 	int lsock;
 	pid_t parent;
 	unsigned fails;         /* workers in a row that died quickly */
 	sigset_t waitmask;      /* the blocked mask minus our signals */
+	struct stat wst;        /* the watched file as last seen */
+	int wseen;              /* 1: wst is valid; 0: could not stat */
+	long long wnext;        /* ms: when to stat it again */
 	struct srv_worker w[SRV_WORKERS_MAX];
 };
 
@@ -67,6 +72,7 @@ static void srv_worker_main(struct srv *s) __attribute__((noreturn));
 static int srv_spawn(struct srv *s, int i);
 static int srv_reap(struct srv *s, int stopping);
 static void srv_stop(struct srv *s);
+static int srv_watch_changed(struct srv *s);
 
 static void
 srv_on_term(int sig)
@@ -405,17 +411,52 @@ srv_stop(struct srv *s)
 		}
 }
 
+/* 1 when the watched file differs from the last look: another inode
+ * (it was replaced by a rename), size or mtime, or it came back after it
+ * could not be read. A reload of a half-written file fails and keeps
+ * the old state; the writer's next write changes the file again. */
+static int
+srv_watch_changed(struct srv *s)
+{
+	struct stat st;
+	int was = s->wseen;
+
+	if (stat(s->watch->path, &st) != 0) {
+		if (was)
+			log_warn("watch %s: %s; still serving what was loaded",
+			    s->watch->path, strerror(errno));
+		s->wseen = 0;
+		return 0;
+	}
+	s->wseen = 1;
+	if (was && st.st_ino == s->wst.st_ino && st.st_dev == s->wst.st_dev &&
+	    st.st_size == s->wst.st_size &&
+	    st.st_mtim.tv_sec == s->wst.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == s->wst.st_mtim.tv_nsec)
+		return 0;
+	s->wst = st;
+	return 1;
+}
+
 int
 srv_run(const struct srv_opts *o, const struct srv_ops *ops)
 {
+	return srv_run_watch(o, ops, NULL);
+}
+
+int
+srv_run_watch(const struct srv_opts *o, const struct srv_ops *ops,
+	const struct srv_watch *w)
+{
 	struct srv s;
 	struct timespec ts, *tp;
-	long long now, next;
+	long long now, next, wevery;
 	int i, fl;
 
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	s.ops = ops;
+	s.watch = w != NULL && w->path != NULL ? w : NULL;
 	s.lsock = -1;
 	signal(SIGPIPE, SIG_IGN);       /* a web server hanging up is EPIPE */
 	if (o->workers < 1 || o->workers > SRV_WORKERS_MAX) {
@@ -443,6 +484,15 @@ srv_run(const struct srv_opts *o, const struct srv_ops *ops)
 		goto out;
 	}
 	s.parent = getpid();
+	wevery = (s.watch != NULL && s.watch->interval > 0 ?
+	    s.watch->interval : SRV_WATCH_DEFAULT_S) * 1000LL;
+	if (s.watch != NULL) {
+		/* The state loaded before srv_run is what the file held now. */
+		srv_watch_changed(&s);
+		s.wnext = srv_now_ms() + wevery;
+		log_info("watching %s every %lld s", s.watch->path,
+		    wevery / 1000);
+	}
 	log_info("starting %d worker%s on %s", o->workers,
 	    o->workers == 1 ? "" : "s",
 	    o->listen != NULL ? o->listen : "the socket on fd 0");
@@ -450,6 +500,14 @@ srv_run(const struct srv_opts *o, const struct srv_ops *ops)
 		srv_reap(&s, 0);
 		if (srv_got_term)
 			break;
+		if (s.watch != NULL && srv_now_ms() >= s.wnext) {
+			s.wnext = srv_now_ms() + wevery;
+			if (srv_watch_changed(&s)) {
+				log_info("%s changed; reloading",
+				    s.watch->path);
+				srv_got_hup = 1;
+			}
+		}
 		if (srv_got_hup) {
 			srv_got_hup = 0;
 			/* Reload here too, or a worker forked later would
@@ -472,6 +530,10 @@ srv_run(const struct srv_opts *o, const struct srv_ops *ops)
 			if (next < 0 || s.w[i].due < next)
 				next = s.w[i].due;
 		}
+		if (s.watch != NULL && (next < 0 || s.wnext < next))
+			next = s.wnext;
+		if (next >= 0 && next < now)
+			next = now;
 		tp = NULL;
 		if (next >= 0) {
 			ts.tv_sec = (next - now) / 1000;

@@ -28,6 +28,14 @@ struct srv_opts {
 	const char *unix_mode;  /* octal mode for a unix socket, NULL: 0660 */
 };
 
+/* A file (the mint's registry) whose change acts as a SIGHUP: the
+ * supervisor stat()s it every `interval` seconds (0: 2) and a different
+ * mtime, size or inode reloads the supervisor and the workers. */
+struct srv_watch {
+	const char *path;
+	int interval;
+};
+
 struct srv_ops {
 	void *ctx;
 	/* Answers one request; the server then calls req_finish(). */
@@ -38,5 +46,8 @@ struct srv_ops {
 
 /* Runs until stopped; returns the process exit status. */
 int srv_run(const struct srv_opts *o, const struct srv_ops *ops);
+/* srv_run, also reloading when w->path changes (w may be NULL). */
+int srv_run_watch(const struct srv_opts *o, const struct srv_ops *ops,
+	const struct srv_watch *w);
 
 #endif

@@ -14,6 +14,7 @@
 #include "cfg.h"
 #include "key.h"
 #include "tap.h"
+#include "tcache.h"
 #include "token.h"
 
 #define NOW 1700000000L
@@ -188,7 +189,7 @@ main(void)
 				expand(hdr, sizeof(hdr), t[i].fmt, good);
 				p.authorization = hdr;
 			}
-			authz_decide(c, NOW, param, &p, v);
+			authz_decide(c, NULL, NOW, param, &p, v);
 			is(v->err, t[i].want, t[i].name);
 		}
 	}
@@ -197,7 +198,7 @@ main(void)
 		struct params p = { hdr, NULL, NULL };
 
 		expand(hdr, sizeof(hdr), "Bearer @", good);
-		authz_decide(c, NOW, param, &p, v);
+		authz_decide(c, NULL, NOW, param, &p, v);
 		is(v->nvars, AUTHZ_STD_VARS + 2, "all variables set");
 		is_str(var(v, "JWT_SUB"), "svc-a", "JWT_SUB");
 		is_str(var(v, "JWT_ISS"), "https://mint.test", "JWT_ISS");
@@ -210,22 +211,62 @@ main(void)
 		is_str(var(v, "JWT_META"), "{\"a\":1}", "mapped object as JSON");
 
 		p.scope = "admin";
-		authz_decide(c, NOW, param, &p, v);
+		authz_decide(c, NULL, NOW, param, &p, v);
 		is_str(v->scope, "admin", "scope attribute on insufficient_scope");
 		is(v->nvars, 0, "no variables on refusal");
 
 		p.scope = NULL;
 		expand(hdr, sizeof(hdr), "Bearer @", num);
-		authz_decide(c, NOW, param, &p, v);
+		authz_decide(c, NULL, NOW, param, &p, v);
 		is_str(var(v, "JWT_SCOPE"), "a b", "scp array as JWT_SCOPE");
 
 		expand(hdr, sizeof(hdr), "Bearer @", ctl);
-		authz_decide(c, NOW, param, &p, v);
+		authz_decide(c, NULL, NOW, param, &p, v);
 		is(v->err, JF_E_CLAIM, "CR LF in a claim refuses the token");
 
 		expand(hdr, sizeof(hdr), "Bearer @", expired);
-		authz_decide(c, NOW, param, &p, v);
+		authz_decide(c, NULL, NOW, param, &p, v);
 		is(v->err, JF_E_EXPIRED, "expired");
+	}
+
+	{
+		/* The verified-token cache changes speed, never a verdict. */
+		struct params p = { hdr, NULL, NULL };
+		struct tcache *tc = tcache_new(8);
+		unsigned long hits, misses;
+		size_t len;
+
+		expand(hdr, sizeof(hdr), "Bearer @", good);
+		authz_decide(c, tc, NOW, param, &p, v);
+		is(v->err, JF_OK, "cache: first use verifies");
+		authz_decide(c, tc, NOW + 10, param, &p, v);
+		is(v->err, JF_OK, "cache: second use allowed");
+		is_str(var(v, "JWT_SUB"), "svc-a", "cache: claims of the cached token");
+		tcache_stats(tc, &hits, &misses);
+		is(hits, 1, "cache: second use was a hit");
+		is(misses, 1, "cache: first use was a miss");
+		p.scope = "admin";
+		authz_decide(c, tc, NOW + 10, param, &p, v);
+		is(v->err, JF_E_SCOPE, "cache: route policy still applies on a hit");
+		p.scope = NULL;
+		authz_decide(c, tc, NOW + 300 + 30, param, &p, v);
+		is(v->err, JF_OK, "cache: valid up to exp + leeway");
+		authz_decide(c, tc, NOW + 300 + 31, param, &p, v);
+		is(v->err, JF_E_EXPIRED, "cache: a cached token still expires");
+		authz_decide(c, tc, NOW + 300 + 31, param, &p, v);
+		is(v->err, JF_E_EXPIRED, "cache: and stays expired");
+
+		/* One byte changed: a different hash, a full check, refused. */
+		len = strlen(hdr);
+		hdr[len - 5] = hdr[len - 5] == 'A' ? 'B' : 'A';
+		authz_decide(c, tc, NOW, param, &p, v);
+		is(v->err, JF_E_SIGNATURE, "cache: a tampered token is verified");
+		expand(hdr, sizeof(hdr), "Bearer @", expired);
+		authz_decide(c, tc, NOW, param, &p, v);
+		is(v->err, JF_E_EXPIRED, "cache: refusals are not cached");
+		authz_decide(c, tc, NOW, param, &p, v);
+		is(v->err, JF_E_EXPIRED, "cache: ... and stay refusals");
+		tcache_free(tc);
 	}
 
 	free(good);

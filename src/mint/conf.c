@@ -1,0 +1,257 @@
+/* conf.c - reads the mint's configuration with the shared ini reader. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf.h"
+#include "ini.h"
+#include "key.h"
+#include "log.h"
+
+#define LIFETIME_MAX 86400
+
+struct loader {
+	struct mint_conf *c;
+	unsigned nkeys;
+	unsigned seen;          /* bit per scalar key: refuse repeats */
+};
+
+enum { S_ISSUER, S_REGISTRY, S_LIFE, S_MAXLIFE, S_MAXAGE, S_TOKEP,
+	S_JWKSURI, S_LOGLEVEL };
+
+static enum jf_err
+set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = strdup(v);
+	return *dst ? JF_OK : JF_E_NOMEM;
+}
+
+static int
+parse_long(const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* An absolute http(s) URL without query or fragment (RFC 8414 §2 for the
+ * issuer; the same shape is wanted of the endpoints). */
+static int
+url_ok(const char *v)
+{
+	const char *host;
+
+	if (strncmp(v, "https://", 8) == 0)
+		host = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		host = v + 7;
+	else
+		return 0;
+	return *host && *host != '/' && strpbrk(v, "?# \t\"\\") == NULL;
+}
+
+/* A signing key file: private, not readable by group or others. */
+static enum jf_err
+add_key(struct loader *l, const struct ini_item *it, struct jf_msg *m)
+{
+	struct jf_key *k = NULL;
+	struct stat st;
+	struct jf_msg km;
+	enum jf_err rc;
+
+	if (l->nkeys == MINT_KEYS_MAX)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: signing_key: at most %d keys",
+		    it->file, it->line, MINT_KEYS_MAX);
+	if (stat(it->value, &st) != 0)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: signing_key: %s: %s",
+		    it->file, it->line, it->value, strerror(errno));
+	if (st.st_mode & 077)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: signing_key: %s is readable "
+		    "by group or others (chmod 600 it)", it->file, it->line,
+		    it->value);
+	rc = key_load_file(&k, it->value, &km);
+	if (rc != JF_OK)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: signing_key: %s",
+		    it->file, it->line, km.s);
+	if (!key_is_private(k)) {
+		key_free(k);
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: signing_key: %s holds a "
+		    "public key; the mint needs the private key", it->file,
+		    it->line, it->value);
+	}
+	rc = jwks_add(l->c->keys, k, &km);
+	if (rc != JF_OK)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: signing_key: %s",
+		    it->file, it->line, km.s);
+	l->nkeys++;
+	return JF_OK;
+}
+
+static enum jf_err
+on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
+{
+	struct loader *l = arg;
+	struct mint_conf *c = l->c;
+	static const struct {
+		const char *key;
+		int bit;
+	} scalars[] = {
+		{ "issuer", S_ISSUER }, { "registry", S_REGISTRY },
+		{ "token_lifetime", S_LIFE }, { "max_token_lifetime", S_MAXLIFE },
+		{ "jwks_max_age", S_MAXAGE }, { "token_endpoint", S_TOKEP },
+		{ "jwks_uri", S_JWKSURI }, { "log_level", S_LOGLEVEL },
+	};
+	size_t i;
+	int bit = -1, lvl;
+
+	if (it->section != NULL)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown section [%s]",
+		    it->file, it->line, it->section);
+	if (strcmp(it->key, "signing_key") == 0)
+		return add_key(l, it, m);
+	for (i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
+		if (strcmp(it->key, scalars[i].key) == 0)
+			bit = scalars[i].bit;
+	if (bit < 0)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown key \"%s\"",
+		    it->file, it->line, it->key);
+	if (l->seen & (1u << bit))
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: given twice",
+		    it->file, it->line, it->key);
+	l->seen |= 1u << bit;
+
+	switch (bit) {
+	case S_ISSUER:
+	case S_TOKEP:
+	case S_JWKSURI:
+		if (!url_ok(it->value))
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: expected an "
+			    "https:// URL without query or fragment, got \"%.200s\"",
+			    it->file, it->line, it->key, it->value);
+		return set_str(bit == S_ISSUER ? &c->issuer :
+		    bit == S_TOKEP ? &c->token_endpoint : &c->jwks_uri, it->value);
+	case S_REGISTRY:
+		if (*it->value == '\0')
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: registry: expected "
+			    "a file name", it->file, it->line);
+		return set_str(&c->registry, it->value);
+	case S_LIFE:
+	case S_MAXLIFE:
+		if (parse_long(it->value, 1, LIFETIME_MAX, bit == S_LIFE ?
+		    &c->token_lifetime : &c->max_token_lifetime) != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: expected seconds "
+			    "1..%d, got \"%.64s\"", it->file, it->line, it->key,
+			    LIFETIME_MAX, it->value);
+		return JF_OK;
+	case S_MAXAGE:
+		if (parse_long(it->value, 0, LIFETIME_MAX, &c->jwks_max_age) != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: jwks_max_age: expected "
+			    "seconds 0..%d, got \"%.64s\"", it->file, it->line,
+			    LIFETIME_MAX, it->value);
+		return JF_OK;
+	case S_LOGLEVEL:
+		lvl = log_level_from_name(it->value);
+		if (lvl < 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: log_level: expected "
+			    "error, warn, info or debug, got \"%.64s\"", it->file,
+			    it->line, it->value);
+		c->log_level = lvl;
+		return JF_OK;
+	}
+	return JF_E_INTERNAL;
+}
+
+static enum jf_err
+join_url(char **dst, const char *base, const char *path)
+{
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	if (asprintf(dst, "%.*s%s", (int)n, base, path) < 0) {
+		*dst = NULL;
+		return JF_E_NOMEM;
+	}
+	return JF_OK;
+}
+
+enum jf_err
+mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
+{
+	struct loader l = { 0 };
+	struct mint_conf *c;
+	enum jf_err rc = JF_E_NOMEM;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return JF_E_NOMEM;
+	c->token_lifetime = 300;
+	c->max_token_lifetime = 3600;
+	c->jwks_max_age = 300;
+	c->log_level = LOG_LVL_INFO;
+	if ((c->path = strdup(path)) == NULL ||
+	    (c->keys = jwks_new()) == NULL)
+		goto fail;
+	l.c = c;
+	rc = ini_parse_file(path, on_item, &l, m);
+	if (rc != JF_OK)
+		goto fail;
+	rc = JF_E_CONFIG;
+	if (c->issuer == NULL) {
+		jf_fail(m, rc, "%s: issuer: required", path);
+		goto fail;
+	}
+	if (l.nkeys == 0) {
+		jf_fail(m, rc, "%s: signing_key: at least one is required", path);
+		goto fail;
+	}
+	if (c->registry == NULL) {
+		jf_fail(m, rc, "%s: registry: required", path);
+		goto fail;
+	}
+	if (c->token_lifetime > c->max_token_lifetime) {
+		jf_fail(m, rc, "%s: token_lifetime %ld exceeds max_token_lifetime "
+		    "%ld", path, c->token_lifetime, c->max_token_lifetime);
+		goto fail;
+	}
+	rc = JF_E_NOMEM;
+	if ((c->token_endpoint == NULL &&
+	    join_url(&c->token_endpoint, c->issuer, "/token") != JF_OK) ||
+	    (c->jwks_uri == NULL &&
+	    join_url(&c->jwks_uri, c->issuer, "/jwks") != JF_OK))
+		goto fail;
+	c->signer = jwks_get(c->keys, 0);
+	*out = c;
+	return JF_OK;
+fail:
+	mint_conf_free(c);
+	return rc == JF_E_IO ? JF_E_CONFIG : rc;
+}
+
+void
+mint_conf_free(struct mint_conf *c)
+{
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->issuer);
+	free(c->token_endpoint);
+	free(c->jwks_uri);
+	free(c->registry);
+	jwks_free(c->keys);
+	free(c);
+}

@@ -1,0 +1,81 @@
+/* mint.h - jwt-mint.fcgi: one loaded state (configuration, keys,
+ * registry and the documents computed from them) and the endpoints.
+ *
+ * A state is built whole by mint_state_load() or not at all, and is
+ * read-only afterwards. Workers are single-threaded and reload only
+ * between requests, so swapping the state pointer is all it takes for a
+ * request never to see a half-loaded registry.
+ */
+#ifndef JF_MINT_H
+#define JF_MINT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "conf.h"
+#include "err.h"
+#include "registry.h"
+#include "req.h"
+
+#define MINT_META_PATH "/.well-known/oauth-authorization-server"
+#define MINT_PATH_MAX 2048              /* bytes of request path routed */
+#define MINT_SCOPE_MAX 4096             /* the granted scope string */
+#define MINT_JTI_BYTES 16
+
+struct mint_state {
+	struct mint_conf *conf;
+	struct registry *reg;
+	char *jwks_json;                /* GET .../jwks, computed at load */
+	size_t jwks_len;
+	char *meta_json;                /* RFC 8414 metadata, at load */
+	size_t meta_len;
+	char *iss_path;                 /* the issuer URL's path, no final '/' */
+};
+
+/* Loads the configuration at path, its keys and its registry, and builds
+ * the JWKS and metadata documents. m says precisely what failed. */
+enum jf_err mint_state_load(struct mint_state **out, const char *path,
+	struct jf_msg *m);
+void mint_state_free(struct mint_state *s);
+
+/* Routes one request by the suffix of its path (main.c). */
+void mint_handle(const struct mint_state *s, struct req *r);
+
+/* A request parameter (CGI variable) or NULL: lets a unit test drive the
+ * token endpoint with a table. */
+typedef const char *(*mint_param_fn)(void *arg, const char *name);
+
+/* What POST .../token decided. */
+struct mint_grant {
+	enum jf_err err;                /* JF_OK: issued */
+	struct jf_msg msg;              /* why not (error_description) */
+	const char *service;            /* the matched registry id, or NULL */
+	char x5t[64];                   /* the certificate's x5t#S256, or "" */
+	char scope[MINT_SCOPE_MAX];     /* granted, or requested on refusal */
+	char aud[1024 + 1];             /* registry strings: <= 1024 bytes */
+	char jti[32];
+	long lifetime;
+	char *token;                    /* on JF_OK; mint_grant_clear frees */
+};
+
+/* token.c: decides on a token request whose body (len bytes, already
+ * read and bounded) and parameters param() returns, at time now. */
+void mint_token_decide(const struct mint_state *s, time_t now,
+	mint_param_fn param, void *arg, const char *body, size_t len,
+	struct mint_grant *g);
+void mint_grant_clear(struct mint_grant *g);
+/* POST .../token on a live request: read, decide, answer, audit. */
+void mint_token(const struct mint_state *s, struct req *r);
+
+/* meta.c: the documents, built once at load; and their endpoints. */
+enum jf_err mint_meta_build(struct mint_state *s, struct jf_msg *m);
+void mint_jwks(const struct mint_state *s, struct req *r, int head);
+void mint_meta(const struct mint_state *s, struct req *r, int head);
+/* A JSON error body {"error":..., "error_description":...} with the
+ * status of e; description may be NULL. */
+void mint_error(struct req *r, enum jf_err e, const char *description);
+
+/* audit.c: one "audit: {json}" line at info level per token decision. */
+void mint_audit(const struct mint_grant *g, time_t now);
+
+#endif

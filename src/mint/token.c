@@ -1,0 +1,456 @@
+/* token.c - POST .../token: RFC 6749 client_credentials, the client
+ * authenticated by the certificate the web server verified (RFC 8705
+ * tls_client_auth), answered with an RFC 9068 JWT access token bound to
+ * that certificate (RFC 8705 §3.1 cnf/x5t#S256).
+ *
+ * Order of checks: certificate (verified by the server, then parsed by
+ * us), body, form, grant_type, registry, client_id, scope, audience. The
+ * certificate comes first so that every refusal after it can be audited
+ * with the certificate's hash.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <json-c/json.h>
+
+#include "b64.h"
+#include "cert.h"
+#include "form.h"
+#include "log.h"
+#include "mint.h"
+#include "token.h"
+
+#define MT_FORM_TYPE "application/x-www-form-urlencoded"
+#define MT_SCOPES_MAX 256      /* scope tokens in one request */
+
+static int mt_is_ows(char c);
+static enum jf_err mt_content_type(const char *ct, struct jf_msg *m);
+static int mt_scope_char(unsigned char c);
+static int mt_scope_listed(const char *list, const char *t, size_t n);
+static enum jf_err mt_scope(const struct reg_service *svc, const char *req,
+	char *out, size_t room, struct jf_msg *m);
+static enum jf_err mt_audience(const struct reg_service *svc,
+	const struct form *f, char *out, size_t room, struct jf_msg *m);
+static enum jf_err mt_jti(char *out, size_t room);
+static enum jf_err mt_claims(const struct mint_state *s,
+	const struct reg_service *svc, time_t now, const struct mint_grant *g,
+	struct json_object **out);
+static enum jf_err mt_issue(const struct mint_state *s,
+	const struct reg_service *svc, time_t now, struct mint_grant *g);
+static const char *mt_req_param(void *arg, const char *name);
+static void mt_answer(const struct mint_grant *g, struct req *r);
+
+static int
+mt_is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* RFC 9110 §8.3: type/subtype case-insensitive, then parameters. Only
+ * charset is allowed, and only one the form's bytes can be in. */
+static enum jf_err
+mt_content_type(const char *ct, struct jf_msg *m)
+{
+	size_t k = strlen(MT_FORM_TYPE), n;
+	const char *p;
+
+	if (ct == NULL)
+		return jf_fail(m, JF_E_INVALID_REQUEST, "Content-Type must be "
+		    MT_FORM_TYPE);
+	for (p = ct; mt_is_ows(*p); p++)
+		continue;
+	if (strncasecmp(p, MT_FORM_TYPE, k) != 0)
+		goto bad;
+	for (p += k; mt_is_ows(*p); p++)
+		continue;
+	while (*p == ';') {
+		for (p++; mt_is_ows(*p); p++)
+			continue;
+		if (*p == '\0')
+			break;
+		if (strncasecmp(p, "charset=", 8) != 0)
+			goto bad;
+		p += 8;
+		n = *p == '"' ? 1 : 0;
+		if (strncasecmp(p + n, "utf-8", 5) == 0)
+			p += n + 5;
+		else if (strncasecmp(p + n, "us-ascii", 8) == 0)
+			p += n + 8;
+		else
+			goto bad;
+		if (n && *p++ != '"')
+			goto bad;
+		while (mt_is_ows(*p))
+			p++;
+	}
+	if (*p == '\0')
+		return JF_OK;
+bad:
+	return jf_fail(m, JF_E_INVALID_REQUEST, "Content-Type must be "
+	    MT_FORM_TYPE " (charset UTF-8 if any), got \"%.80s\"", ct);
+}
+
+/* RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E. */
+static int
+mt_scope_char(unsigned char c)
+{
+	return c == 0x21 || (c >= 0x23 && c <= 0x5b) ||
+	    (c >= 0x5d && c <= 0x7e);
+}
+
+/* The space-separated list already holds the n bytes at t. */
+static int
+mt_scope_listed(const char *list, const char *t, size_t n)
+{
+	const char *p = list;
+	size_t k;
+
+	while (*p != '\0') {
+		k = strcspn(p, " ");
+		if (k == n && memcmp(p, t, n) == 0)
+			return 1;
+		p += k;
+		if (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+/* The granted scope: the request's (every token one of the service's,
+ * duplicates dropped) or, without one, the service's default_scope,
+ * which may be empty (then the token has no scope claim). */
+static enum jf_err
+mt_scope(const struct reg_service *svc, const char *req, char *out,
+	size_t room, struct jf_msg *m)
+{
+	size_t used = 0, n, i, count = 0;
+	const char *p, *t;
+
+	out[0] = '\0';
+	if (req == NULL) {
+		for (i = 0; i < registry_svc_default_scope_count(svc); i++) {
+			t = registry_svc_default_scope(svc, i);
+			n = strlen(t);
+			if (used + n + 2 > room)
+				return jf_fail(m, JF_E_INVALID_SCOPE, "default "
+				    "scope longer than %zu bytes", room - 1);
+			if (used > 0)
+				out[used++] = ' ';
+			memcpy(out + used, t, n + 1);
+			used += n;
+		}
+		return JF_OK;
+	}
+	for (p = req; ; p += n + 1) {
+		for (n = 0; p[n] != '\0' && p[n] != ' '; n++)
+			if (!mt_scope_char((unsigned char)p[n]))
+				return jf_fail(m, JF_E_INVALID_SCOPE, "scope: "
+				    "character 0x%02x not allowed (RFC 6749 "
+				    "section 3.3)", (unsigned char)p[n]);
+		if (n == 0)
+			return jf_fail(m, JF_E_INVALID_SCOPE, "scope: empty "
+			    "scope token (one space between scopes)");
+		if (++count > MT_SCOPES_MAX)
+			return jf_fail(m, JF_E_INVALID_SCOPE, "scope: more than "
+			    "%d scopes", MT_SCOPES_MAX);
+		if (!registry_svc_has_scope(svc, p, n))
+			return jf_fail(m, JF_E_INVALID_SCOPE, "scope \"%.*s\" is "
+			    "not granted to service %s", (int)(n > 64 ? 64 : n),
+			    p, registry_svc_id(svc));
+		if (!mt_scope_listed(out, p, n)) {
+			if (used + n + 2 > room)
+				return jf_fail(m, JF_E_INVALID_SCOPE, "scope: "
+				    "longer than %zu bytes", room - 1);
+			if (used > 0)
+				out[used++] = ' ';
+			memcpy(out + used, p, n);
+			used += n;
+			out[used] = '\0';
+		}
+		if (p[n] == '\0')
+			break;
+	}
+	return JF_OK;
+}
+
+/* RFC 8707 resource, or audience (the name other mints use): one of the
+ * service's audiences; without either, its default audience, or its
+ * only one. */
+static enum jf_err
+mt_audience(const struct reg_service *svc, const struct form *f, char *out,
+	size_t room, struct jf_msg *m)
+{
+	const char *res = form_get(f, "resource");
+	const char *aud = form_get(f, "audience");
+	const char *want;
+
+	if (res != NULL && aud != NULL)
+		return jf_fail(m, JF_E_INVALID_REQUEST, "give resource or "
+		    "audience, not both");
+	want = res != NULL ? res : aud;
+	if (want != NULL) {
+		if (!registry_svc_has_audience(svc, want))
+			return jf_fail(m, JF_E_INVALID_TARGET, "%s \"%.100s\" is "
+			    "not an audience of service %s", res != NULL ?
+			    "resource" : "audience", want, registry_svc_id(svc));
+	} else if ((want = registry_svc_default_audience(svc)) == NULL) {
+		if (registry_svc_audience_count(svc) != 1)
+			return jf_fail(m, JF_E_INVALID_TARGET, "service %s has "
+			    "no default_audience: send resource",
+			    registry_svc_id(svc));
+		want = registry_svc_audience(svc, 0);
+	}
+	if (strlen(want) >= room)
+		return jf_fail(m, JF_E_INVALID_TARGET, "audience longer than "
+		    "%zu bytes", room - 1);
+	strcpy(out, want);
+	return JF_OK;
+}
+
+static enum jf_err
+mt_jti(char *out, size_t room)
+{
+	unsigned char rnd[MINT_JTI_BYTES];
+
+	if (room < B64URL_ENC_LEN(MINT_JTI_BYTES) + 1 ||
+	    gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) != 0)
+		return JF_E_INTERNAL;
+	b64url_encode(out, rnd, sizeof(rnd));
+	return JF_OK;
+}
+
+/* The service's claims first, then the reserved ones, which therefore
+ * win even if a registry ever let one through. */
+static enum jf_err
+mt_claims(const struct mint_state *s, const struct reg_service *svc,
+	time_t now, const struct mint_grant *g, struct json_object **out)
+{
+	const struct json_object *extra = registry_svc_claims(svc);
+	struct json_object *c = NULL, *cnf = NULL;
+	const char *id = registry_svc_id(svc);
+	int bad = 0;
+
+	*out = NULL;
+	if (extra != NULL) {
+		/* deep_copy's source is not const in json-c 0.16 but is only
+		 * read. */
+		if (json_object_deep_copy((struct json_object *)extra, &c,
+		    NULL) != 0)
+			return JF_E_NOMEM;
+	} else if ((c = json_object_new_object()) == NULL) {
+		return JF_E_NOMEM;
+	}
+	if ((cnf = json_object_new_object()) == NULL ||
+	    json_object_object_add(cnf, "x5t#S256",
+	    json_object_new_string(g->x5t)) != 0)
+		bad = 1;
+	bad |= json_object_object_add(c, "iss",
+	    json_object_new_string(s->conf->issuer)) != 0;
+	bad |= json_object_object_add(c, "sub",
+	    json_object_new_string(id)) != 0;
+	bad |= json_object_object_add(c, "aud",
+	    json_object_new_string(g->aud)) != 0;
+	bad |= json_object_object_add(c, "exp",
+	    json_object_new_int64((int64_t)now + g->lifetime)) != 0;
+	bad |= json_object_object_add(c, "iat",
+	    json_object_new_int64((int64_t)now)) != 0;
+	bad |= json_object_object_add(c, "nbf",
+	    json_object_new_int64((int64_t)now)) != 0;
+	bad |= json_object_object_add(c, "jti",
+	    json_object_new_string(g->jti)) != 0;
+	bad |= json_object_object_add(c, "client_id",
+	    json_object_new_string(id)) != 0;
+	if (g->scope[0] != '\0')
+		bad |= json_object_object_add(c, "scope",
+		    json_object_new_string(g->scope)) != 0;
+	else
+		json_object_object_del(c, "scope");
+	if (!bad) {
+		bad = json_object_object_add(c, "cnf", cnf) != 0;
+		cnf = bad ? cnf : NULL;
+	}
+	json_object_put(cnf);
+	if (bad) {
+		json_object_put(c);
+		return JF_E_NOMEM;
+	}
+	*out = c;
+	return JF_OK;
+}
+
+static enum jf_err
+mt_issue(const struct mint_state *s, const struct reg_service *svc,
+	time_t now, struct mint_grant *g)
+{
+	struct json_object *claims = NULL;
+	long life = registry_svc_lifetime(svc);
+	enum jf_err rc;
+
+	if (life <= 0)
+		life = s->conf->token_lifetime;
+	if (life > s->conf->max_token_lifetime)
+		life = s->conf->max_token_lifetime;
+	g->lifetime = life;
+	if (mt_jti(g->jti, sizeof(g->jti)) != JF_OK)
+		return jf_fail(&g->msg, JF_E_INTERNAL, "no random bytes for "
+		    "jti");
+	if ((rc = mt_claims(s, svc, now, g, &claims)) != JF_OK)
+		return jf_fail(&g->msg, rc, "out of memory");
+	rc = tok_sign(s->conf->signer, "at+jwt", claims, &g->token, &g->msg);
+	json_object_put(claims);
+	return rc;
+}
+
+void
+mint_token_decide(const struct mint_state *s, time_t now,
+	mint_param_fn param, void *arg, const char *body, size_t len,
+	struct mint_grant *g)
+{
+	const struct reg_service *svc = NULL;
+	struct cert *c = NULL;
+	struct form *f = NULL;
+	const char *pem, *grant, *cid;
+	struct jf_msg *m = &g->msg;
+
+	pem = param(arg, "SSL_CLIENT_CERT");
+	g->err = cert_check_verify(param(arg, "SSL_CLIENT_VERIFY"), m);
+	if (g->err != JF_OK)
+		goto out;
+	if (pem == NULL || *pem == '\0') {
+		g->err = jf_fail(m, JF_E_INVALID_CLIENT, "the web server "
+		    "verified a certificate but did not export it "
+		    "(SSL_CLIENT_CERT)");
+		goto out;
+	}
+	if ((g->err = cert_parse(&c, pem, strlen(pem), m)) != JF_OK)
+		goto out;
+	snprintf(g->x5t, sizeof(g->x5t), "%s", cert_x5t_s256(c));
+	if (len > 0) {
+		if ((g->err = mt_content_type(param(arg, "CONTENT_TYPE"),
+		    m)) != JF_OK)
+			goto out;
+	}
+	if ((g->err = form_parse(&f, body, len, m)) != JF_OK)
+		goto out;
+	/* Only a bare POST means client_credentials: a body that names no
+	 * grant_type is a malformed request. */
+	grant = form_get(f, "grant_type");
+	if (grant == NULL && len > 0) {
+		g->err = jf_fail(m, JF_E_INVALID_REQUEST, "grant_type missing");
+		goto out;
+	}
+	if (grant != NULL && strcmp(grant, "client_credentials") != 0) {
+		g->err = jf_fail(m, JF_E_UNSUPPORTED_GRANT, "grant_type "
+		    "\"%.60s\" not supported: use client_credentials", grant);
+		goto out;
+	}
+	if ((g->err = registry_match(s->reg, c, now, &svc, m)) != JF_OK)
+		goto out;
+	g->service = registry_svc_id(svc);
+	cid = form_get(f, "client_id");
+	if (cid != NULL && strcmp(cid, g->service) != 0) {
+		g->err = jf_fail(m, JF_E_INVALID_CLIENT, "client_id \"%.60s\" "
+		    "is not the certificate's service", cid);
+		goto out;
+	}
+	if ((g->err = mt_scope(svc, form_get(f, "scope"), g->scope,
+	    sizeof(g->scope), m)) != JF_OK)
+		goto out;
+	if ((g->err = mt_audience(svc, f, g->aud, sizeof(g->aud), m)) != JF_OK)
+		goto out;
+	g->err = mt_issue(s, svc, now, g);
+out:
+	/* On refusal the audit shows what was asked for. */
+	if (g->err != JF_OK && g->scope[0] == '\0' && f != NULL &&
+	    form_get(f, "scope") != NULL)
+		snprintf(g->scope, sizeof(g->scope), "%s",
+		    form_get(f, "scope"));
+	form_free(f);
+	cert_free(c);
+}
+
+void
+mint_grant_clear(struct mint_grant *g)
+{
+	if (g->token != NULL) {
+		free(g->token);
+		g->token = NULL;
+	}
+}
+
+static const char *
+mt_req_param(void *arg, const char *name)
+{
+	return req_param(arg, name);
+}
+
+static void
+mt_answer(const struct mint_grant *g, struct req *r)
+{
+	struct json_object *o;
+	const char *t;
+
+	if (g->err != JF_OK) {
+		mint_error(r, g->err, g->msg.s);
+		return;
+	}
+	if ((o = json_object_new_object()) == NULL) {
+		mint_error(r, JF_E_NOMEM, NULL);
+		return;
+	}
+	json_object_object_add(o, "access_token",
+	    json_object_new_string(g->token));
+	json_object_object_add(o, "token_type",
+	    json_object_new_string("Bearer"));
+	json_object_object_add(o, "expires_in",
+	    json_object_new_int64(g->lifetime));
+	if (g->scope[0] != '\0')
+		json_object_object_add(o, "scope",
+		    json_object_new_string(g->scope));
+	t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	req_header(r, "Content-Type", "application/json");
+	req_header(r, "Cache-Control", "no-store");
+	req_header(r, "Pragma", "no-cache");
+	if (t != NULL)
+		req_body(r, t, strlen(t));
+	else
+		mint_error(r, JF_E_NOMEM, NULL);
+	json_object_put(o);
+}
+
+void
+mint_token(const struct mint_state *s, struct req *r)
+{
+	char body[FORM_MAX_BYTES + 1];
+	struct mint_grant g;
+	time_t now = time(NULL);
+	size_t len = 0;
+	enum jf_err rc;
+
+	memset(&g, 0, sizeof(g));
+	rc = req_read_body(r, body, FORM_MAX_BYTES, &len);
+	if (rc == JF_OK) {
+		mint_token_decide(s, now, mt_req_param, r, body, len, &g);
+	} else {
+		if (rc == JF_E_TOO_LARGE)
+			g.err = jf_fail(&g.msg, rc, "body larger than %d bytes",
+			    FORM_MAX_BYTES);
+		else if (rc == JF_E_INTERNAL)
+			g.err = jf_fail(&g.msg, JF_E_INVALID_REQUEST, "no body "
+			    "in this FastCGI role: run as a responder");
+		else
+			g.err = jf_fail(&g.msg, JF_E_INVALID_REQUEST, "body "
+			    "shorter than CONTENT_LENGTH, or CONTENT_LENGTH "
+			    "malformed");
+	}
+	mt_answer(&g, r);
+	mint_audit(&g, now);
+	mint_grant_clear(&g);
+}

@@ -1,0 +1,104 @@
+/* fuzz_registry.c - registry_parse of a service registry.
+ *
+ * An accepted registry must answer for every service it lists: found by
+ * its id (or refused as disabled / expired, never "unknown"), with
+ * bounded lists. Matching a fixed client certificate (tests/unit/certs/
+ * billing.pem) runs the index lookups against the fuzzed rules.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert.h"
+#include "fuzz.h"
+#include "registry.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct cert *crt;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct jf_msg m = { .s = "" };
+	char path[4096], buf[CERT_INPUT_MAX];
+	size_t n;
+	FILE *f;
+
+	(void)argc;
+	(void)argv;
+	fuzz_path(path, sizeof(path), "../unit/certs/billing.pem");
+	if ((f = fopen(path, "rb")) == NULL)
+		fuzz_die(path, NULL);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (cert_parse(&crt, buf, n, &m) != JF_OK)
+		fuzz_die(path, &m);
+	return 0;
+}
+
+static void
+service(const struct registry *reg, const struct reg_service *s)
+{
+	struct jf_msg m = { .s = "" };
+	const struct reg_service *found = NULL;
+	enum jf_err rc;
+	size_t i;
+
+	assert(registry_svc_id(s) != NULL);
+	rc = registry_find_id(reg, registry_svc_id(s), FUZZ_NOW, &found, &m);
+	if (rc == JF_OK)
+		assert(found == s);
+	else
+		assert(rc == JF_E_INVALID_CLIENT && (!registry_svc_enabled(s) ||
+		    (registry_svc_not_after(s) != 0 &&
+		    registry_svc_not_after(s) <= FUZZ_NOW + 1)));
+	assert(registry_svc_scope_count(s) <= REGISTRY_SCOPES_MAX);
+	for (i = 0; i < registry_svc_scope_count(s); i++) {
+		const char *sc = registry_svc_scope(s, i);
+
+		assert(registry_svc_has_scope(s, sc, strlen(sc)));
+	}
+	for (i = 0; i < registry_svc_default_scope_count(s); i++)
+		(void)registry_svc_default_scope(s, i);
+	assert(registry_svc_audience_count(s) <= REGISTRY_LIST_MAX);
+	for (i = 0; i < registry_svc_audience_count(s); i++)
+		assert(registry_svc_has_audience(s, registry_svc_audience(s,
+		    i)));
+	(void)registry_svc_default_audience(s);
+	assert(registry_svc_lifetime(s) >= 0 &&
+	    registry_svc_lifetime(s) <= REGISTRY_LIFETIME_MAX);
+	(void)registry_svc_claims(s);
+	(void)registry_svc_secret_sha256(s);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct jf_msg m = { .s = "" };
+	struct registry *reg = NULL;
+	const struct reg_service *s = NULL;
+	enum jf_err rc;
+	size_t i;
+
+	rc = registry_parse(&reg, (const char *)data, size, &m);
+	if (rc != JF_OK) {
+		assert(reg == NULL);
+		assert(rc == JF_E_CONFIG || rc == JF_E_NOMEM);
+		assert(m.s[0] != '\0');
+		return 0;
+	}
+	assert(registry_count(reg) <= REGISTRY_SERVICES_MAX);
+	for (i = 0; i < registry_count(reg); i++)
+		service(reg, registry_service(reg, i));
+	assert(registry_service(reg, registry_count(reg)) == NULL);
+	rc = registry_match(reg, crt, FUZZ_NOW, &s, &m);
+	assert(rc == JF_OK ? s != NULL : rc == JF_E_INVALID_CLIENT);
+	registry_free(reg);
+	return 0;
+}

@@ -1,0 +1,215 @@
+# mint.bash - helpers for tests/mint_lighttpd.bats: a PKI with client
+# certificates, the mint's keys, registry and configuration, the
+# authorizer's configuration trusting the mint, and a lighttpd that
+# serves both through the shipped snippets. Needs common.bash and
+# pki.bash loaded.
+#
+#   mint_fixture DIR          everything below, in DIR
+#   mint_lighttpd_start DIR   the backend and lighttpd; sets PORT,
+#                             TLS_PORT, MTLS_PORT, LAX_PORT and ISSUER
+#   mint_lighttpd_stop DIR
+
+MINT_AUD=https://api.test
+MINT_AUD2=https://reports.test
+
+# mint_registry FILE [EXTRA-CLAIM-JSON]: the test registry. billing gets
+# EXTRA-CLAIM-JSON merged into its claims (for the reload test).
+mint_registry() {
+	local extra=${2:-}
+	[ -n "$extra" ] && extra=", $extra"
+	cat >"$1.tmp" <<-EOF
+	{
+	  "services": [
+	    {
+	      "id": "billing",
+	      "match": { "subject_cn": "billing" },
+	      "claims": { "team": "payments", "roles": ["reader"]$extra },
+	      "scopes": ["invoices:read", "invoices:write", "admin"],
+	      "default_scope": ["invoices:read"],
+	      "audiences": ["$MINT_AUD", "$MINT_AUD2"],
+	      "default_audience": "$MINT_AUD",
+	      "token_lifetime": 900
+	    },
+	    {
+	      "id": "search",
+	      "match": { "subject_cn": "search" },
+	      "scopes": ["index:read"],
+	      "audiences": ["$MINT_AUD"]
+	    },
+	    {
+	      "id": "retired",
+	      "enabled": false,
+	      "match": { "subject_cn": "retired" },
+	      "scopes": ["invoices:read"],
+	      "audiences": ["$MINT_AUD"]
+	    },
+	    {
+	      "id": "expired",
+	      "not_after": "2020-01-01T00:00:00Z",
+	      "match": { "subject_cn": "expired" },
+	      "scopes": ["invoices:read"],
+	      "audiences": ["$MINT_AUD"]
+	    }
+	  ]
+	}
+	EOF
+	# A rename, so the mint's watcher never sees half a file.
+	mv -f "$1.tmp" "$1"
+}
+
+# mint_fixture DIR: PKI (DIR/pki: CA, server, clients billing, search,
+# retired, expired, stranger; DIR/pki-other: another CA with its own
+# "billing"), two signing keys (the first signs), registry, mint.conf
+# (issuer needs MTLS_PORT: call after picking ports) and authz.conf.
+mint_fixture() {
+	local d=$1 cli c
+	cli=$(jf_bin jwt-fcgi) || return 1
+	pki_init "$d/pki" && pki_server "$d/pki" || return 1
+	for c in billing search retired expired stranger; do
+		pki_client "$d/pki" "$c" || return 1
+	done
+	pki_init "$d/pki-other" && pki_client "$d/pki-other" billing || return 1
+	"$cli" keygen --alg ES256 "$d/mint.key" >"$d/mint.kid" &&
+	"$cli" keygen --alg ES256 "$d/mint-next.key" >"$d/mint-next.kid" &&
+	chmod 600 "$d/mint.key" "$d/mint-next.key" &&
+	"$cli" jwks "$d/mint.key" "$d/mint-next.key" >"$d/mint.jwks" || return 1
+	mint_registry "$d/registry.json"
+	cat >"$d/mint.conf" <<-EOF
+	issuer = $ISSUER
+	signing_key = $d/mint.key
+	signing_key = $d/mint-next.key
+	registry = $d/registry.json
+	token_lifetime = 300
+	max_token_lifetime = 600
+	jwks_max_age = 120
+	log_level = info
+	EOF
+	cat >"$d/authz.conf" <<-EOF
+	realm = api
+	leeway = 60
+
+	[issuer $ISSUER]
+	jwks_file = $d/mint.jwks
+	algorithms = ES256
+	audience = $MINT_AUD
+	typ = at+jwt
+	EOF
+}
+
+# mint_lighttpd_start DIR: ports, fixture, configs, backend, lighttpd.
+mint_lighttpd_start() {
+	local dir=$1 echo i
+	echo=$(jf_bin tests/helpers/fcgi-echo) || return 1
+	MINT=$(jf_bin jwt-mint.fcgi) || return 1
+	AUTHZ=$(jf_bin jwt-authz.fcgi) || return 1
+	DIR=$dir SRCDIR=$JF_SRCDIR
+	free_port PORT && free_port TLS_PORT && free_port MTLS_PORT &&
+	free_port LAX_PORT || return 1
+	ISSUER=https://127.0.0.1:$MTLS_PORT/mint
+	export PORT TLS_PORT MTLS_PORT LAX_PORT ISSUER
+	mkdir -p "$dir/htdocs" || return 1
+	mint_fixture "$dir" || return 1
+	render_template "$JF_SRCDIR/tests/helpers/conf/mint-lighttpd.conf.in" \
+		"$dir/lighttpd.conf" &&
+	render_template "$JF_SRCDIR/tests/helpers/conf/jwt-mint.local.conf.in" \
+		"$dir/jwt-mint.local.conf" &&
+	render_template "$JF_SRCDIR/tests/helpers/conf/jwt-authz.local.conf.in" \
+		"$dir/jwt-authz.local.conf" || return 1
+	if ! lighttpd -tt -f "$dir/lighttpd.conf" >"$dir/lighttpd-tt.log" 2>&1; then
+		echo "lighttpd -tt rejected $dir/lighttpd.conf:" >&2
+		cat "$dir/lighttpd-tt.log" >&2
+		return 1
+	fi
+	start_daemon "$dir" echo "$echo" --listen "$dir/echo.sock" \
+		--log "$dir/backend.log" &&
+	wait_for_file "$dir/echo.sock" || return 1
+	start_daemon "$dir" lighttpd lighttpd -D -f "$dir/lighttpd.conf" || return 1
+	for i in "$PORT" "$TLS_PORT" "$MTLS_PORT" "$LAX_PORT"; do
+		if ! wait_for_port "$i" 10 "$dir/lighttpd.pid"; then
+			cat "$dir/lighttpd.log" "$dir/lighttpd.error.log" >&2
+			return 1
+		fi
+	done
+}
+
+mint_lighttpd_stop() {
+	stop_daemon "$1/lighttpd.pid"
+	stop_daemon "$1/echo.pid"
+}
+
+# mint_post NAME [CURL ARGS...]: POST to the mint's token endpoint on the
+# enforcing socket with client certificate NAME (from DIR/pki; "-" for
+# none). Response as for http().
+mint_post() {
+	local name=$1
+	shift
+	local cert=()
+	[ "$name" != - ] && cert=(--cert "$DIR/pki/$name.pem" \
+		--key "$DIR/pki/$name.key")
+	http --cacert "$DIR/pki/ca.pem" "${cert[@]}" "$@" \
+		"https://127.0.0.1:$MTLS_PORT/mint/token"
+}
+
+# b64url_decode: stdin base64url (no padding) to stdout bytes.
+b64url_decode() {
+	local s
+	s=$(tr -d '\n' | tr '_-' '/+')
+	while [ $((${#s} % 4)) -ne 0 ]; do s+='='; done
+	printf '%s' "$s" | base64 -d
+}
+
+# jwt_header TOKEN / jwt_payload TOKEN: the decoded JSON.
+jwt_header() { printf '%s' "${1%%.*}" | b64url_decode; }
+jwt_payload() {
+	local p=${1#*.}
+	printf '%s' "${p%%.*}" | b64url_decode
+}
+
+# cert_x5t PEM-FILE: RFC 8705 x5t#S256 of the certificate, computed
+# without our code: SHA-256 of the DER, base64url.
+cert_x5t() {
+	local hex
+	hex=$(sed '/-----/d' "$1" | base64 -d | sha256sum | cut -d' ' -f1)
+	# shellcheck disable=SC2059 # the format is the point
+	printf "$(printf '%s' "$hex" | sed 's/../\\x&/g')" | base64 -w0 |
+		tr '+/' '-_' | tr -d '='
+}
+
+# wait_for_log FILE TEXT [SECONDS]: until FILE has a line with TEXT.
+wait_for_log() {
+	local i
+	for i in $(seq 1 $((${3:-10} * 10))); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "wait_for_log: \"$2\" not in $1 after ${3:-10}s; its tail:" >&2
+	tail -n 5 "$1" >&2
+	return 1
+}
+
+# mint_npm_setup: the node packages of tests/node (jose, oauth4webapi,
+# undici) in the build tree's copy, installed from the lock file unless
+# they already match it. Prints why and returns 1 when impossible.
+mint_npm_setup() {
+	local dir=${JF_BUILDDIR:-$JF_SRCDIR}/tests/node src=$JF_SRCDIR/tests/node p want have ok=1
+	command -v node >/dev/null || { echo "node not installed"; return 1; }
+	command -v npm >/dev/null || { echo "npm not installed"; return 1; }
+	if [ "$dir" != "$src" ]; then
+		mkdir -p "$dir" && cp "$src"/package.json "$src"/package-lock.json \
+			"$src"/*.mjs "$dir"/ || { echo "cannot copy $src"; return 1; }
+	fi
+	for p in jose oauth4webapi undici; do
+		want=$(node -p "require(process.argv[1]).packages['node_modules/$p'].version" \
+			"$dir/package-lock.json") || { echo "bad package-lock.json"; return 1; }
+		have=$(node -p 'require(process.argv[1]).version' \
+			"$dir/node_modules/$p/package.json" 2>/dev/null) || have=
+		[ "$have" = "$want" ] || ok=0
+	done
+	[ "$ok" = 1 ] && return 0
+	if ! (cd "$dir" && timeout 120 npm ci --no-audit --no-fund \
+		--loglevel=error --fetch-retries=1 --fetch-retry-mintimeout=1000 \
+		--fetch-retry-maxtimeout=3000 >"$dir/npm-ci.log" 2>&1); then
+		echo "npm ci failed in $dir (log: $dir/npm-ci.log)"
+		return 1
+	fi
+}

@@ -1,0 +1,381 @@
+#!/usr/bin/env bats
+# mint_lighttpd.bats - jwt-mint.fcgi behind a real lighttpd doing mutual
+# TLS through the shipped conf/lighttpd/50-jwt-mint.conf: a client
+# certificate buys an RFC 9068 access token, which then opens an API
+# protected by jwt-authz.fcgi (50-jwt-authz.conf) on the same lighttpd.
+# The test makes its own CAs and certificates with certtool.
+
+bats_require_minimum_version 1.5.0
+
+load helpers/common
+load helpers/pki
+load helpers/mint
+
+setup_file() {
+	need_cmd lighttpd "apt-get install lighttpd lighttpd-mod-openssl" &&
+		need_certtool && need_cmd jq && need_cmd curl || return 0
+	export DIR=$BATS_FILE_TMPDIR
+	if ! mint_lighttpd_start "$DIR"; then
+		mint_lighttpd_stop "$DIR"
+		return 1
+	fi
+	export LOG=$DIR/lighttpd.log
+	export MTLS=https://127.0.0.1:$MTLS_PORT
+	export LAX=https://127.0.0.1:$LAX_PORT
+	export TLS=https://127.0.0.1:$TLS_PORT
+}
+
+setup() {
+	skip_if_file_skipped
+}
+
+teardown_file() {
+	mint_lighttpd_stop "$BATS_FILE_TMPDIR"
+}
+
+# assert_oauth_error STATUS ERROR: an RFC 6749 §5.2 error, and no token.
+assert_oauth_error() {
+	assert_status "$1" &&
+	assert_json .error "$2" &&
+	assert_json '.access_token // "none"' none &&
+	assert_header_contains Content-Type application/json &&
+	assert_header_contains Cache-Control no-store
+}
+
+@test "lighttpd -tt accepts the shipped mint snippet with test settings" {
+	run -0 lighttpd -tt -f "$DIR/lighttpd.conf"
+	run -0 lighttpd -p -f "$DIR/lighttpd.conf"
+	[[ $output == *"\"127.0.0.1:$MTLS_PORT\""*'ssl.verifyclient.activate'*'"enable"'* ]]
+	[[ $output == *'ssl.verifyclient.exportcert'*'"enable"'* ]]
+	[[ $output == *"jwt-mint.fcgi -c $DIR/mint.conf --workers 2 --watch-interval 1"* ]]
+	[[ $output == *'"^/\.well-known/oauth-authorization-server/mint$" => "/mint/.well-known/oauth-authorization-server"'* ]]
+}
+
+@test "lighttpd -p accepts the shipped mint snippet with its own defaults" {
+	local d=$BATS_TEST_TMPDIR
+	printf '%s\n' 'server.document-root = "/tmp"' 'server.port = 1' \
+		'server.modules = ( "mod_rewrite", "mod_fastcgi", "mod_openssl" )' \
+		"include \"$JF_SRCDIR/conf/lighttpd/50-jwt-mint.conf\"" \
+		>"$d/lighttpd.conf"
+	run --separate-stderr lighttpd -p -f "$d/lighttpd.conf"
+	[ "$status" -eq 0 ]
+	[[ $output == *'"0.0.0.0:8443"'* ]]
+	[[ $output == *'/usr/lib/jwt-fcgi/jwt-mint.fcgi -c /etc/jwt-fcgi/mint.conf --workers 2'* ]]
+	[[ $output == *'ssl.verifyclient.enforce'*'"enable"'* ]]
+}
+
+@test "jwt-mint.fcgi -t loads config, keys and registry; refuses a bad registry" {
+	local mint d=$BATS_TEST_TMPDIR
+	mint=$(jf_bin jwt-mint.fcgi)
+	run -0 "$mint" -t "$DIR/mint.conf"
+	[[ $output == "$DIR/mint.conf: OK (2 signing keys, 4 services in $DIR/registry.json)" ]]
+	printf '{"services":[{"id":"x","bogus":1}]}' >"$d/bad.json"
+	sed "s|^registry = .*|registry = $d/bad.json|" "$DIR/mint.conf" >"$d/mint.conf"
+	run -1 --separate-stderr "$mint" -t "$d/mint.conf"
+	[[ $stderr == *"$d/bad.json"*bogus* ]]
+	run -1 --separate-stderr "$mint" -c "$d/nonexistent.conf" -t
+	[[ $stderr == *nonexistent.conf* ]]
+}
+
+@test "certificate -> token: RFC 6749 5.1 response, no-store" {
+	mint_post billing -d grant_type=client_credentials
+	assert_status 200
+	assert_header_contains Content-Type application/json
+	assert_header_contains Cache-Control no-store
+	assert_header_contains Pragma no-cache
+	assert_json .token_type Bearer
+	# billing asks for 900 s; max_token_lifetime caps it at 600.
+	assert_json .expires_in 600
+	assert_json .scope invoices:read
+}
+
+@test "the token's header and claims are right and bound to the certificate" {
+	local tok hdr claims x5t
+	mint_post billing -d grant_type=client_credentials
+	assert_status 200
+	tok=$(jq -r .access_token "$JF_BODY")
+	hdr=$(jwt_header "$tok")
+	claims=$(jwt_payload "$tok")
+	x5t=$(cert_x5t "$DIR/pki/billing.pem")
+	assert_equal "$(jq -r .typ <<<"$hdr")" at+jwt
+	assert_equal "$(jq -r .alg <<<"$hdr")" ES256
+	# The first signing_key signs.
+	assert_equal "$(jq -r .kid <<<"$hdr")" "$(cat "$DIR/mint.kid")"
+	assert_equal "$(jq -r .iss <<<"$claims")" "$ISSUER"
+	assert_equal "$(jq -r .sub <<<"$claims")" billing
+	assert_equal "$(jq -r .client_id <<<"$claims")" billing
+	assert_equal "$(jq -r .aud <<<"$claims")" "$MINT_AUD"
+	assert_equal "$(jq -r .scope <<<"$claims")" invoices:read
+	assert_equal "$(jq -r '.cnf["x5t#S256"]' <<<"$claims")" "$x5t"
+	assert_equal "$(jq -r .team <<<"$claims")" payments
+	assert_equal "$(jq -c .roles <<<"$claims")" '["reader"]'
+	assert_equal "$(jq '.exp - .iat' <<<"$claims")" 600
+	assert_equal "$(jq '.nbf == .iat' <<<"$claims")" true
+	assert_equal "$(jq -r '.jti | test("^[A-Za-z0-9_-]{22}$")' <<<"$claims")" true
+	[ $(($(jq .iat <<<"$claims") - $(date +%s))) -le 5 ]
+}
+
+@test "end to end: the minted token opens the API behind jwt-authz.fcgi" {
+	local tok
+	mint_post billing -d grant_type=client_credentials
+	tok=$(jq -r .access_token "$JF_BODY")
+	http -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/api/echo"
+	assert_status 200
+	assert_json .JWT_SUB billing
+	assert_json .JWT_ISS "$ISSUER"
+	assert_json .JWT_SCOPE invoices:read
+	assert_json .JWT_CLIENT_ID billing
+	http "http://127.0.0.1:$PORT/api/echo"
+	assert_status 401
+}
+
+@test "end to end: a token for another audience does not open the API" {
+	local tok
+	mint_post billing -d grant_type=client_credentials \
+		--data-urlencode "resource=$MINT_AUD2"
+	assert_status 200
+	tok=$(jq -r .access_token "$JF_BODY")
+	http -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/api/echo"
+	assert_status 401
+	assert_header_contains WWW-Authenticate 'error="invalid_token"'
+}
+
+@test "a bare POST with only the certificate gets the default scope" {
+	mint_post billing -d ''
+	assert_status 200
+	assert_json .scope invoices:read
+	assert_json .token_type Bearer
+}
+
+@test "scope: a subset of the service's scopes, duplicates dropped" {
+	mint_post billing -d grant_type=client_credentials \
+		--data-urlencode 'scope=invoices:write admin invoices:write'
+	assert_status 200
+	assert_json .scope 'invoices:write admin'
+	assert_equal "$(jwt_payload "$(jq -r .access_token "$JF_BODY")" |
+		jq -r .scope)" 'invoices:write admin'
+}
+
+@test "scope: one not granted to the service is 400 invalid_scope" {
+	mint_post billing -d grant_type=client_credentials \
+		--data-urlencode 'scope=invoices:read index:read'
+	assert_oauth_error 400 invalid_scope
+	assert_json .error_description "scope 'index:read' is not granted to service billing"
+	mint_post billing -d grant_type=client_credentials \
+		--data-urlencode 'scope=invoices:read  admin'
+	assert_oauth_error 400 invalid_scope
+}
+
+@test "audience: resource (RFC 8707) or audience picks one of the service's" {
+	mint_post billing -d grant_type=client_credentials \
+		--data-urlencode "resource=$MINT_AUD2"
+	assert_status 200
+	assert_equal "$(jwt_payload "$(jq -r .access_token "$JF_BODY")" |
+		jq -r .aud)" "$MINT_AUD2"
+	mint_post billing -d grant_type=client_credentials \
+		--data-urlencode "audience=$MINT_AUD2"
+	assert_status 200
+	assert_equal "$(jwt_payload "$(jq -r .access_token "$JF_BODY")" |
+		jq -r .aud)" "$MINT_AUD2"
+	# search has one audience and no default: that one.
+	mint_post search -d ''
+	assert_status 200
+	assert_json '.scope // "none"' none
+	assert_equal "$(jwt_payload "$(jq -r .access_token "$JF_BODY")" |
+		jq -r '.aud, .scope // "none"' | tr '\n' ' ')" "$MINT_AUD none "
+}
+
+@test "audience: one not the service's is 400 invalid_target" {
+	mint_post billing -d grant_type=client_credentials \
+		--data-urlencode 'resource=https://elsewhere.test'
+	assert_oauth_error 400 invalid_target
+	mint_post billing -d grant_type=client_credentials \
+		--data-urlencode "resource=$MINT_AUD" --data-urlencode "audience=$MINT_AUD2"
+	assert_oauth_error 400 invalid_request
+}
+
+@test "a repeated form parameter is 400 invalid_request" {
+	mint_post billing -d 'grant_type=client_credentials&scope=admin&scope=invoices:read'
+	assert_oauth_error 400 invalid_request
+	assert_body_contains scope
+}
+
+@test "grant_type, client_id and Content-Type are checked" {
+	mint_post billing -d grant_type=password
+	assert_oauth_error 400 unsupported_grant_type
+	mint_post billing -d scope=admin
+	assert_oauth_error 400 invalid_request
+	mint_post billing -d 'grant_type=client_credentials&client_id=search'
+	assert_oauth_error 401 invalid_client
+	mint_post billing -d 'grant_type=client_credentials&client_id=billing'
+	assert_status 200
+	mint_post billing -H 'Content-Type: text/plain' -d grant_type=client_credentials
+	assert_oauth_error 400 invalid_request
+	mint_post billing -H 'Content-Type: application/x-www-form-urlencoded; charset=UTF-8' \
+		-d grant_type=client_credentials
+	assert_status 200
+}
+
+@test "a body over 16 KiB is 413" {
+	head -c 17000 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/big"
+	mint_post billing --data-binary "@$BATS_TEST_TMPDIR/big"
+	assert_oauth_error 413 invalid_request
+}
+
+@test "no certificate: the enforcing socket fails the handshake" {
+	run curl -sS --max-time 10 --cacert "$DIR/pki/ca.pem" -d '' "$MTLS/mint/token"
+	[ "$status" -ne 0 ]
+	[[ $output != *access_token* ]]
+}
+
+@test "no certificate: the mint itself refuses (socket not enforcing, plain HTTP)" {
+	http --cacert "$DIR/pki/ca.pem" -d grant_type=client_credentials "$LAX/mint/token"
+	assert_oauth_error 401 invalid_client
+	http -d grant_type=client_credentials "http://127.0.0.1:$PORT/mint/token"
+	assert_oauth_error 401 invalid_client
+}
+
+@test "a certificate from another CA: handshake failure, or 401 when not enforced" {
+	local o=$DIR/pki-other
+	# Same CN as a registered service: only the verified chain counts.
+	run curl -sS --max-time 10 --cacert "$DIR/pki/ca.pem" \
+		--cert "$o/billing.pem" --key "$o/billing.key" -d '' "$MTLS/mint/token"
+	[ "$status" -ne 0 ]
+	[[ $output != *access_token* ]]
+	# lighttpd passes SSL_CLIENT_VERIFY=FAILED:... and the certificate.
+	http --cacert "$DIR/pki/ca.pem" --cert "$o/billing.pem" \
+		--key "$o/billing.key" -d '' "$LAX/mint/token"
+	assert_oauth_error 401 invalid_client
+	assert_body_contains FAILED
+}
+
+@test "the same registered certificate works on the non-enforcing socket" {
+	http --cacert "$DIR/pki/ca.pem" --cert "$DIR/pki/billing.pem" \
+		--key "$DIR/pki/billing.key" -d '' "$LAX/mint/token"
+	assert_status 200
+}
+
+@test "an unregistered certificate is 401 invalid_client" {
+	mint_post stranger -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+}
+
+@test "a disabled service is 401 invalid_client saying so" {
+	mint_post retired -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_body_contains disabled
+}
+
+@test "a service past its not_after is 401 invalid_client" {
+	mint_post expired -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_body_contains expired
+}
+
+@test "wrong method: 405 with Allow; unknown path: 404 JSON" {
+	http --cacert "$DIR/pki/ca.pem" "$TLS/mint/token"
+	assert_status 405
+	assert_header_contains Allow POST
+	assert_json .error invalid_request
+	http --cacert "$DIR/pki/ca.pem" -d x=1 "$TLS/mint/jwks"
+	assert_status 405
+	assert_header_contains Allow 'GET, HEAD'
+	http --cacert "$DIR/pki/ca.pem" "$TLS/mint/nope"
+	assert_status 404
+	assert_header_contains Content-Type application/json
+	assert_json .error invalid_request
+}
+
+@test "JWKS: every configured key, cacheable, holds the token's kid" {
+	local kid
+	http --cacert "$DIR/pki/ca.pem" "$TLS/mint/jwks"
+	assert_status 200
+	assert_header_contains Content-Type application/jwk-set+json
+	assert_header_contains Cache-Control 'public, max-age=120'
+	assert_json '.keys | length' 2
+	assert_json '[.keys[].kid] | sort | join(" ")' \
+		"$(jq -r '[.keys[].kid] | sort | join(" ")' "$DIR/mint.jwks")"
+	assert_json '[.keys[] | has("d")] | any' false
+	cp "$JF_BODY" "$BATS_TEST_TMPDIR/jwks.json"
+	mint_post billing -d ''
+	kid=$(jwt_header "$(jq -r .access_token "$JF_BODY")" | jq -r .kid)
+	assert_equal "$(jq --arg k "$kid" '[.keys[].kid] | index($k) != null' \
+		"$BATS_TEST_TMPDIR/jwks.json")" true
+}
+
+@test "RFC 8414 metadata at both locations, issuer as configured" {
+	local url
+	for url in "$TLS/.well-known/oauth-authorization-server/mint" \
+		"$TLS/mint/.well-known/oauth-authorization-server"; do
+		http --cacert "$DIR/pki/ca.pem" "$url"
+		assert_status 200
+		assert_header_contains Content-Type application/json
+		assert_json .issuer "$ISSUER"
+		assert_json .token_endpoint "$ISSUER/token"
+		assert_json .jwks_uri "$ISSUER/jwks"
+		assert_json '.grant_types_supported | join(" ")' client_credentials
+		assert_json '.token_endpoint_auth_methods_supported | join(" ")' tls_client_auth
+		assert_json .tls_client_certificate_bound_access_tokens true
+		assert_json '.response_types_supported | length' 0
+	done
+}
+
+@test "audit: one JSON line per issuance and refusal, never the token" {
+	local tok n0 lines
+	n0=$(grep -c 'audit: ' "$LOG" || true)
+	mint_post billing -d ''
+	tok=$(jq -r .access_token "$JF_BODY")
+	mint_post stranger -d ''
+	wait_for_log "$LOG" '"outcome":"invalid_client"'
+	lines=$(grep 'audit: ' "$LOG" | tail -n +"$((n0 + 1))" | sed 's/.*audit: //')
+	[ "$(printf '%s\n' "$lines" | wc -l)" -eq 2 ]
+	printf '%s\n' "$lines" | jq -e . >/dev/null
+	assert_equal "$(printf '%s\n' "$lines" | head -n 1 |
+		jq -r '[.event, .service, .cert_sha256, .scope, .aud, .outcome] | join(" ")')" \
+		"token_issued billing $(cert_x5t "$DIR/pki/billing.pem") invoices:read $MINT_AUD issued"
+	assert_equal "$(printf '%s\n' "$lines" | head -n 1 | jq -r .jti)" \
+		"$(jwt_payload "$tok" | jq -r .jti)"
+	assert_equal "$(printf '%s\n' "$lines" | tail -n 1 |
+		jq -r '[.event, .service, .outcome, (.reason | length > 0)] | map(tostring) | join(" ")')" \
+		"token_refused null invalid_client true"
+	run ! grep -qF "$tok" "$LOG"
+	run ! grep -qF "${tok##*.}" "$LOG"
+}
+
+@test "registry reload: a good edit is served, a bad file keeps the last good one" {
+	local i team
+	mint_registry "$DIR/registry.json" '"tier": "gold"'
+	for i in $(seq 1 50); do
+		mint_post billing -d ''
+		team=$(jwt_payload "$(jq -r .access_token "$JF_BODY")" | jq -r '.tier // ""')
+		[ "$team" = gold ] && break
+		sleep 0.1
+	done
+	assert_equal "$team" gold
+	printf '{"services": [' >"$DIR/registry.json.tmp"
+	mv -f "$DIR/registry.json.tmp" "$DIR/registry.json"
+	wait_for_log "$LOG" "reload failed, keeping the previous configuration and registry: $DIR/mint.conf: registry: $DIR/registry.json"
+	mint_post billing -d ''
+	assert_status 200
+	assert_equal "$(jwt_payload "$(jq -r .access_token "$JF_BODY")" | jq -r .tier)" gold
+	mint_registry "$DIR/registry.json"
+}
+
+@test "interop: oauth4webapi discovery + client_credentials over mTLS, jose verifies" {
+	local why out
+	why=$(mint_npm_setup) || skip "$why"
+	run --separate-stderr node "${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/oauth.mjs" \
+		"$ISSUER" --ca "$DIR/pki/ca.pem" --cert "$DIR/pki/billing.pem" \
+		--key "$DIR/pki/billing.key" --client-id billing --aud "$MINT_AUD" \
+		--scope 'invoices:read admin'
+	[ "$status" -eq 0 ] || { echo "$stderr" >&2; false; }
+	out=$output
+	assert_equal "$(jq -r .metadata.issuer <<<"$out")" "$ISSUER"
+	# oauth4webapi lower-cases token_type.
+	assert_equal "$(jq -r .response.token_type <<<"$out")" bearer
+	assert_equal "$(jq -r .response.scope <<<"$out")" 'invoices:read admin'
+	assert_equal "$(jq -r .header.typ <<<"$out")" at+jwt
+	assert_equal "$(jq -r .payload.sub <<<"$out")" billing
+	assert_equal "$(jq -r '.payload.cnf["x5t#S256"]' <<<"$out")" \
+		"$(cert_x5t "$DIR/pki/billing.pem")"
+}
