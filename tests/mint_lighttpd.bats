@@ -361,6 +361,36 @@ assert_oauth_error() {
 	mint_registry "$DIR/registry.json"
 }
 
+@test "SIGHUP reloads the configuration (not watched) and keeps a bad one out" {
+	local pid i life
+	# The mint lighttpd spawned: its supervisor is lighttpd's child.
+	pid=$(pgrep -P "$(cat "$DIR/lighttpd.pid")" -f jwt-mint.fcgi)
+	[ -n "$pid" ]
+	cp "$DIR/mint.conf" "$BATS_TEST_TMPDIR/mint.conf.good"
+	sed -i 's/^max_token_lifetime = .*/max_token_lifetime = 450/' "$DIR/mint.conf"
+	kill -HUP "$pid"
+	for i in $(seq 1 50); do
+		mint_post billing -d ''
+		life=$(jq -r .expires_in "$JF_BODY")
+		[ "$life" = 450 ] && break
+		sleep 0.1
+	done
+	assert_equal "$life" 450
+	printf 'bogus_key = 1\n' >>"$DIR/mint.conf"
+	kill -HUP "$pid"
+	wait_for_log "$LOG" "$DIR/mint.conf:9: unknown key \"bogus_key\""
+	mint_post billing -d ''
+	assert_json .expires_in 450
+	cp "$BATS_TEST_TMPDIR/mint.conf.good" "$DIR/mint.conf"
+	kill -HUP "$pid"
+	for i in $(seq 1 50); do
+		mint_post billing -d ''
+		[ "$(jq -r .expires_in "$JF_BODY")" = 600 ] && break
+		sleep 0.1
+	done
+	assert_json .expires_in 600
+}
+
 @test "interop: oauth4webapi discovery + client_credentials over mTLS, jose verifies" {
 	local why out
 	why=$(mint_npm_setup) || skip "$why"

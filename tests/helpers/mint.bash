@@ -59,8 +59,7 @@ mint_registry() {
 
 # mint_fixture DIR: PKI (DIR/pki: CA, server, clients billing, search,
 # retired, expired, stranger; DIR/pki-other: another CA with its own
-# "billing"), two signing keys (the first signs), registry, mint.conf
-# (issuer needs MTLS_PORT: call after picking ports) and authz.conf.
+# "billing"), two signing keys (the first signs) and the registry.
 mint_fixture() {
 	local d=$1 cli c
 	cli=$(jf_bin jwt-fcgi) || return 1
@@ -74,6 +73,11 @@ mint_fixture() {
 	chmod 600 "$d/mint.key" "$d/mint-next.key" &&
 	"$cli" jwks "$d/mint.key" "$d/mint-next.key" >"$d/mint.jwks" || return 1
 	mint_registry "$d/registry.json"
+}
+
+# mint_confs DIR: mint.conf and authz.conf for the issuer $ISSUER.
+mint_confs() {
+	local d=$1
 	cat >"$d/mint.conf" <<-EOF
 	issuer = $ISSUER
 	signing_key = $d/mint.key
@@ -96,19 +100,35 @@ mint_fixture() {
 	EOF
 }
 
-# mint_lighttpd_start DIR: ports, fixture, configs, backend, lighttpd.
+# mint_lighttpd_start DIR: fixture, backend, then ports, configs and
+# lighttpd, trying other ports when one was taken meanwhile (other test
+# files pick ports at the same time).
 mint_lighttpd_start() {
-	local dir=$1 echo i
+	local dir=$1 echo try
 	echo=$(jf_bin tests/helpers/fcgi-echo) || return 1
 	MINT=$(jf_bin jwt-mint.fcgi) || return 1
 	AUTHZ=$(jf_bin jwt-authz.fcgi) || return 1
 	DIR=$dir SRCDIR=$JF_SRCDIR
+	mkdir -p "$dir/htdocs" || return 1
+	mint_fixture "$dir" || return 1
+	start_daemon "$dir" echo "$echo" --listen "$dir/echo.sock" \
+		--log "$dir/backend.log" &&
+	wait_for_file "$dir/echo.sock" || return 1
+	for try in 1 2 3; do
+		mint_lighttpd_try "$dir" && return 0
+		grep -q 'Address already in use' "$dir/lighttpd.log" || break
+	done
+	cat "$dir/lighttpd.log" "$dir/lighttpd.error.log" >&2
+	return 1
+}
+
+mint_lighttpd_try() {
+	local dir=$1 i
 	free_port PORT && free_port TLS_PORT && free_port MTLS_PORT &&
 	free_port LAX_PORT || return 1
 	ISSUER=https://127.0.0.1:$MTLS_PORT/mint
 	export PORT TLS_PORT MTLS_PORT LAX_PORT ISSUER
-	mkdir -p "$dir/htdocs" || return 1
-	mint_fixture "$dir" || return 1
+	mint_confs "$dir" &&
 	render_template "$JF_SRCDIR/tests/helpers/conf/mint-lighttpd.conf.in" \
 		"$dir/lighttpd.conf" &&
 	render_template "$JF_SRCDIR/tests/helpers/conf/jwt-mint.local.conf.in" \
@@ -120,13 +140,10 @@ mint_lighttpd_start() {
 		cat "$dir/lighttpd-tt.log" >&2
 		return 1
 	fi
-	start_daemon "$dir" echo "$echo" --listen "$dir/echo.sock" \
-		--log "$dir/backend.log" &&
-	wait_for_file "$dir/echo.sock" || return 1
 	start_daemon "$dir" lighttpd lighttpd -D -f "$dir/lighttpd.conf" || return 1
 	for i in "$PORT" "$TLS_PORT" "$MTLS_PORT" "$LAX_PORT"; do
-		if ! wait_for_port "$i" 10 "$dir/lighttpd.pid"; then
-			cat "$dir/lighttpd.log" "$dir/lighttpd.error.log" >&2
+		if ! wait_for_port "$i" 10 "$dir/lighttpd.pid" 2>/dev/null; then
+			stop_daemon "$dir/lighttpd.pid"
 			return 1
 		fi
 	done
