@@ -44,11 +44,16 @@ teardown_file() {
 }
 
 @test "nginx -t accepts the example server block" {
-	local d=$BATS_TEST_TMPDIR
+	local d=$BATS_TEST_TMPDIR t
 	nginx_prefix "$d"
 	{
 		printf 'pid %s/run/nginx.pid;\nerror_log %s/error.log;\n' "$d" "$d"
-		printf 'events {}\nhttp {\n\tinclude conf.d/jwt-authz.conf;\n'
+		printf 'events {}\nhttp {\n\taccess_log off;\n'
+		# Temp dirs of the test's own, for a non-root run.
+		for t in client_body fastcgi proxy uwsgi scgi; do
+			printf '\t%s_temp_path %s/tmp/%s;\n' "$t" "$d" "$t"
+		done
+		printf '\tinclude conf.d/jwt-authz.conf;\n'
 		printf '\tinclude %s/conf/nginx/jwt-authz.example.conf;\n}\n' \
 			"$JF_SRCDIR"
 	} >"$d/nginx.conf"
@@ -226,6 +231,15 @@ teardown_file() {
 	http -H "X-Jwt-Sub: svc-a" "$BASE/api/proxied/x"
 	assert_status 401
 	assert_backend_untouched "$BACKEND_LOG"
+}
+
+@test "the request body still reaches the backend" {
+	http -H "Authorization: Bearer $TOK_OK" --data-binary 'a=1&b=2' \
+		"$BASE/api/proxied/body"
+	assert_status 200
+	assert_json .HTTP_X_JWT_SUB svc-a
+	# Only the backend server keeps bodies in files.
+	grep -rqF 'a=1&b=2' "$DIR/tmp/body"
 }
 
 @test "HTTPS: the same protection over TLS" {
