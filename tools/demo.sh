@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# demo.sh BUILD_DIR - the jwt-fcgi demo on loopback: an API under lighttpd
-# protected by jwt-authz.fcgi (the shipped conf/lighttpd snippet), a token
-# made with the jwt-fcgi CLI, one allowed and one refused call, each shown
-# with its HTTP status. Everything lives in a temp dir, removed at the end.
+# demo.sh BUILD_DIR - the jwt-fcgi demo, on loopback only: one lighttpd
+# (the shipped conf/lighttpd snippets) runs the mint behind mutual TLS and
+# an API protected by the authorizer. A service CA and a service
+# certificate are made with the jwt-fcgi CLI, the certificate is exchanged
+# for a token at the mint, the token opens the API, and calls without it
+# (or without the scope the route needs) are refused. Everything lives in
+# a temp dir, removed at the end.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,55 +16,94 @@ export BATS_FILE_TMPDIR DIR=$BATS_FILE_TMPDIR
 # The test harness's helpers: the same configs, PKI and start/stop by PID.
 . "$top/tests/helpers/common.bash"
 . "$top/tests/helpers/pki.bash"
-. "$top/tests/helpers/lighttpd.bash"
+. "$top/tests/helpers/mint.bash"
 
 cli=$(jf_bin jwt-fcgi)
-authz=$(jf_bin jwt-authz.fcgi)
-bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+step() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+show() { printf '    $ %s\n' "$*"; "$@" 2>&1 | sed 's/^/    /'; }
 cleanup() {
-	lighttpd_stop "$DIR" 2>/dev/null || true
+	mint_lighttpd_stop "$DIR" 2>/dev/null || true
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
 
-bold "1. The issuer's key and public JWKS (jwt-fcgi keygen, jwt-fcgi jwks)"
-authz_fixture "$DIR"
-echo "key id (RFC 7638 thumbprint): $(cat "$DIR/mint.kid")"
-echo "authorizer configuration ($DIR/authz.conf):"
-sed 's/^/    /' "$DIR/authz.conf"
+# mint_fixture, as mint.bash's but with the CLI doing what an operator
+# does: a service CA, the mint's keys, and one registered service.
+mint_fixture() {
+	local d=$1
+	step "1. A service CA and a registered service (jwt-fcgi ca init, register)"
+	show "$cli" ca init --dir "$d/ca" --cn "Demo Service CA"
+	show "$cli" register billing --registry "$d/registry.json" \
+		--ca-dir "$d/ca" --out-dir "$d/billing" \
+		--scope invoices:read --scope invoices:write \
+		--default-scope invoices:read --audience "$MINT_AUD" \
+		--claim 'team="payments"'
+	echo "    registry entry:"
+	jq -c '.services[0]' "$d/registry.json" | sed 's/^/      /'
 
-bold "2. lighttpd on 127.0.0.1 with conf/lighttpd/50-jwt-authz.conf protecting /api"
-lighttpd_start "$DIR" "$authz"
-echo "lighttpd listening on http://127.0.0.1:$PORT (pid $(cat "$DIR/lighttpd.pid"))"
-
-bold "3. A token for service svc-a (jwt-fcgi sign), checked by jwt-fcgi verify --explain"
-tok=$(jf_sign "$DIR/mint.key" svc-a "read write")
-echo "token: ${tok:0:40}... (${#tok} bytes)"
-"$cli" verify -c "$DIR/authz.conf" --explain "$tok" >"$DIR/explain.txt"
-grep -E '^(ok|FAIL)' "$DIR/explain.txt" | sed 's/^/    /'
-
-call() {
-	local what=$1
-	shift
-	bold "$what"
-	echo "\$ curl $*" | sed -E 's/(Bearer [A-Za-z0-9_-]{12})[^ "]*/\1.../'
-	code=$(curl -sS -o "$DIR/body" -D "$DIR/hdrs" -w '%{http_code}' "$@")
-	echo "HTTP $code"
-	grep -i '^WWW-Authenticate' "$DIR/hdrs" || true
-	# The backend echoes what it received: show the claims it was given.
-	jq -c 'if has("JWT_SUB") then with_entries(select(.key | startswith("JWT_")))
-		else . end' "$DIR/body" 2>/dev/null || cat "$DIR/body"
+	step "2. The mint's signing key and its public JWKS (jwt-fcgi keygen, jwks)"
+	show "$cli" keygen "$d/mint.key"
+	"$cli" keygen "$d/mint-next.key" >/dev/null   # published, for rotation
+	"$cli" jwks "$d/mint.key" "$d/mint-next.key" >"$d/mint.jwks"
+	# The web server's own TLS certificate, and the CA it trusts for
+	# client certificates: the service CA.
+	pki_init "$d/pki" >/dev/null && pki_server "$d/pki" >/dev/null
+	cat "$d/ca/ca.crt" >>"$d/pki/ca.pem"
 }
 
-call "4. Allowed: the API backend answers and sees the verified claims" \
+mint_lighttpd_start "$DIR"
+step "3. lighttpd on 127.0.0.1: mint on :$MTLS_PORT (client certificates required), API on :$PORT"
+echo "    issuer $ISSUER; the API accepts its tokens (authz.conf):"
+sed 's/^/      /' "$DIR/authz.conf"
+
+step "4. The service exchanges its certificate for a token (RFC 8705 client_credentials)"
+echo "    \$ curl --cert billing.crt --key billing.key -d grant_type=client_credentials $ISSUER/token"
+resp=$(curl -sS --cacert "$DIR/pki/ca.pem" --cert "$DIR/billing/billing.crt" \
+	--key "$DIR/billing/billing.key" -d grant_type=client_credentials \
+	"$ISSUER/token")
+tok=$(jq -r .access_token <<<"$resp")
+jq -c '.access_token |= .[0:24] + "..."' <<<"$resp" | sed 's/^/    /'
+echo "    token header and claims:"
+jwt_header "$tok" | jq -c . | sed 's/^/      /'
+jwt_payload "$tok" | jq -c . | sed 's/^/      /'
+
+call() {
+	local what=$1 want=$2 code
+	shift 2
+	step "$what"
+	echo "    \$ curl $*" | sed -E 's/(Bearer [A-Za-z0-9_-]{12})[^ "]*/\1.../'
+	code=$(curl -sS -o "$DIR/body" -D "$DIR/hdrs" -w '%{http_code}' "$@")
+	echo "    HTTP $code"
+	grep -i '^WWW-Authenticate' "$DIR/hdrs" | sed 's/^/    /' || true
+	# The backend echoes what it received: show the claims it was given.
+	jq -c 'if has("JWT_SUB") then with_entries(select(.key | startswith("JWT_")))
+		else . end' "$DIR/body" 2>/dev/null | sed 's/^/    /' ||
+		sed 's/^/    /' "$DIR/body"
+	if [ "$code" != "$want" ]; then
+		echo "demo: expected HTTP $want" >&2
+		exit 1
+	fi
+}
+
+call "5. Allowed: the API backend answers and sees the verified claims" 200 \
 	-H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/api/echo"
-[ "$code" = 200 ] || { echo "demo: expected 200" >&2; exit 1; }
+call "6. Refused: a call without the token" 401 \
+	"http://127.0.0.1:$PORT/api/echo"
+# One signature character changed (not the last: it may carry only
+# padding bits), so the signature has the right length but is wrong.
+sig=${tok##*.}
+c=${sig:10:1}
+[ "$c" = A ] && c=B || c=A
+call "7. Refused: the same token with one signature character changed" 401 \
+	-H "Authorization: Bearer ${tok%.*}.${sig:0:10}$c${sig:11}" \
+	"http://127.0.0.1:$PORT/api/echo"
+step "8. Refused: no client certificate, no token"
+echo "    \$ curl -d grant_type=client_credentials $ISSUER/token"
+if out=$(curl -sS --cacert "$DIR/pki/ca.pem" -d grant_type=client_credentials \
+	"$ISSUER/token" 2>&1); then
+	echo "demo: the mint answered without a certificate: $out" >&2
+	exit 1
+fi
+echo "    ${out:0:150}"
 
-call "5. Refused: no token" "http://127.0.0.1:$PORT/api/echo"
-[ "$code" = 401 ] || { echo "demo: expected 401" >&2; exit 1; }
-
-call "6. Refused: the token lacks the admin scope this route requires" \
-	-H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/api/admin/echo"
-[ "$code" = 403 ] || { echo "demo: expected 403" >&2; exit 1; }
-
-bold "Demo finished: 200 with a token, 401 without, 403 without the scope."
+step "Demo finished: certificate -> token -> 200; no token or a forged one -> 401."

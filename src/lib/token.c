@@ -414,7 +414,7 @@ check_sig(struct vctx *c, const struct tok_issuer *is, const struct hdr *h,
 	}
 	if (want && siglen != want)
 		return vfail(c, JF_E_SIGNATURE, "signature", "%s signature is "
-		    "%zu bytes, want %zu (R||S, RFC 7518 §3.4)", an, siglen,
+		    "%zu bytes, want %zu (R||S, RFC 7518 section 3.4)", an, siglen,
 		    want);
 	if (k) {
 		rc = key_verify(k, h->alg, in, inlen, sig, siglen);
@@ -508,7 +508,7 @@ check_times(struct vctx *c, const struct tok_rules *r,
 		have[i] = numeric_date(cl, names[i], &v[i]);
 		if (have[i] < 0)
 			return vfail(c, JF_E_CLAIM, names[i], "claim \"%s\" is "
-			    "not a NumericDate (a number within ±%.0f)",
+			    "not a NumericDate (a number within +-%.0f)",
 			    names[i], TOK_DATE_MAX);
 	}
 	if (!have[0])
