@@ -53,7 +53,7 @@ teardown_file() {
 	run --separate-stderr lighttpd -p -f "$d/lighttpd.conf"
 	[ "$status" -eq 0 ]
 	[[ $output == *'"/api" =>'* ]]
-	[[ $output == *'/usr/lib/jwt-fcgi/jwt-authz.fcgi -c /etc/jwt-fcgi/authz.conf --workers 4'* ]]
+	[[ $output == *'/usr/local/bin/jwt-authz.fcgi -c /etc/jwt-fcgi/authz.conf --workers 4'* ]]
 	[[ $output == *'"JWT_REQUIRE_SCOPE" => "admin"'* ]]
 }
 

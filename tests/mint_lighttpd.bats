@@ -60,7 +60,7 @@ assert_oauth_error() {
 	run --separate-stderr lighttpd -p -f "$d/lighttpd.conf"
 	[ "$status" -eq 0 ]
 	[[ $output == *'"0.0.0.0:8443"'* ]]
-	[[ $output == *'/usr/lib/jwt-fcgi/jwt-mint.fcgi -c /etc/jwt-fcgi/mint.conf --workers 2'* ]]
+	[[ $output == *'/usr/local/bin/jwt-mint.fcgi -c /etc/jwt-fcgi/mint.conf --workers 2'* ]]
 	[[ $output == *'ssl.verifyclient.enforce'*'"enable"'* ]]
 }
 
