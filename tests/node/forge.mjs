@@ -223,7 +223,9 @@ for (const line of lines) {
 	const f = line.split('|');
 	if (f.length !== 4)
 		die(`expected NAME|HEADER|PAYLOAD|OPS, got: ${line.slice(0, 80)}`);
-	const [name, h, p, ops] = f.map((s) => s.trim());
+	// ASCII blanks only: String.trim() would also eat a U+FEFF (BOM)
+	// that a case puts there on purpose.
+	const [name, h, p, ops] = f.map((s) => s.replace(/^[ \t]+|[ \t]+$/g, ''));
 	if (!/^[A-Za-z0-9_.-]+$/.test(name))
 		die(`bad case name ${name}`);
 	writeFileSync(`${outdir}/${name}.jwt`,
