@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # mint_lighttpd.bats - jwt-mint.fcgi behind a real lighttpd doing mutual
 # TLS through the shipped conf/lighttpd/50-jwt-mint.conf: a client
-# certificate buys an RFC 9068 access token, which then opens an API
+# certificate, a client secret (HTTP Basic or form) or a private_key_jwt
+# assertion buys an RFC 9068 access token, which then opens an API
 # protected by jwt-authz.fcgi (50-jwt-authz.conf) on the same lighttpd.
 # The test makes its own CAs and certificates with certtool.
 
@@ -68,7 +69,7 @@ assert_oauth_error() {
 	local mint d=$BATS_TEST_TMPDIR
 	mint=$(jf_bin jwt-mint.fcgi)
 	run -0 "$mint" -t "$DIR/mint.conf"
-	[[ $output == "$DIR/mint.conf: OK (2 signing keys, 4 services in $DIR/registry.json)" ]]
+	[[ $output == "$DIR/mint.conf: OK (2 signing keys, 6 services in $DIR/registry.json)" ]]
 	printf '{"services":[{"id":"x","bogus":1}]}' >"$d/bad.json"
 	sed "s|^registry = .*|registry = $d/bad.json|" "$DIR/mint.conf" >"$d/mint.conf"
 	run -1 --separate-stderr "$mint" -t "$d/mint.conf"
@@ -314,7 +315,10 @@ assert_oauth_error() {
 		assert_json .token_endpoint "$ISSUER/token"
 		assert_json .jwks_uri "$ISSUER/jwks"
 		assert_json '.grant_types_supported | join(" ")' client_credentials
-		assert_json '.token_endpoint_auth_methods_supported | join(" ")' tls_client_auth
+		assert_json '.token_endpoint_auth_methods_supported | join(" ")' \
+			'tls_client_auth client_secret_basic client_secret_post private_key_jwt'
+		assert_json '.token_endpoint_auth_signing_alg_values_supported | join(" ")' \
+			'ES256 ES384 RS256 PS256 EdDSA'
 		assert_json .tls_client_certificate_bound_access_tokens true
 		assert_json '.response_types_supported | length' 0
 	done
@@ -408,4 +412,204 @@ assert_oauth_error() {
 	assert_equal "$(jq -r .payload.sub <<<"$out")" billing
 	assert_equal "$(jq -r '.payload.cnf["x5t#S256"]' <<<"$out")" \
 		"$(cert_x5t "$DIR/pki/billing.pem")"
+}
+
+# --- client secrets (RFC 6749 2.3.1) and private_key_jwt (RFC 7523) ------
+
+JWT_BEARER=urn:ietf:params:oauth:client-assertion-type:jwt-bearer
+
+# assert_bearer_token SUB: the response is a token for SUB with no
+# certificate binding, and it opens the API.
+assert_bearer_token() {
+	local tok
+	assert_status 200 &&
+	assert_json .token_type Bearer || return 1
+	tok=$(jq -r .access_token "$JF_BODY")
+	assert_equal "$(jwt_payload "$tok" | jq -r '[.sub, .client_id,
+		(.cnf // "no cnf")] | join(" ")')" "$1 $1 no cnf" || return 1
+	http -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/api/echo"
+	assert_status 200 &&
+	assert_json .JWT_SUB "$1"
+}
+
+@test "client_secret_basic: curl -u gets a bearer token that opens the API" {
+	mint_post_plain -u "worker:$(cat "$DIR/worker.secret")" \
+		-d grant_type=client_credentials
+	assert_bearer_token worker
+	# A bare POST is client_credentials here too.
+	mint_post_plain -u "worker:$(cat "$DIR/worker.secret")" -d ''
+	assert_status 200
+	assert_json .scope invoices:read
+}
+
+@test "client_secret_post: client_id and client_secret in the form" {
+	mint_post_plain -d grant_type=client_credentials -d client_id=worker \
+		-d "client_secret=$(cat "$DIR/worker.secret")" \
+		--data-urlencode 'scope=index:read'
+	assert_bearer_token worker
+	# On the socket that asks for a certificate (none sent: NONE) too.
+	http --cacert "$DIR/pki/ca.pem" -d grant_type=client_credentials \
+		-d client_id=worker -d "client_secret=$(cat "$DIR/worker.secret")" \
+		"$LAX/mint/token"
+	assert_status 200
+}
+
+@test "a wrong secret is 401 invalid_client; with Basic, WWW-Authenticate Basic" {
+	mint_post_plain -u "worker:$(cat "$DIR/worker.secret")x" \
+		-d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_header_contains WWW-Authenticate "Basic realm=\"$ISSUER\""
+	assert_json .error_description 'wrong client secret for service worker'
+	mint_post_plain -u "nobody:$(cat "$DIR/worker.secret")" -d ''
+	assert_oauth_error 401 invalid_client
+	assert_header_contains WWW-Authenticate Basic
+	mint_post_plain -H 'Authorization: Basic !!!!' -d ''
+	assert_oauth_error 401 invalid_client
+	mint_post_plain -d grant_type=client_credentials -d client_id=worker \
+		-d "client_secret=$(cat "$DIR/worker.secret")x"
+	assert_oauth_error 401 invalid_client
+	assert_no_header_contains WWW-Authenticate Basic
+	# The secret of a service that has none.
+	mint_post_plain -u "signer:$(cat "$DIR/worker.secret")" -d ''
+	assert_oauth_error 401 invalid_client
+	assert_json .error_description 'service signer has no client secret'
+}
+
+@test "two authentication methods in one request are 400 invalid_request" {
+	local s
+	s=$(cat "$DIR/worker.secret")
+	mint_post_plain -u "worker:$s" -d grant_type=client_credentials \
+		-d client_id=worker -d "client_secret=$s"
+	assert_oauth_error 400 invalid_request
+	assert_body_contains 'more than one client authentication method'
+	# A certificate and a secret.
+	mint_post billing -u "worker:$s" -d grant_type=client_credentials
+	assert_oauth_error 400 invalid_request
+	mint_post billing -d grant_type=client_credentials -d client_id=worker \
+		-d "client_secret=$s"
+	assert_oauth_error 400 invalid_request
+}
+
+@test "private_key_jwt: an assertion made by jose gets a bearer token" {
+	local why a
+	why=$(mint_npm_setup) || skip "$why"
+	a=$(mint_assertion)
+	mint_post_plain -d grant_type=client_credentials \
+		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
+	assert_bearer_token signer
+	# aud may also be the token endpoint; client_id may be sent.
+	a=$(node "${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/assertion.mjs" \
+		"$DIR/signer.key" signer "$ISSUER/token")
+	mint_post_plain -d grant_type=client_credentials -d client_id=signer \
+		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
+	assert_status 200
+}
+
+@test "private_key_jwt: a replayed assertion is refused (jti cache per worker)" {
+	local why a i ok=0 refused=0
+	why=$(mint_npm_setup) || skip "$why"
+	a=$(mint_assertion)
+	# The mint runs 2 workers, each with its own jti cache: 3 uses of one
+	# assertion reach some worker twice, so at most 2 succeed.
+	for i in 1 2 3; do
+		mint_post_plain -d grant_type=client_credentials \
+			-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
+		if [ "$HTTP_CODE" = 200 ]; then
+			ok=$((ok + 1))
+		else
+			assert_oauth_error 401 invalid_client
+			assert_body_contains 'jti already used'
+			refused=$((refused + 1))
+		fi
+	done
+	[ "$ok" -ge 1 ] && [ "$ok" -le 2 ] && [ "$refused" -ge 1 ]
+}
+
+@test "private_key_jwt: wrong key, wrong aud, long life, iss != client_id are 401" {
+	local why a n=$ISSUER
+	why=$(mint_npm_setup) || skip "$why"
+	# Signed by a key that is not in signer's jwks.
+	a=$(node "${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/assertion.mjs" \
+		"$DIR/rogue.key" signer "$n" --kid "$(cat "$DIR/rogue.kid")")
+	mint_post_plain -d grant_type=client_credentials \
+		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
+	assert_oauth_error 401 invalid_client
+	assert_body_contains 'no key with kid'
+	a=$(mint_assertion --lifetime 600)
+	mint_post_plain -d grant_type=client_credentials \
+		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
+	assert_oauth_error 401 invalid_client
+	assert_body_contains 'over assertion_max_lifetime (300 s)'
+	a=$(node "${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/assertion.mjs" \
+		"$DIR/signer.key" signer https://elsewhere.test/token)
+	mint_post_plain -d grant_type=client_credentials \
+		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
+	assert_oauth_error 401 invalid_client
+	assert_body_contains 'not accepted'
+	a=$(mint_assertion)
+	mint_post_plain -d grant_type=client_credentials -d client_id=worker \
+		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
+	assert_oauth_error 401 invalid_client
+	assert_no_header_contains WWW-Authenticate Basic
+}
+
+@test "audit: the line says how the client authenticated" {
+	local n0 line
+	n0=$(grep -c 'audit: ' "$LOG" || true)
+	mint_post_plain -u "worker:$(cat "$DIR/worker.secret")" -d ''
+	assert_status 200
+	wait_for_log "$LOG" '"auth_method":"client_secret_basic"'
+	line=$(grep 'audit: ' "$LOG" | tail -n +"$((n0 + 1))" | head -n 1 |
+		sed 's/.*audit: //')
+	assert_equal "$(jq -r '[.service, .auth_method, (.cert_sha256 // "null"),
+		.outcome] | join(" ")' <<<"$line")" \
+		"worker client_secret_basic null issued"
+	run ! grep -qF "$(cat "$DIR/worker.secret")" "$LOG"
+	mint_post billing -d ''
+	wait_for_log "$LOG" '"auth_method":"tls_client_auth"'
+}
+
+@test "interop: oauth4webapi ClientSecretBasic and PrivateKeyJwt, unchanged" {
+	local why out js=${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/oauth-secret.mjs
+	why=$(mint_npm_setup) || skip "$why"
+	run --separate-stderr node "$js" "$ISSUER" --ca "$DIR/pki/ca.pem" \
+		--token-endpoint "$TLS/mint/token" --client-id worker \
+		--secret "$(cat "$DIR/worker.secret")" --aud "$MINT_AUD" \
+		--scope 'invoices:read index:read'
+	[ "$status" -eq 0 ] || { echo "$stderr" >&2; false; }
+	out=$output
+	assert_equal "$(jq -r '[.response.token_type, .response.scope,
+		.payload.sub, (.payload.cnf // "no cnf")] | join(" ")' <<<"$out")" \
+		'bearer invoices:read index:read worker no cnf'
+	run --separate-stderr node "$js" "$ISSUER" --ca "$DIR/pki/ca.pem" \
+		--token-endpoint "$TLS/mint/token" --client-id signer \
+		--key "$DIR/signer.key" --kid "$(cat "$DIR/signer.kid")" \
+		--aud "$MINT_AUD"
+	[ "$status" -eq 0 ] || { echo "$stderr" >&2; false; }
+	assert_equal "$(jq -r '[.response.scope // "none", .payload.sub,
+		.payload.aud] | join(" ")' <<<"$output")" "none signer $MINT_AUD"
+}
+
+@test "jwt-fcgi register --client-secret: the printed secret works, once stored" {
+	local cli d=$BATS_TEST_TMPDIR secret i
+	cli=$(jf_bin jwt-fcgi)
+	run -0 "$cli" ca init --dir "$d/ca" --cn "Secret Test CA"
+	run -0 --separate-stderr "$cli" register newapp --registry "$DIR/registry.json" \
+		--ca-dir "$d/ca" --out-dir "$d/out" --audience "$MINT_AUD" \
+		--client-secret
+	[[ $stderr == *'only its SHA-256 is kept'* ]]
+	secret=$(sed -n 's/^client_secret: //p' <<<"$output")
+	[[ $secret =~ ^[A-Za-z0-9_-]{43}$ ]]
+	assert_equal "$(jq -r '.services[] | select(.id == "newapp") |
+		.client_secret_sha256' "$DIR/registry.json")" \
+		"$(printf '%s' "$secret" | sha256sum | cut -d' ' -f1)"
+	run ! grep -qF "$secret" "$DIR/registry.json"
+	# The mint's watcher reloads the registry.
+	for i in $(seq 1 50); do
+		mint_post_plain -u "newapp:$secret" -d ''
+		[ "$HTTP_CODE" = 200 ] && break
+		sleep 0.1
+	done
+	assert_bearer_token newapp
+	mint_registry "$DIR/registry.json"
 }

@@ -13,6 +13,11 @@
  *     the new one, and a full disk leaves FILE as it was.
  * The key and certificate are written the same way, before the registry.
  * Nothing is written until everything has been checked.
+ *
+ * --client-secret also gives the service a fresh 256-bit client secret
+ * (client_secret_basic/_post): printed once, only its SHA-256 stored.
+ * The mint stores secrets unsalted, which is sound only for secrets like
+ * these; operators never choose one.
  */
 #include "config.h"
 
@@ -23,27 +28,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 #include <json-c/json.h>
 
+#include "b64.h"
 #include "cert.h"
 #include "cli.h"
+#include "json.h"
 #include "registry.h"
 
 #define REG_ID_MAX 64           /* the ID is the certificate's CN */
 #define REG_CLAIMS_MAX 64       /* --claim options */
 #define REG_DAYS_MAX 36500LL
 #define REG_MODE 0644           /* a new registry: the mint must read it */
+#define REG_SECRET_BYTES 32
+#define REG_SECRET_LEN B64URL_ENC_LEN(REG_SECRET_BYTES)
 
 static int list_add(const struct cli_cmd *cmd, struct cli_strlist *l,
 	const char *opt, size_t max, const char *v);
 static int check_id(const struct cli_cmd *cmd, const char *id);
 static char *path_join(const char *dir, const char *name, const char *ext);
+static int set_secret(struct json_object *doc, const char *id, char *secret);
 
 int
 cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	enum { O_URI = 256, O_DNS, O_TD, O_SCOPE, O_DSCOPE, O_AUD, O_DAUD,
-		O_LIFE, O_CLAIM, O_DAYS, O_PIN, O_DISABLE, O_DESC };
+		O_LIFE, O_CLAIM, O_DAYS, O_PIN, O_DISABLE, O_DESC, O_SECRET };
 	static const struct option lo[] = {
 		{ "registry", required_argument, NULL, 'r' },
 		{ "ca-dir", required_argument, NULL, 'C' },
@@ -62,6 +74,7 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 		{ "description", required_argument, NULL, O_DESC },
 		{ "pin", no_argument, NULL, O_PIN },
 		{ "disable", no_argument, NULL, O_DISABLE },
+		{ "client-secret", no_argument, NULL, O_SECRET },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -75,10 +88,11 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 	struct stat st;
 	char *keypem = NULL, *crtpem = NULL, *defuri = NULL;
 	char *keyp = NULL, *crtp = NULL, *tk = NULL, *tc = NULL, *tr = NULL;
-	char *real = NULL, *out = NULL;
+	char *real = NULL, *out = NULL, secret[REG_SECRET_LEN + 1] = "";
 	const char *text, *regpath, *td;
 	size_t keylen = 0, crtlen = 0, textlen, i;
 	int c, lockfd = -1, exists = 0, added = 0, rc, ret = CLI_EXIT_FAIL;
+	int want_secret = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.ca_dir = ".";
@@ -145,6 +159,7 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 		case O_DESC: o.desc = optarg; break;
 		case O_PIN: o.pin = 1; break;
 		case O_DISABLE: o.disable = 1; break;
+		case O_SECRET: want_secret = 1; break;
 		default: return cli_opt_exit(c);
 		}
 	}
@@ -210,6 +225,8 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 		ret = rc;
 		goto fail;
 	}
+	if (want_secret && set_secret(doc, o.id, secret) != 0)
+		goto fail;
 	text = json_object_to_json_string_length(doc, JSON_C_TO_STRING_PRETTY |
 	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE,
 	    &textlen);
@@ -269,6 +286,11 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 	    "SAN URI %s\n", o.registry, added ? "added" : "updated", o.id,
 	    registry_count(reg), registry_count(reg) == 1 ? "" : "s", keyp,
 	    crtp, cert_san_uri(crt, 0));
+	if (secret[0] != '\0') {
+		printf("client_secret: %s\n", secret);
+		fprintf(stderr, "register: store the client secret now: only "
+		    "its SHA-256 is kept\n");
+	}
 	ret = CLI_EXIT_OK;
 	goto fail;
 nomem:
@@ -287,6 +309,7 @@ fail:
 	free(crtp);
 	free(real);
 	free(out);
+	gnutls_memset(secret, 0, sizeof(secret));
 	json_object_put(doc);
 	registry_free(reg);
 	cert_free(crt);
@@ -339,4 +362,44 @@ path_join(const char *dir, const char *name, const char *ext)
 		snprintf(p, n, "%s%s%s%s", dir != NULL ? dir : "",
 		    dir != NULL ? "/" : "", name, ext);
 	return p;
+}
+
+/* A fresh secret: REG_SECRET_BYTES random bytes as base64url (nothing to
+ * escape in a form or in Basic credentials); service id gets its SHA-256
+ * as client_secret_sha256. secret has REG_SECRET_LEN + 1 bytes. */
+static int
+set_secret(struct json_object *doc, const char *id, char *secret)
+{
+	unsigned char rnd[REG_SECRET_BYTES], d[32];
+	struct json_object *svcs = NULL, *svc;
+	char hex[65];
+	const char *s;
+	size_t i, n;
+
+	json_object_object_get_ex(doc, "services", &svcs);
+	n = json_object_array_length(svcs);
+	for (i = 0, svc = NULL; i < n && svc == NULL; i++) {
+		s = json_str(json_object_array_get_idx(svcs, i), "id");
+		if (s != NULL && strcmp(s, id) == 0)
+			svc = json_object_array_get_idx(svcs, i);
+	}
+	if (svc == NULL || gnutls_rnd(GNUTLS_RND_KEY, rnd, sizeof(rnd)) != 0) {
+		cli_err("register: no random bytes for the client secret");
+		return -1;
+	}
+	b64url_encode(secret, rnd, sizeof(rnd));
+	gnutls_memset(rnd, 0, sizeof(rnd));
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, secret, strlen(secret),
+	    d) != 0) {
+		cli_err("register: SHA-256 failed");
+		return -1;
+	}
+	for (i = 0; i < sizeof(d); i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	if (json_object_object_add(svc, "client_secret_sha256",
+	    json_object_new_string(hex)) != 0) {
+		cli_err("out of memory");
+		return -1;
+	}
+	return 0;
 }

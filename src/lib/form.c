@@ -7,6 +7,7 @@
 #include "form.h"
 
 struct form {
+	size_t size;            /* of the whole allocation, for zeroing */
 	size_t n;
 	char *name[FORM_MAX_FIELDS];
 	char *value[FORM_MAX_FIELDS];
@@ -73,6 +74,7 @@ form_parse(struct form **out, const char *body, size_t len, struct jf_msg *m)
 	f = calloc(1, sizeof(*f) + len + 2 * FORM_MAX_FIELDS + 1);
 	if (f == NULL)
 		return JF_E_NOMEM;
+	f->size = sizeof(*f) + len + 2 * FORM_MAX_FIELDS + 1;
 	w = f->buf;
 	while (p < end) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));
@@ -119,13 +121,17 @@ form_parse(struct form **out, const char *body, size_t len, struct jf_msg *m)
 	*out = f;
 	return JF_OK;
 fail:
-	free(f);
+	form_free(f);
 	return rc;
 }
 
+/* A form may hold a client_secret: zeroed before it is freed. */
 void
 form_free(struct form *f)
 {
+	if (f == NULL)
+		return;
+	explicit_bzero(f, f->size);
 	free(f);
 }
 

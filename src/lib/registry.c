@@ -25,6 +25,7 @@
 #include "b64.h"
 #include "cert.h"
 #include "json.h"
+#include "jwks.h"
 #include "registry.h"
 
 enum { K_URI, K_DNS, K_CN, K_FP, K__N };
@@ -63,6 +64,7 @@ struct reg_service {
 	int lifetime;
 	int has_secret;
 	unsigned char secret[32];
+	struct jwks *jwks;      /* private_key_jwt keys, or NULL */
 };
 
 struct registry {
@@ -82,7 +84,7 @@ static const char *const reserved_claims[] = {
 static const char *const service_members[] = {
 	"id", "description", "enabled", "not_after", "match", "claims",
 	"scopes", "default_scope", "audiences", "default_audience",
-	"token_lifetime", "client_secret_sha256", NULL
+	"token_lifetime", "client_secret_sha256", "jwks", NULL
 };
 static const char *const match_members[] = {
 	"san_uri", "san_dns", "subject_cn", "fingerprint", "issuer",
@@ -127,6 +129,8 @@ static size_t list_len(struct json_object *v, size_t max);
 static enum jf_err parse_lists(struct reg_service *s, struct json_object *o,
 	const char *base, struct jf_msg *m);
 static enum jf_err parse_scalars(struct reg_service *s, struct json_object *o,
+	const char *base, struct jf_msg *m);
+static enum jf_err parse_jwks(struct reg_service *s, struct json_object *v,
 	const char *base, struct jf_msg *m);
 static enum jf_err parse_service(struct registry *reg, uint32_t si,
 	struct json_object *o, struct jf_msg *m);
@@ -544,21 +548,27 @@ parse_lists(struct reg_service *s, struct json_object *o, const char *base,
 	struct json_object *sc = NULL, *ds = NULL, *au = NULL, *da;
 	size_t i, nmax = 0;
 	enum jf_err rc;
+	int has_sc, has_ds, has_au;
 
 	/* Room for what is there; parse_strlist refuses a longer list before
-	 * writing any of it. */
-	if (json_object_object_get_ex(o, "scopes", &sc))
+	 * writing any of it. One slot more, so that s->str is never NULL
+	 * when a list member exists, not even an empty or mistyped one: the
+	 * offsets below must not be applied to a NULL pointer (C11 6.5.6).
+	 * A member that is present but null (json-c gives NULL for it) is
+	 * a wrong type like any other, not an absent list. */
+	if ((has_sc = json_object_object_get_ex(o, "scopes", &sc)))
 		nmax += list_len(sc, REGISTRY_SCOPES_MAX);
-	if (json_object_object_get_ex(o, "default_scope", &ds))
+	if ((has_ds = json_object_object_get_ex(o, "default_scope", &ds)))
 		nmax += list_len(ds, REGISTRY_SCOPES_MAX);
-	if (json_object_object_get_ex(o, "audiences", &au))
+	if ((has_au = json_object_object_get_ex(o, "audiences", &au)))
 		nmax += list_len(au, REGISTRY_LIST_MAX);
-	if (nmax > 0 && (s->str = calloc(nmax, sizeof(*s->str))) == NULL)
+	if ((has_sc || has_ds || has_au) &&
+	    (s->str = calloc(nmax + 1, sizeof(*s->str))) == NULL)
 		return jf_fail(m, JF_E_NOMEM, "out of memory");
-	if (sc != NULL && (rc = parse_strlist(sc, base, "scopes",
+	if (has_sc && (rc = parse_strlist(sc, base, "scopes",
 	    REGISTRY_SCOPES_MAX, s->str, &s->nscope, m)) != JF_OK)
 		return rc;
-	if (ds != NULL && (rc = parse_strlist(ds, base, "default_scope",
+	if (has_ds && (rc = parse_strlist(ds, base, "default_scope",
 	    REGISTRY_SCOPES_MAX, s->str + s->nscope, &s->ndef, m)) != JF_OK)
 		return rc;
 	for (i = 0; i < s->ndef; i++)
@@ -566,7 +576,7 @@ parse_lists(struct reg_service *s, struct json_object *o, const char *base,
 		    strlen(s->str[s->nscope + i])))
 			return bad(m, AT(base, "default_scope", -1), "\"%.60s\" "
 			    "is not in scopes", s->str[s->nscope + i]);
-	if (au != NULL && (rc = parse_strlist(au, base, "audiences",
+	if (has_au && (rc = parse_strlist(au, base, "audiences",
 	    REGISTRY_LIST_MAX, s->str + s->nscope + s->ndef, &s->naud, m)))
 		return rc;
 	if (json_object_object_get_ex(o, "default_audience", &da)) {
@@ -631,6 +641,30 @@ parse_scalars(struct reg_service *s, struct json_object *o, const char *base,
 	return JF_OK;
 }
 
+/* "jwks": an inline public JWKS {"keys":[...]} of the keys the client
+ * signs private_key_jwt assertions with (RFC 7523 §2.2), checked by the
+ * same strict parser as any JWKS: public signing keys only. */
+static enum jf_err
+parse_jwks(struct reg_service *s, struct json_object *v, const char *base,
+    struct jf_msg *m)
+{
+	struct jf_msg why = { "" };
+	const char *t;
+	size_t n;
+
+	if (!json_object_is_type(v, json_type_object))
+		return bad(m, AT(base, "jwks", -1), "expected a JWKS object "
+		    "{\"keys\":[...]}");
+	t = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN, &n);
+	if (t == NULL || (s->jwks = jwks_new()) == NULL)
+		return jf_fail(m, JF_E_NOMEM, "out of memory");
+	if (jwks_parse(s->jwks, t, n, &why) != JF_OK)
+		return bad(m, AT(base, "jwks", -1), "%s", why.s);
+	if (jwks_count(s->jwks) == 0)
+		return bad(m, AT(base, "jwks", -1), "expected at least one key");
+	return JF_OK;
+}
+
 static enum jf_err
 parse_service(struct registry *reg, uint32_t si, struct json_object *o,
     struct jf_msg *m)
@@ -663,10 +697,17 @@ parse_service(struct registry *reg, uint32_t si, struct json_object *o,
 		    "services[%u])", s->id, old);
 	if ((rc = parse_scalars(s, o, base, m)) != JF_OK)
 		return rc;
-	if (!json_object_object_get_ex(o, "match", &v))
-		return bad(m, AT(base, NULL, -1), "missing member \"match\"");
-	if ((rc = parse_match(reg, si, v, base, m)) != JF_OK)
+	if (json_object_object_get_ex(o, "jwks", &v) &&
+	    (rc = parse_jwks(s, v, base, m)) != JF_OK)
 		return rc;
+	/* A service needs a way to authenticate: a certificate (match), a
+	 * client secret or assertion keys. */
+	if (json_object_object_get_ex(o, "match", &v)) {
+		if ((rc = parse_match(reg, si, v, base, m)) != JF_OK)
+			return rc;
+	} else if (!s->has_secret && s->jwks == NULL) {
+		return bad(m, AT(base, NULL, -1), "missing member \"match\"");
+	}
 	if (json_object_object_get_ex(o, "claims", &v)) {
 		if (!json_object_is_type(v, json_type_object))
 			return bad(m, AT(base, "claims", -1), "expected an "
@@ -823,6 +864,7 @@ registry_free(struct registry *reg)
 		return;
 	for (i = 0; reg->svc != NULL && i < reg->nsvc; i++) {
 		free(reg->svc[i].str);
+		jwks_free(reg->svc[i].jwks);
 		explicit_bzero(reg->svc[i].secret, sizeof(reg->svc[i].secret));
 	}
 	for (k = 0; k < K__N; k++)
@@ -1045,4 +1087,10 @@ const unsigned char *
 registry_svc_secret_sha256(const struct reg_service *s)
 {
 	return s->has_secret ? s->secret : NULL;
+}
+
+const struct jwks *
+registry_svc_jwks(const struct reg_service *s)
+{
+	return s->jwks;
 }

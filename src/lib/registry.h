@@ -21,6 +21,7 @@ struct registry;
 struct reg_service;
 struct cert;
 struct json_object;
+struct jwks;
 
 /* Arbitrary limits; 64 MiB holds a few hundred thousand services. */
 #define REGISTRY_FILE_MAX (64L * 1024 * 1024)
@@ -84,5 +85,9 @@ int registry_svc_lifetime(const struct reg_service *s);
 /* SHA-256 of its client secret (32 bytes), or NULL when it has none.
  * Compare in constant time. */
 const unsigned char *registry_svc_secret_sha256(const struct reg_service *s);
+
+/* The public keys it signs private_key_jwt client assertions with (the
+ * registry's inline "jwks"), or NULL when it has none. */
+const struct jwks *registry_svc_jwks(const struct reg_service *s);
 
 #endif

@@ -21,7 +21,7 @@ struct loader {
 };
 
 enum { S_ISSUER, S_REGISTRY, S_LIFE, S_MAXLIFE, S_MAXAGE, S_TOKEP,
-	S_JWKSURI, S_LOGLEVEL };
+	S_JWKSURI, S_LOGLEVEL, S_ASSERTLIFE };
 
 static enum jf_err
 set_str(char **dst, const char *v)
@@ -113,6 +113,7 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 		{ "token_lifetime", S_LIFE }, { "max_token_lifetime", S_MAXLIFE },
 		{ "jwks_max_age", S_MAXAGE }, { "token_endpoint", S_TOKEP },
 		{ "jwks_uri", S_JWKSURI }, { "log_level", S_LOGLEVEL },
+		{ "assertion_max_lifetime", S_ASSERTLIFE },
 	};
 	size_t i;
 	int bit = -1, lvl;
@@ -162,6 +163,13 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 			    "seconds 0..%d, got \"%.64s\"", it->file, it->line,
 			    LIFETIME_MAX, it->value);
 		return JF_OK;
+	case S_ASSERTLIFE:
+		if (parse_long(it->value, 1, MINT_ASSERTION_LIFETIME_MAX,
+		    &c->assertion_max_lifetime) != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: assertion_max_lifetime: "
+			    "expected seconds 1..%d, got \"%.64s\"", it->file,
+			    it->line, MINT_ASSERTION_LIFETIME_MAX, it->value);
+		return JF_OK;
 	case S_LOGLEVEL:
 		lvl = log_level_from_name(it->value);
 		if (lvl < 0)
@@ -202,6 +210,7 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 	c->token_lifetime = 300;
 	c->max_token_lifetime = 3600;
 	c->jwks_max_age = 300;
+	c->assertion_max_lifetime = 300;
 	c->log_level = LOG_LVL_INFO;
 	if ((c->path = strdup(path)) == NULL ||
 	    (c->keys = jwks_new()) == NULL)

@@ -9,6 +9,8 @@
  *   jwks_max_age = 300                          Cache-Control of /jwks
  *   token_endpoint = https://mint.example.test/token   (default issuer/token)
  *   jwks_uri = https://mint.example.test/jwks          (default issuer/jwks)
+ *   assertion_max_lifetime = 300      private_key_jwt: longest exp - iat
+ *                                     and exp - now accepted, seconds
  *   log_level = info
  *
  * Loaded whole, keys included, or not at all.
@@ -20,6 +22,7 @@
 #include "jwks.h"
 
 #define MINT_KEYS_MAX 8
+#define MINT_ASSERTION_LIFETIME_MAX 3600
 
 struct mint_conf {
 	char *path;
@@ -32,6 +35,7 @@ struct mint_conf {
 	long token_lifetime;
 	long max_token_lifetime;
 	long jwks_max_age;
+	long assertion_max_lifetime;
 	int log_level;                  /* enum log_level */
 };
 

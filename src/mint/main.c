@@ -64,8 +64,10 @@ main_usage(FILE *f)
 	fprintf(f,
 	    "usage: " MAIN_IDENT " [options]\n"
 	    "OAuth 2.0 token mint for FastCGI (responder role) and CGI: a\n"
-	    "client certificate the web server verified buys a JWT access\n"
-	    "token (client_credentials, tls_client_auth).\n"
+	    "registered client buys a JWT access token (client_credentials)\n"
+	    "with the certificate the web server verified (tls_client_auth),\n"
+	    "a client secret (client_secret_basic, client_secret_post) or a\n"
+	    "signed assertion (private_key_jwt).\n"
 	    "\n"
 	    "  -c, --config FILE        configuration (default: $JWT_MINT_CONFIG,\n"
 	    "                           else " MAIN_DEFAULT_CONFIG ")\n"
@@ -133,6 +135,7 @@ main_reload(void *ctx)
 		    "and registry: %s", msg.s);
 		return;
 	}
+	mint_state_carry(s, m->state);
 	mint_state_free(m->state);
 	m->state = s;
 	if (m->log_level < 0)

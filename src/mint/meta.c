@@ -8,8 +8,9 @@
  *     oauth4webapi and openid-client do not read it for client
  *     credentials.
  *   - scopes_supported is omitted: scopes are per service (registry).
- *   - token_endpoint_auth_signing_alg_values_supported is omitted until
- *     private_key_jwt exists.
+ *   - token_endpoint_auth_signing_alg_values_supported lists what
+ *     private_key_jwt assertions may be signed with; each registered key
+ *     allows the ones of its type (key.h).
  */
 #include "config.h"
 
@@ -83,7 +84,10 @@ enum jf_err
 mint_meta_build(struct mint_state *s, struct jf_msg *m)
 {
 	static const char *const grants[] = { "client_credentials" };
-	static const char *const auths[] = { "tls_client_auth" };
+	static const char *const auths[] = { "tls_client_auth",
+		"client_secret_basic", "client_secret_post", "private_key_jwt" };
+	static const char *const algs[] = { "ES256", "ES384", "RS256",
+		"PS256", "EdDSA" };
 	struct json_object *o = NULL;
 	enum jf_err rc = JF_E_NOMEM;
 
@@ -103,7 +107,10 @@ mint_meta_build(struct mint_state *s, struct jf_msg *m)
 	    json_object_object_add(o, "grant_types_supported",
 	    meta_strings(grants, 1)) != 0 ||
 	    json_object_object_add(o, "token_endpoint_auth_methods_supported",
-	    meta_strings(auths, 1)) != 0 ||
+	    meta_strings(auths, 4)) != 0 ||
+	    json_object_object_add(o,
+	    "token_endpoint_auth_signing_alg_values_supported",
+	    meta_strings(algs, 5)) != 0 ||
 	    json_object_object_add(o, "tls_client_certificate_bound_access_tokens",
 	    json_object_new_boolean(1)) != 0 ||
 	    json_object_object_add(o, "response_types_supported",

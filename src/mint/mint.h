@@ -21,6 +21,23 @@
 #define MINT_PATH_MAX 2048              /* bytes of request path routed */
 #define MINT_SCOPE_MAX 4096             /* the granted scope string */
 #define MINT_JTI_BYTES 16
+/* Assertion jti values one worker remembers until they expire: at the
+ * default assertion_max_lifetime of 300 s, 333 new assertions a second
+ * per worker. Arbitrary; the table (24 bytes a slot, at most a quarter
+ * to a half full) then takes at most 12 MiB. */
+#define MINT_REPLAY_MAX 100000
+
+/* client.c: how the client of a token request authenticated. */
+enum mint_auth {
+	MINT_AUTH_NONE = 0,             /* not (yet) known */
+	MINT_AUTH_TLS,                  /* RFC 8705 tls_client_auth */
+	MINT_AUTH_BASIC,                /* RFC 6749 client_secret_basic */
+	MINT_AUTH_POST,                 /* RFC 6749 client_secret_post */
+	MINT_AUTH_JWT,                  /* RFC 7523 private_key_jwt */
+	MINT_AUTH__LAST
+};
+
+struct mint_replay;
 
 struct mint_state {
 	struct mint_conf *conf;
@@ -30,6 +47,9 @@ struct mint_state {
 	char *meta_json;                /* RFC 8414 metadata, at load */
 	size_t meta_len;
 	char *iss_path;                 /* the issuer URL's path, no final '/' */
+	/* The only mutable part: this worker's private_key_jwt jti cache.
+	 * Not shared between workers (see client.c). */
+	struct mint_replay *replay;
 };
 
 /* Loads the configuration at path, its keys and its registry, and builds
@@ -37,6 +57,9 @@ struct mint_state {
 enum jf_err mint_state_load(struct mint_state **out, const char *path,
 	struct jf_msg *m);
 void mint_state_free(struct mint_state *s);
+/* Moves old's jti cache into s (a reload must not forget which
+ * assertions were used). */
+void mint_state_carry(struct mint_state *s, struct mint_state *old);
 
 /* Routes one request by the suffix of its path (main.c). */
 void mint_handle(const struct mint_state *s, struct req *r);
@@ -50,6 +73,7 @@ struct mint_grant {
 	enum jf_err err;                /* JF_OK: issued */
 	struct jf_msg msg;              /* why not (error_description) */
 	const char *service;            /* the matched registry id, or NULL */
+	enum mint_auth method;          /* how the client authenticated */
 	char x5t[64];                   /* the certificate's x5t#S256, or "" */
 	char scope[MINT_SCOPE_MAX];     /* granted, or requested on refusal */
 	char aud[1024 + 1];             /* registry strings: <= 1024 bytes */
@@ -66,6 +90,21 @@ void mint_token_decide(const struct mint_state *s, time_t now,
 void mint_grant_clear(struct mint_grant *g);
 /* POST .../token on a live request: read, decide, answer, audit. */
 void mint_token(const struct mint_state *s, struct req *r);
+
+/* client.c: authenticates the client of a token request whose form is
+ * f, by exactly one method: a certificate the web server verified, HTTP
+ * Basic or form client_secret, or a client_assertion. Sets g->method
+ * (even on refusal, when known), g->x5t for a certificate, g->service
+ * and *svc on success. Uses and updates s->replay. */
+struct form;
+enum jf_err mint_client_auth(const struct mint_state *s, time_t now,
+	mint_param_fn param, void *arg, const struct form *f,
+	struct mint_grant *g, const struct reg_service **svc);
+/* "tls_client_auth", ...; NULL for MINT_AUTH_NONE. */
+const char *mint_auth_name(enum mint_auth a);
+/* The per-worker cache of assertion jti values, at most max entries. */
+enum jf_err mint_replay_new(struct mint_replay **out, size_t max);
+void mint_replay_free(struct mint_replay *c);
 
 /* meta.c: the documents, built once at load; and their endpoints. */
 enum jf_err mint_meta_build(struct mint_state *s, struct jf_msg *m);

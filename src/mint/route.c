@@ -42,6 +42,10 @@ mint_state_load(struct mint_state **out, const char *path, struct jf_msg *m)
 	rc = mint_meta_build(s, m);
 	if (rc != JF_OK)
 		goto fail;
+	if ((rc = mint_replay_new(&s->replay, MINT_REPLAY_MAX)) != JF_OK) {
+		jf_fail(m, rc, "out of memory");
+		goto fail;
+	}
 	*out = s;
 	return JF_OK;
 fail:
@@ -59,7 +63,20 @@ mint_state_free(struct mint_state *s)
 	free(s->jwks_json);
 	free(s->meta_json);
 	free(s->iss_path);
+	mint_replay_free(s->replay);
 	free(s);
+}
+
+void
+mint_state_carry(struct mint_state *s, struct mint_state *old)
+{
+	struct mint_replay *t;
+
+	if (s == NULL || old == NULL)
+		return;
+	t = s->replay;
+	s->replay = old->replay;
+	old->replay = t;
 }
 
 static int

@@ -1,12 +1,12 @@
-/* token.c - POST .../token: RFC 6749 client_credentials, the client
- * authenticated by the certificate the web server verified (RFC 8705
- * tls_client_auth), answered with an RFC 9068 JWT access token bound to
- * that certificate (RFC 8705 §3.1 cnf/x5t#S256).
+/* token.c - POST .../token: RFC 6749 client_credentials, answered with
+ * an RFC 9068 JWT access token. The client authenticates by one method
+ * (client.c): the certificate the web server verified (RFC 8705
+ * tls_client_auth; the token is then bound to it, RFC 8705 §3.1
+ * cnf/x5t#S256), a client secret, or a private_key_jwt assertion.
  *
- * Order of checks: certificate (verified by the server, then parsed by
- * us), body, form, grant_type, registry, client_id, scope, audience. The
- * certificate comes first so that every refusal after it can be audited
- * with the certificate's hash.
+ * Order of checks: Content-Type, form, grant_type, client authentication
+ * (which needs the form: client_secret and client_assertion live there),
+ * scope, audience.
  */
 #include "config.h"
 
@@ -20,7 +20,6 @@
 #include <json-c/json.h>
 
 #include "b64.h"
-#include "cert.h"
 #include "form.h"
 #include "log.h"
 #include "mint.h"
@@ -44,7 +43,8 @@ static enum jf_err mt_claims(const struct mint_state *s,
 static enum jf_err mt_issue(const struct mint_state *s,
 	const struct reg_service *svc, time_t now, struct mint_grant *g);
 static const char *mt_req_param(void *arg, const char *name);
-static void mt_answer(const struct mint_grant *g, struct req *r);
+static void mt_answer(const struct mint_state *s, const struct mint_grant *g,
+	struct req *r);
 
 static int
 mt_is_ows(char c)
@@ -246,9 +246,12 @@ mt_claims(const struct mint_state *s, const struct reg_service *svc,
 	} else if ((c = json_object_new_object()) == NULL) {
 		return JF_E_NOMEM;
 	}
-	if ((cnf = json_object_new_object()) == NULL ||
+	/* Only a certificate binds the token; a secret or an assertion
+	 * gives a plain bearer token. */
+	if (g->method == MINT_AUTH_TLS && g->x5t[0] != '\0' &&
+	    ((cnf = json_object_new_object()) == NULL ||
 	    json_object_object_add(cnf, "x5t#S256",
-	    json_object_new_string(g->x5t)) != 0)
+	    json_object_new_string(g->x5t)) != 0))
 		bad = 1;
 	bad |= json_object_object_add(c, "iss",
 	    json_object_new_string(s->conf->issuer)) != 0;
@@ -271,7 +274,8 @@ mt_claims(const struct mint_state *s, const struct reg_service *svc,
 		    json_object_new_string(g->scope)) != 0;
 	else
 		json_object_object_del(c, "scope");
-	if (!bad) {
+	json_object_object_del(c, "cnf");
+	if (!bad && cnf != NULL) {
 		bad = json_object_object_add(c, "cnf", cnf) != 0;
 		cnf = bad ? cnf : NULL;
 	}
@@ -313,24 +317,10 @@ mint_token_decide(const struct mint_state *s, time_t now,
 	struct mint_grant *g)
 {
 	const struct reg_service *svc = NULL;
-	struct cert *c = NULL;
 	struct form *f = NULL;
-	const char *pem, *grant, *cid;
+	const char *grant;
 	struct jf_msg *m = &g->msg;
 
-	pem = param(arg, "SSL_CLIENT_CERT");
-	g->err = cert_check_verify(param(arg, "SSL_CLIENT_VERIFY"), m);
-	if (g->err != JF_OK)
-		goto out;
-	if (pem == NULL || *pem == '\0') {
-		g->err = jf_fail(m, JF_E_INVALID_CLIENT, "the web server "
-		    "verified a certificate but did not export it "
-		    "(SSL_CLIENT_CERT)");
-		goto out;
-	}
-	if ((g->err = cert_parse(&c, pem, strlen(pem), m)) != JF_OK)
-		goto out;
-	snprintf(g->x5t, sizeof(g->x5t), "%s", cert_x5t_s256(c));
 	if (len > 0) {
 		if ((g->err = mt_content_type(param(arg, "CONTENT_TYPE"),
 		    m)) != JF_OK)
@@ -350,15 +340,9 @@ mint_token_decide(const struct mint_state *s, time_t now,
 		    "\"%.60s\" not supported: use client_credentials", grant);
 		goto out;
 	}
-	if ((g->err = registry_match(s->reg, c, now, &svc, m)) != JF_OK)
+	if ((g->err = mint_client_auth(s, now, param, arg, f, g, &svc)) !=
+	    JF_OK)
 		goto out;
-	g->service = registry_svc_id(svc);
-	cid = form_get(f, "client_id");
-	if (cid != NULL && strcmp(cid, g->service) != 0) {
-		g->err = jf_fail(m, JF_E_INVALID_CLIENT, "client_id \"%.60s\" "
-		    "is not the certificate's service", cid);
-		goto out;
-	}
 	if ((g->err = mt_scope(svc, form_get(f, "scope"), g->scope,
 	    sizeof(g->scope), m)) != JF_OK)
 		goto out;
@@ -372,7 +356,6 @@ out:
 		snprintf(g->scope, sizeof(g->scope), "%s",
 		    form_get(f, "scope"));
 	form_free(f);
-	cert_free(c);
 }
 
 void
@@ -391,12 +374,19 @@ mt_req_param(void *arg, const char *name)
 }
 
 static void
-mt_answer(const struct mint_grant *g, struct req *r)
+mt_answer(const struct mint_state *s, const struct mint_grant *g,
+	struct req *r)
 {
 	struct json_object *o;
 	const char *t;
 
 	if (g->err != JF_OK) {
+		/* RFC 6749 §5.2: a failed Authorization header gets the
+		 * challenge of its scheme. conf.c keeps quotes and
+		 * backslashes out of the issuer. */
+		if (g->err == JF_E_INVALID_CLIENT && g->method == MINT_AUTH_BASIC)
+			req_header(r, "WWW-Authenticate", "Basic realm=\"%s\", "
+			    "charset=\"UTF-8\"", s->conf->issuer);
 		mint_error(r, g->err, g->msg.s);
 		return;
 	}
@@ -450,7 +440,9 @@ mint_token(const struct mint_state *s, struct req *r)
 			    "shorter than CONTENT_LENGTH, or CONTENT_LENGTH "
 			    "malformed");
 	}
-	mt_answer(&g, r);
+	/* The body may hold a client secret. */
+	explicit_bzero(body, len);
+	mt_answer(s, &g, r);
 	mint_audit(&g, now);
 	mint_grant_clear(&g);
 }

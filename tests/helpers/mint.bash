@@ -13,13 +13,31 @@ MINT_AUD=https://api.test
 MINT_AUD2=https://reports.test
 
 # mint_registry FILE [EXTRA-CLAIM-JSON]: the test registry. billing gets
-# EXTRA-CLAIM-JSON merged into its claims (for the reload test).
+# EXTRA-CLAIM-JSON merged into its claims (for the reload test). worker
+# authenticates with the client secret in FILE's dir (worker.secret),
+# signer with private_key_jwt (signer.jwks); neither has a certificate.
 mint_registry() {
-	local extra=${2:-}
+	local extra=${2:-} d hash jwks
+	d=$(dirname "$1")
+	hash=$(printf '%s' "$(cat "$d/worker.secret")" | sha256sum | cut -d' ' -f1)
+	jwks=$(cat "$d/signer.jwks")
 	[ -n "$extra" ] && extra=", $extra"
 	cat >"$1.tmp" <<-EOF
 	{
 	  "services": [
+	    {
+	      "id": "worker",
+	      "client_secret_sha256": "$hash",
+	      "scopes": ["invoices:read", "index:read"],
+	      "default_scope": ["invoices:read"],
+	      "audiences": ["$MINT_AUD"]
+	    },
+	    {
+	      "id": "signer",
+	      "jwks": $jwks,
+	      "scopes": ["invoices:read"],
+	      "audiences": ["$MINT_AUD"]
+	    },
 	    {
 	      "id": "billing",
 	      "match": { "subject_cn": "billing" },
@@ -72,6 +90,14 @@ mint_fixture() {
 	"$cli" keygen --alg ES256 "$d/mint-next.key" >"$d/mint-next.kid" &&
 	chmod 600 "$d/mint.key" "$d/mint-next.key" &&
 	"$cli" jwks "$d/mint.key" "$d/mint-next.key" >"$d/mint.jwks" || return 1
+	# private_key_jwt: signer's registered key, and one that is not.
+	"$cli" keygen --alg ES256 "$d/signer.key" >"$d/signer.kid" &&
+	"$cli" keygen --alg ES256 "$d/rogue.key" >"$d/rogue.kid" &&
+	chmod 600 "$d/signer.key" "$d/rogue.key" &&
+	"$cli" jwks "$d/signer.key" >"$d/signer.jwks" || return 1
+	# A 256-bit secret, as jwt-fcgi register --client-secret makes them.
+	head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=' \
+		>"$d/worker.secret" || return 1
 	mint_registry "$d/registry.json"
 }
 
@@ -152,6 +178,20 @@ mint_lighttpd_try() {
 mint_lighttpd_stop() {
 	stop_daemon "$1/lighttpd.pid"
 	stop_daemon "$1/echo.pid"
+}
+
+# mint_post_plain [CURL ARGS...]: POST to the token endpoint on the TLS
+# socket that asks for no certificate, as a client with a secret or an
+# assertion does. Response as for http().
+mint_post_plain() {
+	http --cacert "$DIR/pki/ca.pem" "$@" "https://127.0.0.1:$TLS_PORT/mint/token"
+}
+
+# mint_assertion [ARGS...]: node assertion.mjs with signer's key, for the
+# issuer; extra ARGS as assertion.mjs takes them.
+mint_assertion() {
+	node "${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/assertion.mjs" \
+		"$DIR/signer.key" signer "$ISSUER" --kid "$(cat "$DIR/signer.kid")" "$@"
 }
 
 # mint_post NAME [CURL ARGS...]: POST to the mint's token endpoint on the

@@ -1,0 +1,586 @@
+/* client.c - who is asking for a token: OAuth 2.0 client authentication
+ * at the token endpoint, by exactly one of
+ *
+ *   tls_client_auth      RFC 8705 §2.1: the certificate the web server
+ *                        verified, matched against the registry;
+ *   client_secret_basic  RFC 6749 §2.3.1: HTTP Basic with client_id and
+ *                        client_secret, each form-urlencoded first;
+ *   client_secret_post   the same two as form parameters;
+ *   private_key_jwt      RFC 7523 §2.2, OIDC Core §9: a JWT the client
+ *                        signed with a key of its registry "jwks".
+ *
+ * RFC 6749 §2.3: a client MUST NOT use more than one method in a request,
+ * so a request carrying two (Basic and client_secret, or a secret and a
+ * certificate) is refused whole rather than one of them picked.
+ *
+ * Secrets are stored as an unsalted SHA-256, which is only sound for
+ * high-entropy secrets: `jwt-fcgi register --client-secret` makes 256-bit
+ * ones, and a presented secret shorter than CL_SECRET_MIN is refused
+ * before it is hashed.
+ *
+ * Assertion replay (RFC 7523 §3 item 7): each worker remembers the jti of
+ * every assertion it accepted until the assertion expires. Workers do not
+ * share the cache, so with N workers an assertion can be used up to N
+ * times within its lifetime; assertion_max_lifetime keeps that window
+ * short (jwt-mint.fcgi(8)).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <json-c/json.h>
+
+#include "b64.h"
+#include "cert.h"
+#include "form.h"
+#include "json.h"
+#include "mint.h"
+#include "token.h"
+
+#define CL_JWT_BEARER "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+#define CL_AUTHZ_MAX 1024       /* bytes of an Authorization header */
+#define CL_ID_MAX 128           /* a registry id (client_id) */
+#define CL_SECRET_MIN 32        /* jwt-fcgi makes 43 characters */
+#define CL_SECRET_MAX 512
+#define CL_JTI_MAX 256
+#define CL_LEEWAY 30            /* seconds of clock skew for assertions */
+#define CL_REPLAY_MIN 1024      /* first table size, slots */
+#define CL_KEY_BYTES 16         /* of SHA-256(client_id NUL jti) */
+
+struct rp_slot {
+	unsigned char key[CL_KEY_BYTES];
+	int64_t until;          /* 0: empty */
+};
+
+struct mint_replay {
+	struct rp_slot *slot;
+	size_t cap;             /* a power of two */
+	size_t n;               /* slots in use, expired ones included */
+	size_t max;             /* live entries allowed */
+};
+
+static size_t rp_index(size_t cap, const unsigned char *k);
+static enum jf_err rp_rebuild(struct mint_replay *c, int64_t now);
+static enum jf_err rp_add(struct mint_replay *c, const char *id,
+	const char *jti, int64_t until, int64_t now, struct jf_msg *m);
+static int cl_b64val(unsigned char ch);
+static long cl_b64_decode(unsigned char *dst, const char *s, size_t n);
+static enum jf_err cl_secret(const struct mint_state *s, time_t now,
+	const char *id, const char *secret, struct mint_grant *g,
+	const struct reg_service **svc);
+static enum jf_err cl_basic(const struct mint_state *s, time_t now,
+	const char *authz, const char *cid, struct mint_grant *g,
+	const struct reg_service **svc);
+static enum jf_err cl_post(const struct mint_state *s, time_t now,
+	const struct form *f, struct mint_grant *g,
+	const struct reg_service **svc);
+static enum jf_err cl_peek_iss(const char *a, char *out, size_t room,
+	struct jf_msg *m);
+static enum jf_err cl_claims(const struct mint_state *s, time_t now,
+	const char *id, const struct json_object *cl, struct jf_msg *m);
+static enum jf_err cl_jwt(const struct mint_state *s, time_t now,
+	const struct form *f, struct mint_grant *g,
+	const struct reg_service **svc);
+static enum jf_err cl_tls(const struct mint_state *s, time_t now,
+	mint_param_fn param, void *arg, const char *cid, struct mint_grant *g,
+	const struct reg_service **svc);
+
+const char *
+mint_auth_name(enum mint_auth a)
+{
+	switch (a) {
+	case MINT_AUTH_TLS: return "tls_client_auth";
+	case MINT_AUTH_BASIC: return "client_secret_basic";
+	case MINT_AUTH_POST: return "client_secret_post";
+	case MINT_AUTH_JWT: return "private_key_jwt";
+	case MINT_AUTH_NONE:
+	case MINT_AUTH__LAST: break;
+	}
+	return NULL;
+}
+
+/* --- the jti cache --------------------------------------------------- */
+
+enum jf_err
+mint_replay_new(struct mint_replay **out, size_t max)
+{
+	struct mint_replay *c;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return JF_E_NOMEM;
+	c->max = max;
+	*out = c;
+	return JF_OK;
+}
+
+void
+mint_replay_free(struct mint_replay *c)
+{
+	if (c == NULL)
+		return;
+	free(c->slot);
+	free(c);
+}
+
+/* Keys are SHA-256 output: their first bytes are already uniform. */
+static size_t
+rp_index(size_t cap, const unsigned char *k)
+{
+	uint64_t h;
+
+	memcpy(&h, k, sizeof(h));
+	return (size_t)h & (cap - 1);
+}
+
+/* Drops the expired entries and sizes the table to a quarter full or
+ * less. Linear probing has no cheap delete, so expired entries stay
+ * until a rebuild, which happens when half the slots are used: at least
+ * cap/4 inserts apart, amortised O(1). */
+static enum jf_err
+rp_rebuild(struct mint_replay *c, int64_t now)
+{
+	struct rp_slot *ns;
+	size_t i, j, live = 0, ncap = CL_REPLAY_MIN;
+
+	for (i = 0; i < c->cap; i++)
+		if (c->slot[i].until >= now)
+			live++;
+	if (live + 1 > c->max)
+		return JF_E_UNAVAILABLE;
+	while (ncap < 4 * (live + 1))
+		ncap *= 2;
+	if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
+		return JF_E_NOMEM;
+	for (i = 0; i < c->cap; i++) {
+		if (c->slot[i].until < now)
+			continue;
+		j = rp_index(ncap, c->slot[i].key);
+		while (ns[j].until != 0)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = c->slot[i];
+	}
+	free(c->slot);
+	c->slot = ns;
+	c->cap = ncap;
+	c->n = live;
+	return JF_OK;
+}
+
+/* Remembers (id, jti) until `until`; JF_E_INVALID_CLIENT if this worker
+ * has seen it and it has not expired. */
+static enum jf_err
+rp_add(struct mint_replay *c, const char *id, const char *jti, int64_t until,
+	int64_t now, struct jf_msg *m)
+{
+	unsigned char d[32];
+	gnutls_hash_hd_t h = NULL;
+	size_t i;
+	enum jf_err rc;
+
+	/* client_id cannot hold a NUL, so the pair is unambiguous. */
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0 ||
+	    gnutls_hash(h, id, strlen(id) + 1) != 0 ||
+	    gnutls_hash(h, jti, strlen(jti)) != 0) {
+		if (h != NULL)
+			gnutls_hash_deinit(h, NULL);
+		return jf_fail(m, JF_E_INTERNAL, "SHA-256 failed");
+	}
+	gnutls_hash_deinit(h, d);
+	i = c->cap ? rp_index(c->cap, d) : 0;
+	for (; c->cap && c->slot[i].until != 0; i = (i + 1) & (c->cap - 1)) {
+		if (memcmp(c->slot[i].key, d, CL_KEY_BYTES) != 0)
+			continue;
+		if (c->slot[i].until >= now)
+			return jf_fail(m, JF_E_INVALID_CLIENT, "client_assertion: "
+			    "jti already used (assertions are single-use)");
+		c->slot[i].until = until;       /* expired: reuse the slot */
+		return JF_OK;
+	}
+	if (c->cap == 0 || c->n + 1 > c->cap / 2 || c->n + 1 > c->max) {
+		if ((rc = rp_rebuild(c, now)) == JF_E_UNAVAILABLE)
+			return jf_fail(m, rc, "client_assertion: %zu unexpired "
+			    "assertions remembered, the most this worker keeps: "
+			    "try again later", c->max);
+		if (rc != JF_OK)
+			return jf_fail(m, rc, "out of memory");
+		i = rp_index(c->cap, d);
+		while (c->slot[i].until != 0)
+			i = (i + 1) & (c->cap - 1);
+	}
+	memcpy(c->slot[i].key, d, CL_KEY_BYTES);
+	c->slot[i].until = until;
+	c->n++;
+	return JF_OK;
+}
+
+/* --- client secrets ---------------------------------------------------- */
+
+static int
+cl_b64val(unsigned char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+}
+
+/* RFC 4648 §4 base64 as RFC 7617 uses it: padded, canonical (unused bits
+ * zero). Returns the decoded length, or -1. dst has room for n / 4 * 3. */
+static long
+cl_b64_decode(unsigned char *dst, const char *s, size_t n)
+{
+	size_t i, o = 0, pad = 0;
+	uint32_t acc = 0;
+	int v;
+
+	if (n == 0 || n % 4 != 0)
+		return -1;
+	if (s[n - 1] == '=')
+		pad = s[n - 2] == '=' ? 2 : 1;
+	for (i = 0; i < n - pad; i++) {
+		if ((v = cl_b64val((unsigned char)s[i])) < 0)
+			return -1;
+		acc = acc << 6 | (uint32_t)v;
+		if (i % 4 == 3) {
+			dst[o++] = (unsigned char)(acc >> 16);
+			dst[o++] = (unsigned char)(acc >> 8);
+			dst[o++] = (unsigned char)acc;
+			acc = 0;
+		}
+	}
+	if (pad == 2) {
+		if (acc & 0xf)
+			return -1;
+		dst[o++] = (unsigned char)(acc >> 4);
+	} else if (pad == 1) {
+		if (acc & 0x3)
+			return -1;
+		dst[o++] = (unsigned char)(acc >> 10);
+		dst[o++] = (unsigned char)(acc >> 2);
+	}
+	return (long)o;
+}
+
+/* id's SHA-256 secret hash against SHA-256(secret), in constant time. */
+static enum jf_err
+cl_secret(const struct mint_state *s, time_t now, const char *id,
+	const char *secret, struct mint_grant *g, const struct reg_service **svc)
+{
+	const unsigned char *want;
+	unsigned char d[32];
+	size_t n = strlen(secret);
+	enum jf_err rc;
+
+	if ((rc = registry_find_id(s->reg, id, now, svc, &g->msg)) != JF_OK)
+		return rc;
+	g->service = registry_svc_id(*svc);
+	if ((want = registry_svc_secret_sha256(*svc)) == NULL)
+		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "service %s has no "
+		    "client secret", g->service);
+	if (n < CL_SECRET_MIN || n > CL_SECRET_MAX)
+		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client secret of "
+		    "%zu bytes: only secrets made by jwt-fcgi register "
+		    "--client-secret (43 characters) are accepted", n);
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, secret, n, d) != 0)
+		return jf_fail(&g->msg, JF_E_INTERNAL, "SHA-256 failed");
+	rc = gnutls_memcmp(d, want, sizeof(d)) == 0 ? JF_OK :
+	    jf_fail(&g->msg, JF_E_INVALID_CLIENT, "wrong client secret for "
+	    "service %s", g->service);
+	gnutls_memset(d, 0, sizeof(d));
+	return rc;
+}
+
+/* Authorization: Basic base64(urlencode(id) ":" urlencode(secret)). */
+static enum jf_err
+cl_basic(const struct mint_state *s, time_t now, const char *authz,
+	const char *cid, struct mint_grant *g, const struct reg_service **svc)
+{
+	unsigned char raw[CL_AUTHZ_MAX / 4 * 3 + 1];
+	char user[CL_AUTHZ_MAX], pass[CL_AUTHZ_MAX];
+	const char *p = authz, *colon;
+	size_t n;
+	long len, un = -1, pn = -1;
+	enum jf_err rc = JF_E_INVALID_CLIENT;
+
+	if (strncasecmp(p, "Basic", 5) != 0 || (p[5] != ' ' && p[5] != '\t')) {
+		jf_fail(&g->msg, rc, "Authorization: only the Basic scheme is "
+		    "accepted at the token endpoint");
+		goto out;
+	}
+	if (strlen(authz) > CL_AUTHZ_MAX) {
+		jf_fail(&g->msg, rc, "Authorization: longer than %d bytes",
+		    CL_AUTHZ_MAX);
+		goto out;
+	}
+	for (p += 5; *p == ' ' || *p == '\t'; p++)
+		continue;
+	for (n = strlen(p); n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'); n--)
+		continue;
+	if ((len = cl_b64_decode(raw, p, n)) < 0) {
+		jf_fail(&g->msg, rc, "Authorization: Basic credentials are not "
+		    "canonical padded base64 (RFC 7617)");
+		goto out;
+	}
+	raw[len] = '\0';
+	/* RFC 7617: the user-id ends at the first ':'; a ':' in client_id
+	 * arrives as %3A (RFC 6749 §2.3.1). */
+	if ((colon = memchr(raw, ':', (size_t)len)) == NULL) {
+		jf_fail(&g->msg, rc, "Authorization: Basic credentials have no "
+		    "':' between client_id and client_secret");
+		goto out;
+	}
+	un = form_unescape(user, (const char *)raw,
+	    (size_t)(colon - (const char *)raw), 1);
+	pn = form_unescape(pass, colon + 1,
+	    (size_t)len - (size_t)(colon + 1 - (const char *)raw), 1);
+	if (un <= 0 || pn <= 0) {
+		jf_fail(&g->msg, rc, "Authorization: Basic %s is %s",
+		    un <= 0 ? "client_id" : "client_secret",
+		    (un <= 0 ? un : pn) == 0 ? "empty" :
+		    "not valid form-urlencoding");
+		goto out;
+	}
+	if (cid != NULL && strcmp(cid, user) != 0) {
+		jf_fail(&g->msg, rc, "client_id differs from the client_id of "
+		    "the Authorization header");
+		goto out;
+	}
+	rc = cl_secret(s, now, user, pass, g, svc);
+out:
+	gnutls_memset(raw, 0, sizeof(raw));
+	if (pn > 0)
+		gnutls_memset(pass, 0, (size_t)pn);
+	return rc;
+}
+
+static enum jf_err
+cl_post(const struct mint_state *s, time_t now, const struct form *f,
+	struct mint_grant *g, const struct reg_service **svc)
+{
+	const char *cid = form_get(f, "client_id");
+
+	if (cid == NULL)
+		return jf_fail(&g->msg, JF_E_INVALID_REQUEST, "client_secret "
+		    "without client_id");
+	return cl_secret(s, now, cid, form_get(f, "client_secret"), g, svc);
+}
+
+/* --- private_key_jwt --------------------------------------------------- */
+
+/* The assertion's unverified "iss": only to pick the registry entry whose
+ * keys then verify it (and tok_verify requires iss to equal it). */
+static enum jf_err
+cl_peek_iss(const char *a, char *out, size_t room, struct jf_msg *m)
+{
+	unsigned char buf[B64URL_DEC_MAX(TOK_MAX_BYTES_DEFAULT)];
+	struct json_object *o = NULL;
+	struct jf_msg why;
+	const char *p, *q, *iss;
+	size_t n;
+	enum jf_err rc = JF_E_INVALID_CLIENT;
+
+	if (strlen(a) > TOK_MAX_BYTES_DEFAULT ||
+	    (p = strchr(a, '.')) == NULL || (q = strchr(p + 1, '.')) == NULL ||
+	    b64url_decode(buf, &n, p + 1, (size_t)(q - p - 1)) != 0)
+		return jf_fail(m, rc, "client_assertion: not a compact JWS of "
+		    "at most %d bytes", TOK_MAX_BYTES_DEFAULT);
+	if (json_parse(&o, (const char *)buf, n, TOK_JSON_DEPTH, &why) != JF_OK)
+		return jf_fail(m, rc, "client_assertion: payload: %s", why.s);
+	if ((iss = json_str(o, "iss")) == NULL)
+		jf_fail(m, rc, "client_assertion: iss is required (the "
+		    "client_id)");
+	else if (strlen(iss) >= room)
+		jf_fail(m, rc, "client_assertion: iss is not a client_id (over "
+		    "%zu bytes)", room - 1);
+	else {
+		memcpy(out, iss, strlen(iss) + 1);
+		rc = JF_OK;
+	}
+	json_object_put(o);
+	return rc;
+}
+
+/* After the signature: sub, jti, a short life, and the jti unused. */
+static enum jf_err
+cl_claims(const struct mint_state *s, time_t now, const char *id,
+	const struct json_object *cl, struct jf_msg *m)
+{
+	long max = s->conf->assertion_max_lifetime;
+	struct json_object *v;
+	const char *sub = json_str(cl, "sub"), *jti = json_str(cl, "jti");
+	double exp, iat;
+
+	if (sub == NULL || strcmp(sub, id) != 0)
+		return jf_fail(m, JF_E_INVALID_CLIENT, "client_assertion: sub "
+		    "must be the client_id, as iss is (RFC 7523 section 3)");
+	if (jti == NULL || *jti == '\0' || strlen(jti) > CL_JTI_MAX)
+		return jf_fail(m, JF_E_INVALID_CLIENT, "client_assertion: jti "
+		    "is required, a string of 1..%d bytes", CL_JTI_MAX);
+	/* tok_verify checked that exp is there and a NumericDate, and iat
+	 * a NumericDate when present. */
+	json_object_object_get_ex(cl, "exp", &v);
+	exp = json_object_get_double(v);
+	if (exp - (double)now > (double)max)
+		return jf_fail(m, JF_E_INVALID_CLIENT, "client_assertion: "
+		    "expires in %.0f s, over assertion_max_lifetime (%ld s)",
+		    exp - (double)now, max);
+	if (json_object_object_get_ex(cl, "iat", &v)) {
+		iat = json_object_get_double(v);
+		if (exp - iat > (double)max)
+			return jf_fail(m, JF_E_INVALID_CLIENT, "client_assertion: "
+			    "lifetime exp - iat of %.0f s is over "
+			    "assertion_max_lifetime (%ld s)", exp - iat, max);
+	}
+	return rp_add(s->replay, id, jti, (int64_t)exp + CL_LEEWAY + 1,
+	    (int64_t)now, m);
+}
+
+static enum jf_err
+cl_jwt(const struct mint_state *s, time_t now, const struct form *f,
+	struct mint_grant *g, const struct reg_service **svc)
+{
+	const char *type = form_get(f, "client_assertion_type");
+	const char *a = form_get(f, "client_assertion");
+	const char *cid = form_get(f, "client_id");
+	const char *auds[2] = { s->conf->token_endpoint, s->conf->issuer };
+	char id[CL_ID_MAX + 1];
+	struct tok_issuer is;
+	struct tok_rules r;
+	struct tok *t = NULL;
+	struct jf_msg why = { "" };
+	enum jf_err rc;
+
+	if (type == NULL || a == NULL)
+		return jf_fail(&g->msg, JF_E_INVALID_REQUEST, "%s without %s",
+		    type == NULL ? "client_assertion" : "client_assertion_type",
+		    type == NULL ? "client_assertion_type" : "client_assertion");
+	if (strcmp(type, CL_JWT_BEARER) != 0)
+		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client_assertion_"
+		    "type \"%.80s\" not supported: use " CL_JWT_BEARER, type);
+	if (cid != NULL) {
+		if (strlen(cid) > CL_ID_MAX)
+			return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "unknown "
+			    "client_id");
+		memcpy(id, cid, strlen(cid) + 1);
+	} else if ((rc = cl_peek_iss(a, id, sizeof(id), &g->msg)) != JF_OK) {
+		return rc;
+	}
+	if ((rc = registry_find_id(s->reg, id, now, svc, &g->msg)) != JF_OK)
+		return rc;
+	g->service = registry_svc_id(*svc);
+	memset(&is, 0, sizeof(is));
+	if ((is.keys = registry_svc_jwks(*svc)) == NULL)
+		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "service %s has no "
+		    "jwks: private_key_jwt is not registered for it", g->service);
+	is.iss = g->service;
+	is.algs = JF_ALG_BIT(JF_ALG_ES256) | JF_ALG_BIT(JF_ALG_ES384) |
+	    JF_ALG_BIT(JF_ALG_RS256) | JF_ALG_BIT(JF_ALG_PS256) |
+	    JF_ALG_BIT(JF_ALG_EDDSA);
+	is.aud = auds;
+	is.naud = strcmp(auds[0], auds[1]) == 0 ? 1 : 2;
+	memset(&r, 0, sizeof(r));
+	r.issuers = &is;
+	r.nissuers = 1;
+	r.leeway = CL_LEEWAY;
+	r.now = now;
+	rc = tok_verify(&r, a, strlen(a), &t, &why, NULL, NULL);
+	if (rc == JF_E_NOMEM || rc == JF_E_INTERNAL)
+		return jf_fail(&g->msg, rc, "client_assertion: %s", why.s);
+	if (rc == JF_E_ISSUER)
+		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client_assertion: "
+		    "iss must be the client_id \"%s\"", g->service);
+	if (rc != JF_OK)
+		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client_assertion: "
+		    "%s", why.s);
+	rc = cl_claims(s, now, g->service, tok_claims(t), &g->msg);
+	tok_free(t);
+	return rc;
+}
+
+/* --- tls_client_auth --------------------------------------------------- */
+
+static enum jf_err
+cl_tls(const struct mint_state *s, time_t now, mint_param_fn param,
+	void *arg, const char *cid, struct mint_grant *g,
+	const struct reg_service **svc)
+{
+	const char *pem = param(arg, "SSL_CLIENT_CERT");
+	struct cert *c = NULL;
+	enum jf_err rc;
+
+	if ((rc = cert_check_verify(param(arg, "SSL_CLIENT_VERIFY"),
+	    &g->msg)) != JF_OK)
+		return rc;
+	if (pem == NULL || *pem == '\0')
+		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "the web server "
+		    "verified a certificate but did not export it "
+		    "(SSL_CLIENT_CERT)");
+	if ((rc = cert_parse(&c, pem, strlen(pem), &g->msg)) != JF_OK)
+		return rc;
+	snprintf(g->x5t, sizeof(g->x5t), "%s", cert_x5t_s256(c));
+	if ((rc = registry_match(s->reg, c, now, svc, &g->msg)) == JF_OK) {
+		g->service = registry_svc_id(*svc);
+		if (cid != NULL && strcmp(cid, g->service) != 0)
+			rc = jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client_id "
+			    "\"%.60s\" is not the certificate's service", cid);
+	}
+	cert_free(c);
+	return rc;
+}
+
+enum jf_err
+mint_client_auth(const struct mint_state *s, time_t now, mint_param_fn param,
+	void *arg, const struct form *f, struct mint_grant *g,
+	const struct reg_service **svc)
+{
+	const char *verify = param(arg, "SSL_CLIENT_VERIFY");
+	const char *authz = param(arg, "HTTP_AUTHORIZATION");
+	const char *cid = form_get(f, "client_id");
+	/* "NONE": the web server asked and no certificate came. */
+	int tls = verify != NULL && *verify != '\0' &&
+	    strcmp(verify, "NONE") != 0;
+	int basic = authz != NULL && *authz != '\0';
+	int post = form_get(f, "client_secret") != NULL;
+	int jwt = form_get(f, "client_assertion") != NULL ||
+	    form_get(f, "client_assertion_type") != NULL;
+	enum jf_err rc;
+
+	*svc = NULL;
+	if (tls + basic + post + jwt > 1)
+		return jf_fail(&g->msg, JF_E_INVALID_REQUEST, "more than one "
+		    "client authentication method:%s%s%s%s (RFC 6749 section "
+		    "2.3: use one)", tls ? " certificate" : "",
+		    basic ? " Authorization" : "", post ? " client_secret" : "",
+		    jwt ? " client_assertion" : "");
+	if (basic) {
+		g->method = MINT_AUTH_BASIC;
+		rc = cl_basic(s, now, authz, cid, g, svc);
+	} else if (post) {
+		g->method = MINT_AUTH_POST;
+		rc = cl_post(s, now, f, g, svc);
+	} else if (jwt) {
+		g->method = MINT_AUTH_JWT;
+		rc = cl_jwt(s, now, f, g, svc);
+	} else if (tls) {
+		g->method = MINT_AUTH_TLS;
+		rc = cl_tls(s, now, param, arg, cid, g, svc);
+	} else {
+		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "no client "
+		    "authentication: send a client certificate, HTTP Basic "
+		    "client_id:client_secret, client_secret or a "
+		    "client_assertion");
+	}
+	if (rc != JF_OK)
+		*svc = NULL;
+	return rc;
+}
