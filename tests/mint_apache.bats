@@ -1,0 +1,152 @@
+#!/usr/bin/env bats
+# mint_apache.bats - jwt-mint.fcgi and jwt-authz.fcgi behind one real
+# Apache, through the shipped conf/apache/jwt-mint.conf (mod_ssl client
+# certificates, mod_proxy_fcgi) and conf/apache/jwt-authz.conf
+# (mod_authnz_fcgi): a client certificate buys a token, which opens the
+# API on the same Apache. The mint, the authorizer and the backend run
+# with --listen, as Apache does not spawn FastCGI programs.
+
+bats_require_minimum_version 1.5.0
+
+load helpers/common
+load helpers/pki
+load helpers/mint
+load helpers/apache
+load helpers/mintsrv
+
+setup_file() {
+	need_apache && need_certtool && need_cmd jq && need_cmd curl ||
+		return 0
+	[ -f "$APACHE_MODDIR/mod_ssl.so" ] ||
+		{ jf_skip "mod_ssl not found in $APACHE_MODDIR"; return 0; }
+	DIR=$(apache_dir) || return 1
+	export DIR
+	echo "$DIR" >"$BATS_FILE_TMPDIR/apache.dir"
+	if ! msrv_start "$DIR" mint_apache_server; then
+		msrv_stop "$DIR"
+		return 1
+	fi
+}
+
+# mint_apache_server DIR: render, check and start Apache (see msrv_start).
+mint_apache_server() {
+	local dir=$1
+	mkdir -p "$dir/htdocs" "$dir/run" && chmod -R a+rX "$dir/htdocs" ||
+		return 1
+	MODDIR=$APACHE_MODDIR USER_GROUP=
+	if [ "$(id -u)" = 0 ]; then
+		# Apache refuses to serve as root.
+		USER_GROUP=$(printf 'User nobody\nGroup %s' \
+			"$(id -gn nobody 2>/dev/null || echo nogroup)")
+	fi
+	render_template "$JF_SRCDIR/tests/helpers/conf/mint-apache2.conf.in" \
+		"$dir/apache2.conf" || return 1
+	if ! apache2 -t -f "$dir/apache2.conf" >"$dir/apache-t.log" 2>&1; then
+		echo "apache2 -t rejected $dir/apache2.conf:" >&2
+		cat "$dir/apache-t.log" >&2
+		return 1
+	fi
+	start_daemon "$dir" server apache2 -DFOREGROUND -f "$dir/apache2.conf"
+}
+
+setup() {
+	skip_if_file_skipped
+}
+
+teardown_file() {
+	local dir
+	dir=$(cat "$BATS_FILE_TMPDIR/apache.dir" 2>/dev/null) || return 0
+	msrv_stop "$dir"
+	case $dir in */jf-apache.*) rm -rf "$dir" ;; esac
+}
+
+@test "apache2 -S: jwt-mint.conf's virtual host on the client-certificate port" {
+	run -0 apache2 -S -f "$DIR/apache2.conf"
+	[[ $output == *"127.0.0.1:$MTLS_PORT"*localhost* ]]
+}
+
+@test "jwt-mint.conf alone: names a missing module, uses its defaults" {
+	local d=$BATS_TEST_TMPDIR m=$APACHE_MODDIR
+	printf '%s\n' "ServerRoot \"$d\"" 'ServerName localhost' \
+		"DefaultRuntimeDir \"$d\"" "PidFile \"$d/pid\"" \
+		"ErrorLog \"$d/error.log\"" \
+		'<IfModule !mpm_event_module>' \
+		"LoadModule mpm_event_module $m/mod_mpm_event.so" '</IfModule>' \
+		'<IfModule !authz_core_module>' \
+		"LoadModule authz_core_module $m/mod_authz_core.so" '</IfModule>' \
+		"LoadModule proxy_module $m/mod_proxy.so" \
+		"LoadModule proxy_fcgi_module $m/mod_proxy_fcgi.so" >"$d/base.conf"
+	{ cat "$d/base.conf"; echo "Include \"$JF_SRCDIR/conf/apache/jwt-mint.conf\""; } \
+		>"$d/nossl.conf"
+	run -1 apache2 -t -f "$d/nossl.conf"
+	[[ $output == *'jwt-mint.conf needs mod_ssl: a2enmod ssl'* ]]
+	{ cat "$d/base.conf"; echo "LoadModule ssl_module $m/mod_ssl.so"
+	  echo "Include \"$JF_SRCDIR/conf/apache/jwt-mint.conf\""; } >"$d/ssl.conf"
+	run -1 apache2 -t -f "$d/ssl.conf"
+	[[ $output == *"'/etc/ssl/certs/jwt-mint.pem' does not exist"* ]]
+}
+
+@test "certificate -> token bound to it (cnf.x5t#S256), audited" {
+	local n0
+	n0=$(msrv_audit_count)
+	msrv_check_token
+	wait_for_log "$DIR/mint.log" '"outcome":"issued"'
+	assert_equal "$(grep 'audit: ' "$DIR/mint.log" | tail -n +"$((n0 + 1))" |
+		sed 's/.*audit: //' | jq -r '[.event, .service, .cert_sha256] | join(" ")')" \
+		"token_issued billing $(cert_x5t "$DIR/pki/billing.pem")"
+}
+
+@test "the token opens the API behind jwt-authz.fcgi on the same Apache" {
+	msrv_check_api "$PLAIN/api/echo"
+	msrv_check_api "$TLS/api/echo"
+}
+
+@test "no client certificate: the TLS handshake fails, the mint is not asked" {
+	local n0
+	n0=$(msrv_audit_count)
+	run msrv_curl -d grant_type=client_credentials "$MTLS/mint/token"
+	assert_handshake_refused
+	# TLS 1.3: the server's "certificate required" alert.
+	[[ $output == *'certificate required'* ]]
+	assert_equal "$(msrv_audit_count)" "$n0"
+}
+
+@test "a certificate from another CA: the TLS handshake fails" {
+	local n0
+	n0=$(msrv_audit_count)
+	# Same CN as a registered service: only the verified chain counts.
+	run msrv_curl $(msrv_cert other) -d '' "$MTLS/mint/token"
+	assert_handshake_refused
+	[[ $output == *'unknown ca'* ]]
+	assert_equal "$(msrv_audit_count)" "$n0"
+}
+
+@test "unverified or absent certificate let through (optional_no_ca): the mint refuses" {
+	# NONE: no certificate, so no client authentication at all.
+	msrv_post - "$LAX" -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_json ".error_description | startswith(\"$MSRV_NO_AUTH\")" true
+	# Apache passes the certificate it could not verify, with FAILED.
+	msrv_post other "$LAX" -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_json .error_description 'the web server could not verify the client certificate: FAILED:unable to verify the first certificate'
+	# The registered certificate verifies there too.
+	msrv_post billing "$LAX" -d grant_type=client_credentials
+	assert_status 200
+}
+
+@test "hosts that do not verify certificates: the mint refuses (no SSL_CLIENT_VERIFY)" {
+	msrv_check_refused_by_mint "$TLS" "$MSRV_NO_AUTH"
+	msrv_check_refused_by_mint "$PLAIN" "$MSRV_NO_AUTH"
+}
+
+@test "JWKS and RFC 8414 metadata: on every host, with or without a certificate" {
+	msrv_check_public "$MTLS" billing
+	msrv_check_public "$TLS"
+	msrv_check_public "$PLAIN"
+}
+
+@test "client_secret_basic without a certificate: the Authorization header reaches the mint" {
+	msrv_check_secret "$TLS"
+	msrv_check_secret "$PLAIN"
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# mint_nginx.bats - jwt-mint.fcgi and jwt-authz.fcgi behind one real
+# nginx, through the shipped conf/nginx snippets (jwt-mint*.conf for the
+# mint with client certificates, jwt-authz*.conf for the API): a client
+# certificate buys a token, which opens the API on the same nginx. The
+# mint, the authorizer and the backend run with --listen, as nginx does
+# not spawn FastCGI programs.
+
+bats_require_minimum_version 1.5.0
+
+load helpers/common
+load helpers/pki
+load helpers/mint
+load helpers/nginx
+load helpers/mintsrv
+
+setup_file() {
+	need_nginx && need_certtool && need_cmd jq && need_cmd curl ||
+		return 0
+	export DIR=$BATS_FILE_TMPDIR
+	if ! msrv_start "$DIR" mint_nginx_server; then
+		msrv_stop "$DIR"
+		return 1
+	fi
+}
+
+# mint_nginx_server DIR: render, check and start nginx (see msrv_start).
+mint_nginx_server() {
+	local dir=$1
+	nginx_prefix "$dir" || return 1
+	# As root the workers would run as "nobody", who cannot enter bats'
+	# private temp dirs; this instance only listens on loopback.
+	USER_LINE=
+	[ "$(id -u)" = 0 ] && USER_LINE="user root;"
+	render_template "$JF_SRCDIR/tests/helpers/conf/mint-nginx.conf.in" \
+		"$dir/nginx.conf" &&
+	nginx_test_config "$dir/nginx.conf" &&
+	start_daemon "$dir" server nginx -p "$dir" -c "$dir/nginx.conf" \
+		-g 'daemon off;'
+}
+
+setup() {
+	skip_if_file_skipped
+}
+
+teardown_file() {
+	msrv_stop "$BATS_FILE_TMPDIR"
+}
+
+@test "nginx -t accepts the example mint server block" {
+	local d=$BATS_TEST_TMPDIR t
+	nginx_prefix "$d"
+	# Its certificate paths are the only change.
+	sed -e "s|/etc/nginx/mint.example.com.pem|$DIR/pki/server.pem|" \
+		-e "s|/etc/nginx/mint.example.com.key|$DIR/pki/server.key|" \
+		-e "s|/etc/jwt-fcgi/client-ca.pem|$DIR/pki/ca.pem|" \
+		"$JF_SRCDIR/conf/nginx/jwt-mint.example.conf" >"$d/example.conf"
+	[ "$(diff "$JF_SRCDIR/conf/nginx/jwt-mint.example.conf" "$d/example.conf" |
+		grep -c '^>')" -eq 3 ]
+	{
+		printf 'pid %s/run/nginx.pid;\nerror_log %s/error.log;\n' "$d" "$d"
+		printf 'events {}\nhttp {\n\taccess_log off;\n'
+		for t in client_body fastcgi proxy uwsgi scgi; do
+			printf '\t%s_temp_path %s/tmp/%s;\n' "$t" "$d" "$t"
+		done
+		printf '\tinclude %s;\n}\n' "$d/example.conf"
+	} >"$d/nginx.conf"
+	nginx_test_config "$d/nginx.conf"
+}
+
+@test "certificate -> token bound to it (cnf.x5t#S256), audited" {
+	local n0
+	n0=$(msrv_audit_count)
+	msrv_check_token
+	wait_for_log "$DIR/mint.log" '"outcome":"issued"'
+	assert_equal "$(grep 'audit: ' "$DIR/mint.log" | tail -n +"$((n0 + 1))" |
+		sed 's/.*audit: //' | jq -r '[.event, .service, .cert_sha256] | join(" ")')" \
+		"token_issued billing $(cert_x5t "$DIR/pki/billing.pem")"
+}
+
+@test "the token opens the API behind jwt-authz.fcgi on the same nginx" {
+	msrv_check_api "$PLAIN/api/echo"
+	msrv_check_api "$TLS/api/echo"
+}
+
+@test "no client certificate: 401 invalid_client from the snippet, the mint is not asked" {
+	local n0
+	n0=$(msrv_audit_count)
+	msrv_post - "$MTLS" -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_json .error_description 'no client certificate was presented'
+	# nginx checks before it picks a location: the JWKS too.
+	msrv_http "$MTLS/mint/jwks"
+	assert_oauth_error 401 invalid_client
+	assert_equal "$(msrv_audit_count)" "$n0"
+}
+
+@test "a certificate from another CA: 401 invalid_client, the mint is not asked" {
+	local n0
+	n0=$(msrv_audit_count)
+	# Same CN as a registered service: only the verified chain counts.
+	msrv_post other "$MTLS" -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_json .error_description 'the client certificate could not be verified'
+	assert_equal "$(msrv_audit_count)" "$n0"
+}
+
+@test "unverified or absent certificate let through (optional_no_ca): the mint refuses" {
+	# NONE: no certificate, so no client authentication at all.
+	msrv_post - "$LAX" -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_json ".error_description | startswith(\"$MSRV_NO_AUTH\")" true
+	# nginx passes the certificate it could not verify, with FAILED.
+	msrv_post other "$LAX" -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_json .error_description 'the web server could not verify the client certificate: FAILED:unable to verify the first certificate'
+	msrv_post billing "$LAX" -d grant_type=client_credentials
+	assert_status 200
+}
+
+@test "servers that do not verify certificates: the mint refuses" {
+	msrv_check_refused_by_mint "$TLS" "$MSRV_NO_AUTH"
+	# nginx says NONE on a TLS server that never asked for a
+	# certificate, even when one is offered, and nothing ("-" in its access
+	# log) on plain HTTP.
+	[[ $(tail -n 1 "$DIR/nginx-access.log") == *'"POST /mint/token HTTP/'*' 401 verify=NONE' ]]
+	msrv_check_refused_by_mint "$PLAIN" "$MSRV_NO_AUTH"
+	[[ $(tail -n 1 "$DIR/nginx-access.log") == *'"POST /mint/token HTTP/'*' 401 verify=-' ]]
+}
+
+@test "JWKS and RFC 8414 metadata: on every server, with or without a certificate" {
+	msrv_check_public "$MTLS" billing
+	msrv_check_public "$TLS"
+	msrv_check_public "$PLAIN"
+}
+
+@test "client_secret_basic without a certificate: the Authorization header reaches the mint" {
+	msrv_check_secret "$TLS"
+	msrv_check_secret "$PLAIN"
+}
