@@ -43,7 +43,7 @@ HARNESSES="token:16384 authz:20480 json:16384 b64:4096 jwks:65536
 pem:16384 ini:16384 cfg:8192 form:17408 cert:50176 registry:65536 req:64"
 
 usage() {
-	sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 

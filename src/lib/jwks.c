@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "json.h"
+#include "file.h"
 #include "jwks.h"
 
 /* {"keys":[{...}]}: the array and a key object are all the nesting a
@@ -166,35 +167,10 @@ jwks_load_file(struct jwks *s, const char *path, struct jf_msg *m)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	ssize_t got;
-	int fd = -1;
 	enum jf_err rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = jf_fail(m, JF_E_IO, "%s: %s", path, strerror(errno));
+	if ((rc = file_read(path, JWKS_MAX_BYTES, &buf, &len, m)) != JF_OK)
 		goto fail;
-	}
-	rc = JF_E_NOMEM;
-	if ((buf = malloc(JWKS_MAX_BYTES + 1)) == NULL)
-		goto fail;
-	/* One byte more than allowed tells "too big" from "exactly full". */
-	while (len <= JWKS_MAX_BYTES) {
-		got = read(fd, buf + len, JWKS_MAX_BYTES + 1 - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			rc = jf_fail(m, JF_E_IO, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
-	if (len > JWKS_MAX_BYTES) {
-		rc = jf_fail(m, JF_E_CONFIG, "%s: over %d bytes", path,
-		    JWKS_MAX_BYTES);
-		goto fail;
-	}
 	if ((rc = jwks_parse(s, buf, len, m)) != JF_OK && m != NULL) {
 		char why[JF_MSG_MAX];
 
@@ -203,8 +179,6 @@ jwks_load_file(struct jwks *s, const char *path, struct jf_msg *m)
 	}
 fail:
 	free(buf);
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }
 

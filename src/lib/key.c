@@ -23,6 +23,7 @@
 
 #include "b64.h"
 #include "json.h"
+#include "file.h"
 #include "key.h"
 
 #define KEY_PEM_MAX (64 * 1024)
@@ -368,36 +369,11 @@ key_load_file(struct jf_key **out, const char *path, struct jf_msg *m)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	ssize_t got;
-	int fd = -1;
 	enum jf_err rc;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = jf_fail(m, JF_E_IO, "%s: %s", path, strerror(errno));
+	if ((rc = file_read(path, KEY_PEM_MAX, &buf, &len, m)) != JF_OK)
 		goto fail;
-	}
-	rc = JF_E_NOMEM;
-	if ((buf = malloc(KEY_PEM_MAX + 1)) == NULL)
-		goto fail;
-	/* One byte more than allowed tells "too big" from "exactly full". */
-	while (len <= KEY_PEM_MAX) {
-		got = read(fd, buf + len, KEY_PEM_MAX + 1 - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			rc = jf_fail(m, JF_E_IO, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
-	if (len > KEY_PEM_MAX) {
-		rc = jf_fail(m, JF_E_CONFIG, "%s: over %d bytes", path,
-		    KEY_PEM_MAX);
-		goto fail;
-	}
 	if ((rc = key_from_pem(out, buf, len, m)) != JF_OK && m != NULL) {
 		char why[JF_MSG_MAX];
 
@@ -406,11 +382,9 @@ key_load_file(struct jf_key **out, const char *path, struct jf_msg *m)
 	}
 fail:
 	if (buf != NULL) {
-		gnutls_memset(buf, 0, KEY_PEM_MAX + 1);
+		gnutls_memset(buf, 0, len);     /* it may be a private key */
 		free(buf);
 	}
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }
 

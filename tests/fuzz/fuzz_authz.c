@@ -1,16 +1,20 @@
 /* fuzz_authz.c - the whole bearer decision of jwt-authz.fcgi and the
  * answer it writes, under tests/fuzz/keys/authz.conf.
  *
- * Input: HTTP_AUTHORIZATION NUL JWT_REQUIRE_SCOPE NUL JWT_REQUIRE_CLAIMS.
- * A part the input does not reach is an unset parameter. NUL is the
- * separator because no CGI variable can hold one.
+ * Input: HTTP_AUTHORIZATION NUL JWT_REQUIRE_SCOPE NUL JWT_REQUIRE_CLAIMS
+ * NUL offset. A part the input does not reach is an unset parameter. NUL
+ * is the separator because no CGI variable can hold one. offset (decimal
+ * seconds, default 0) moves "now" for the second decision below.
  *
  * req.c is compiled into this harness so the response buffers can be
  * read back. Properties: only a malformed policy variable gives a 500
  * (authz.c's promise: nothing a client sends does); the answer always
  * fits its buffers; every header line is "Name: value" CRLF with no
  * other CR, LF or NUL (no header injection from claims); on success
- * every standard variable is set.
+ * every standard variable is set. And the token cache changes nothing:
+ * with a fresh cache filled by a decision at FUZZ_NOW, a decision at
+ * FUZZ_NOW + offset must equal the one made without a cache (a cache
+ * that kept an expired token, or lost a policy check, shows here).
  */
 #include "config.h"
 
@@ -23,17 +27,18 @@
 #include "../../src/authz/authz.h"
 #include "cfg.h"
 #include "fuzz.h"
+#include "tcache.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct cfg *conf;
 static struct req *rq;
-static struct authz_verdict verdict;
+static struct authz_verdict verdict, cached;
 static int verbose;
 
 struct params {
-	const char *v[3];
+	const char *v[4];
 };
 
 static const char *
@@ -84,20 +89,57 @@ headers_ok(const struct req *r)
 	}
 }
 
+/* Same decision, as far as anyone outside can tell. */
+static void
+same(const struct authz_verdict *a, const struct authz_verdict *b)
+{
+	size_t i;
+
+	assert(a->err == b->err);
+	assert(a->nvars == b->nvars);
+	assert((a->scope == NULL) == (b->scope == NULL));
+	assert(a->scope == NULL || strcmp(a->scope, b->scope) == 0);
+	for (i = 0; i < a->nvars; i++) {
+		assert(strcmp(a->vars[i].name, b->vars[i].name) == 0);
+		assert(strcmp(a->vars[i].value, b->vars[i].value) == 0);
+	}
+}
+
+/* The cache against no cache, at FUZZ_NOW and at now + offset. */
+static void
+with_cache(const struct params *p)
+{
+	struct tcache *tc = tcache_new(4);
+	long off = 0;
+
+	assert(tc != NULL);
+	if (p->v[3] != NULL) {
+		off = strtol(p->v[3], NULL, 10);
+		if (off < -1000000 || off > 1000000)
+			off = 0;
+	}
+	authz_decide(conf, tc, FUZZ_NOW, param, (void *)p, &cached);
+	same(&verdict, &cached);
+	authz_decide(conf, NULL, FUZZ_NOW + off, param, (void *)p, &verdict);
+	authz_decide(conf, tc, FUZZ_NOW + off, param, (void *)p, &cached);
+	same(&verdict, &cached);
+	tcache_free(tc);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct params p = { { NULL, NULL, NULL } };
+	struct params p = { { NULL, NULL, NULL, NULL } };
 	struct authz_verdict *v = &verdict;
 	char *s = fuzz_strndup(data, size), *q = s, *end = s + size;
 	size_t i, nmaps;
 	int status;
 
-	for (i = 0; i < 3 && q <= end; i++) {
+	for (i = 0; i < 4 && q <= end; i++) {
 		p.v[i] = q;
 		q += strlen(q) + 1;
 	}
-	authz_decide(conf, FUZZ_NOW, param, &p, v);
+	authz_decide(conf, NULL, FUZZ_NOW, param, &p, v);
 	status = jf_http_status(v->err);
 	if (verbose)
 		fprintf(stderr, "authz: %d %s: %s\n", status,
@@ -124,6 +166,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(!rq->overflow);
 	assert(rq->status == (v->err == JF_OK ? 200 : status));
 	headers_ok(rq);
+	with_cache(&p);
 	free(s);
 	return 0;
 }

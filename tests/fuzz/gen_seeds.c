@@ -3,8 +3,9 @@
  *
  * Run by `tools/fuzz.sh seeds`; the output is committed, so this only
  * needs re-running when the keys or the token rules change. ECDSA
- * signing is deterministic (RFC 6979), so re-running gives the same
- * files. Throwaway keys, used for nothing else.
+ * (RFC 6979), Ed25519 and RS256 signatures are deterministic, so only
+ * the PS256 seeds (random PSS salt) change on a re-run. Throwaway keys,
+ * used for nothing else.
  *
  * Usage: gen_seeds FUZZDIR
  */
@@ -137,8 +138,9 @@ static const struct seed seeds[] = {
 	    "\"roles\":[\"r1\",\"r2\"],\"tier\":2,\"admin\":true}", 'k' },
 	{ "rs256", "RS256", 1, NULL, "{" GOOD ",\"scp\":[\"read\"]}", 'k' },
 	{ "ps256", "PS256", 3, NULL, "{" GOOD "}", 'k' },
-	{ "eddsa", "EdDSA", 2, NULL, "{" GOOD ",\"aud\":[\"x\",\"" FUZZ_AUD
-	    "\"]}", 'k' },
+	{ "eddsa", "EdDSA", 2, NULL, "{\"iss\":\"" FUZZ_ISS "\",\"aud\":"
+	    "[\"x\",\"" FUZZ_AUD "\"],\"exp\":1700000300,\"nbf\":1699999000,"
+	    "\"roles\":\"r1\",\"scope\":\"read\"}", 'k' },
 	{ "at-jwt", "ES256", 0, ",\"typ\":\"at+jwt\"", "{" GOOD_AT "}", 'k' },
 	{ "at-jwt-wrong-typ", "ES256", 0, ",\"typ\":\"JWT\"", "{" GOOD_AT "}",
 	    'k' },

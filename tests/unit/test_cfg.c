@@ -507,6 +507,43 @@ test_log(void)
 	unlink(path);
 }
 
+/* cfg_parse_buf: the same checks over a buffer; the name stands for the
+ * file in messages and anchors relative key paths. */
+static void
+test_parse_buf(void)
+{
+	static const char good[] = "[issuer https://b.test]\n"
+	    "key_file = ec.pub.pem\naudience = api\n";
+	static const char typo[] = "realm = a\nbogus = 1\n";
+	char name[256], want[300];
+	struct jf_msg m = { .s = "" };
+	struct tok_rules r;
+	struct cfg *c = NULL;
+	enum jf_err rc;
+
+	snprintf(name, sizeof(name), "%s/buf.conf", dir);
+	rc = cfg_parse_buf(&c, name, good, sizeof(good) - 1, &m);
+	is(rc, JF_OK, "cfg_parse_buf: good buffer");
+	if (rc != JF_OK)
+		diag("%s", m.s);
+	if (c != NULL) {
+		memset(&r, 0, sizeof(r));
+		cfg_rules(c, &r);
+		ok(r.nissuers == 1 && jwks_count(r.issuers[0].keys) == 1,
+		    "cfg_parse_buf: key_file found next to the name");
+		is_str(cfg_path(c), name, "cfg_parse_buf: path is the name");
+	}
+	cfg_free(c);
+	c = NULL;
+	rc = cfg_parse_buf(&c, name, typo, sizeof(typo) - 1, &m);
+	snprintf(want, sizeof(want), "%s:2: unknown key \"bogus\"", name);
+	ok(rc == JF_E_CONFIG && c == NULL, "cfg_parse_buf: unknown key");
+	is_str(m.s, want, "cfg_parse_buf: message names file and line");
+	rc = cfg_parse_buf(&c, "nodir.conf", good, sizeof(good) - 1, &m);
+	ok(rc == JF_E_CONFIG && c == NULL,
+	    "cfg_parse_buf: no directory, relative key not found");
+}
+
 int
 main(void)
 {
@@ -533,6 +570,7 @@ main(void)
 	test_defaults();
 	test_bad();
 	test_missing_config();
+	test_parse_buf();
 	test_log();
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

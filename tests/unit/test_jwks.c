@@ -238,5 +238,14 @@ main(void)
 	test_parse_and_find();
 	test_bounds();
 	test_export_and_files();
+	{
+		struct jwks *ds = jwks_new();
+		struct jf_msg dm;
+
+		is(jwks_load_file(ds, "/dev/zero", &dm), JF_E_IO,
+		    "jwks_load_file: a device is refused, not read for ever");
+		is(jwks_count(ds), 0, "... nothing added");
+		jwks_free(ds);
+	}
 	return done_testing();
 }

@@ -641,5 +641,15 @@ main(void)
 	test_round_trips();
 	test_pem();
 	test_jwk_refusals();
+	{
+		/* A device or FIFO named by mistake must not block start-up. */
+		struct jf_key *dk = NULL;
+		struct jf_msg dm;
+
+		is(key_load_file(&dk, "/dev/null", &dm), JF_E_IO,
+		    "key_load_file: a device is refused");
+		ok(strstr(dm.s, "not a regular file") != NULL, "... and says why");
+		ok(dk == NULL, "... nothing returned");
+	}
 	return done_testing();
 }

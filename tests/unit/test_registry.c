@@ -251,6 +251,18 @@ static const struct { const char *json; const char *msg; } bads[] = {
 	    "services[0].default_scope: \"w\" is not in scopes" },
 	{ ONE("\"default_scope\":\"r\""), "services[0].default_scope: expected "
 	    "an array of strings" },
+	/* Mistyped or empty lists and no other list: found by fuzz_registry
+	 * (NULL pointer plus offset in parse_lists, seen by -fsanitize=undefined). */
+	{ ONE("\"audiences\":\"x\""), "services[0].audiences: expected an "
+	    "array of strings" },
+	{ ONE("\"scopes\":[],\"default_scope\":{}"), "services[0]."
+	    "default_scope: expected an array of strings" },
+	/* null is a wrong type, not an absent list (as for every other
+	 * member) */
+	{ ONE("\"scopes\":null"), "services[0].scopes: expected an array of "
+	    "strings" },
+	{ ONE("\"audiences\":null"), "services[0].audiences: expected an array "
+	    "of strings" },
 	{ ONE("\"audiences\":[\"x\",\"x\"]"), "services[0].audiences[1]: \"x\" "
 	    "listed twice" },
 	{ ONE("\"audiences\":[\"x\"],\"default_audience\":\"y\""),
