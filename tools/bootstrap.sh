@@ -27,7 +27,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 pkgs_build="build-essential autoconf automake pkg-config libfcgi-dev
 	libgnutls28-dev libjson-c-dev libjwt-gnutls-dev libcurl4-gnutls-dev"
 pkgs_run="gnutls-bin curl jq lighttpd lighttpd-mod-openssl"
-pkgs_test="bats apache2 nginx caddy wrk"
+pkgs_test="bats apache2 nginx caddy wrk clang libclang-rt-14-dev"
 
 install_missing() {
 	local want=() p
@@ -117,6 +117,15 @@ test)
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_check "$build-asan" || rc=1
 	tally "$build-asan"
+	# 3. every libFuzzer harness on its seed corpus, briefly (the long
+	#    runs are `make fuzz-long`): a crash, leak or UB report fails.
+	say "fuzz smoke: ${FUZZ_SECONDS:-20} s per harness"
+	if BUILD_DIR=$build JOBS=$jobs "$top/tools/fuzz.sh" smoke \
+		"${FUZZ_SECONDS:-20}"; then
+		n_pass=$((n_pass + 1))
+	else
+		n_fail=$((n_fail + 1)) rc=1
+	fi
 	say "test suite took $((SECONDS - t0)) s"
 	echo "tests: $n_pass passed, $n_fail failed, $n_skip skipped"
 	exit $rc
