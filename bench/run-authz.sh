@@ -118,11 +118,16 @@ typ = at+jwt
 EOF
 "$JWT_FCGI" check-config "$TMP/authz.conf" >/dev/null ||
 	die "jwt-fcgi check-config refused $TMP/authz.conf"
+# Row e: the same with the verified-token cache off, so every request
+# pays for parsing and the ES256 signature check (the cold path).
+sed 's/^log_level = warn$/log_level = warn\ncache_entries = 0/' \
+	"$TMP/authz.conf" >"$TMP/authz-nocache.conf"
 
-mkdir -p "$TMP/www/open" "$TMP/www/triv" "$TMP/www/jwt"
+mkdir -p "$TMP/www/open" "$TMP/www/triv" "$TMP/www/jwt" "$TMP/www/jwt0"
 head -c "$FILE_BYTES" /dev/zero | tr '\0' 'x' >"$TMP/www/open/file.txt"
 cp "$TMP/www/open/file.txt" "$TMP/www/triv/file.txt"
 cp "$TMP/www/open/file.txt" "$TMP/www/jwt/file.txt"
+cp "$TMP/www/open/file.txt" "$TMP/www/jwt0/file.txt"
 
 # --- lighttpd ------------------------------------------------------------
 
@@ -150,6 +155,12 @@ fastcgi.server = (
 	"/jwt/" => ((
 		"bin-path" => "$AUTHZ -c $TMP/authz.conf --workers 1",
 		"socket" => "$TMP/jwt.sock",
+		"mode" => "authorizer",
+		"max-procs" => $PROCS,
+	)),
+	"/jwt0/" => ((
+		"bin-path" => "$AUTHZ -c $TMP/authz-nocache.conf --workers 1",
+		"socket" => "$TMP/jwt0.sock",
 		"mode" => "authorizer",
 		"max-procs" => $PROCS,
 	)),
@@ -193,6 +204,8 @@ expect 200 "$BASE/triv/file.txt"
 expect 200 "$BASE/jwt/file.txt" -H "Authorization: Bearer $TOKEN"
 expect 401 "$BASE/jwt/file.txt" -H "Authorization: Bearer $BAD_TOKEN"
 expect 401 "$BASE/jwt/file.txt"
+expect 200 "$BASE/jwt0/file.txt" -H "Authorization: Bearer $TOKEN"
+expect 401 "$BASE/jwt0/file.txt" -H "Authorization: Bearer $BAD_TOKEN"
 
 # --- measure ---------------------------------------------------------------
 
@@ -242,6 +255,7 @@ measure a /open/file.txt 2xx
 measure b /triv/file.txt 2xx
 measure c /jwt/file.txt 2xx -H "Authorization: Bearer $TOKEN"
 measure d /jwt/file.txt 401
+measure e /jwt0/file.txt 2xx -H "Authorization: Bearer $TOKEN"
 
 # Every backend must still be the one lighttpd started: a crash would
 # have been restarted silently and the numbers would include it.
@@ -298,16 +312,18 @@ SECTION=$TMP/section.md
 	echo "$WRK http://127.0.0.1:PORT/triv/file.txt"
 	echo "$WRK -H 'Authorization: Bearer <ES256 at+jwt, ${#TOKEN} bytes>' http://127.0.0.1:PORT/jwt/file.txt"
 	echo "$WRK http://127.0.0.1:PORT/jwt/file.txt"
+	echo "$WRK -H 'Authorization: Bearer <the same token>' http://127.0.0.1:PORT/jwt0/file.txt"
 	echo '```'
 	echo
 	echo "| | request | requests | req/s | avg ms | p50 ms | p99 ms | max ms | vs static |"
 	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-	for n in a b c d; do
+	for n in a b c d e; do
 		case $n in
 		a) what="static file, no authorizer" ;;
 		b) what="trivial authorizer (\`fcgi-echo --allow\`), 200" ;;
 		c) what="\`jwt-authz.fcgi\`, valid ES256 token, 200" ;;
 		d) what="\`jwt-authz.fcgi\`, no token, 401" ;;
+		e) what="\`jwt-authz.fcgi\`, \`cache_entries = 0\`, valid ES256 token, 200" ;;
 		esac
 		echo "| $n | $what | ${REQS[$n]} | ${RPS[$n]} | ${AVG[$n]} | ${P50[$n]} | ${P99[$n]} | ${MAX[$n]} | $(ratio "${RPS[$n]}" "${RPS[a]}") |"
 	done
@@ -315,6 +331,10 @@ SECTION=$TMP/section.md
 	echo "Throughput ratios: b/a = $(ratio "${RPS[b]}" "${RPS[a]}"), c/a = $(ratio "${RPS[c]}" "${RPS[a]}"),"
 	echo "**c/b = $(ratio "${RPS[c]}" "${RPS[b]}")** (what verifying the token costs over any FastCGI"
 	echo "authorizer), c/d = $(ratio "${RPS[c]}" "${RPS[d]}") (authorized over unauthenticated)."
+	echo "Row e repeats c with the verified-token cache off (\`cache_entries = 0\`), so every"
+	echo "request parses the token and checks its ES256 signature: e/b = $(ratio "${RPS[e]}" "${RPS[b]}"),"
+	echo "c/e = $(ratio "${RPS[c]}" "${RPS[e]}") (what the cache saves when a client reuses its token, as"
+	echo "services do for the token's lifetime)."
 	echo
 	echo "Setup: one lighttpd process; each authorizer spawned by lighttpd (\`bin-path\`,"
 	echo "\`\"mode\" => \"authorizer\"\`) with \`max-procs\` $PROCS, \`jwt-authz.fcgi\` with \`--workers 1\`,"

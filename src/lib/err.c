@@ -128,7 +128,7 @@ jf_oauth_error(enum jf_err e)
 }
 
 enum jf_err
-jf_fail(struct jf_msg *m, enum jf_err e, const char *fmt, ...)
+(jf_fail)(struct jf_msg *m, enum jf_err e, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -64,5 +64,11 @@ struct jf_msg {
 /* printf into m (NULL-safe); returns e so callers can `return jf_fail(...)`. */
 enum jf_err jf_fail(struct jf_msg *m, enum jf_err e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+#ifdef __clang_analyzer__
+/* clang's analyzer (tools/scan-build.sh) does not follow variadic calls,
+ * so it would take jf_fail() to return anything, JF_OK included, and
+ * report paths that cannot happen. Tell it the value. */
+#define jf_fail(m, e, ...) (jf_fail((m), (e), __VA_ARGS__), (e))
+#endif
 
 #endif

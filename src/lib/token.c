@@ -108,6 +108,10 @@ vfail(struct vctx *c, enum jf_err e, const char *check, const char *fmt, ...)
 		c->ex(c->arg, 0, check, m->s);
 	return e;
 }
+#ifdef __clang_analyzer__
+/* The analyzer does not follow variadic calls: tell it vfail returns e. */
+#define vfail(c, e, ...) (vfail((c), (e), __VA_ARGS__), (e))
+#endif
 
 static void
 vpass(struct vctx *c, const char *check, const char *fmt, ...)

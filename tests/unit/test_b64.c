@@ -73,6 +73,7 @@ main(void)
 	is(b64url_decode(dec, &len, "-_8", 3), 0, "decode \"-_8\"");
 	ok(len == 2 && dec[0] == 0xfb && dec[1] == 0xff, "\"-_8\" is fb ff");
 	n = b64url_encode(enc, dec, 2);
+	is(n, 3, "encode fb ff: 3 characters");
 	is_str(enc, "-_8", "encode fb ff uses - and _");
 	is(b64url_decode(dec, &len, "QQ", 2), 0, "decode \"QQ\"");
 	ok(len == 1 && dec[0] == 'A', "\"QQ\" is \"A\"");
