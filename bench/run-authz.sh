@@ -87,7 +87,7 @@ port_in_use() {
 pick_port() {
 	local p
 	for _ in $(seq 1 50); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((20000 + RANDOM % 12000))   # below the ephemeral range
 		port_in_use "$p" || { echo "$p"; return 0; }
 	done
 	die "no free loopback port"

@@ -36,8 +36,8 @@ setup_file() {
 	# An ASan build (the suite's second pass) cannot run under valgrind;
 	# that pass has its own, stricter memory checker.
 	if grep -q -- '--enable-sanitizers' "$real/config.log" 2>/dev/null; then
-		jf_skip "the programs are built with ASan, which valgrind cannot run"
-		return 0
+		jf_skip "the programs are built with ASan, which valgrind cannot run" ||
+			return 0
 	fi
 	export VG_BIN=$BATS_FILE_TMPDIR/bin VG_LOGS=$BATS_FILE_TMPDIR/vg
 	mkdir -p "$VG_BIN/tests/helpers" "$VG_LOGS"

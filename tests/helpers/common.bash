@@ -66,7 +66,7 @@ port_in_use() {
 	return 1
 }
 
-# free_port VAR: sets VAR to a free high loopback port. Random picks so
+# free_port VAR: sets VAR to a free high loopback port (20000-31999). Random picks so
 # parallel test files rarely collide; each pick is remembered (hence a
 # variable, not $(...)) so one file never gets the same port twice before
 # its server binds it.
@@ -74,7 +74,9 @@ JF_PORTS_TAKEN=" "
 free_port() {
 	local i p
 	for i in $(seq 1 200); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		# Below the kernel's ephemeral range (32768-60999 on Linux), so
+		# no outgoing connection takes the port between pick and bind.
+		p=$((20000 + RANDOM % 12000))
 		case $JF_PORTS_TAKEN in *" $p "*) continue ;; esac
 		if ! port_in_use "$p"; then
 			JF_PORTS_TAKEN="$JF_PORTS_TAKEN$p "
