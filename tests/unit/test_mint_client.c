@@ -61,6 +61,11 @@ param(void *arg, const char *name)
 	return NULL;
 }
 
+/* noreturn: clang -Wsometimes-uninitialized otherwise warns about
+ * values used after a bail(). */
+static void bail(const char *what, const char *why)
+	__attribute__((noreturn));
+
 static void
 bail(const char *what, const char *why)
 {
