@@ -108,11 +108,20 @@ test)
 	t0=$SECONDS
 	# 1. the release build, warnings as errors in CI
 	build_tree "$build"
+	rm -rf "$build/test-logs"
 	run_check "$build" || rc=1
 	tally "$build"
+	# No token, secret or private key in any log the suite's servers and
+	# programs wrote (kept by tests/helpers/common.bash).
+	if "$top/tools/check-logs.sh" "$build/test-logs"; then
+		n_pass=$((n_pass + 1))
+	else
+		n_fail=$((n_fail + 1)) rc=1
+	fi
 	# 2. the same suite, real servers included, on ASan+UBSan builds
 	#    of every program: any report aborts the program and fails a test.
 	build_tree "$build-asan" --enable-sanitizers
+	rm -rf "$build-asan/test-logs"
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_check "$build-asan" || rc=1

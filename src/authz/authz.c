@@ -556,6 +556,9 @@ authz_handle(const struct cfg *c, struct tcache *tc, struct req *r)
 	authz_answer(c, &v, r);
 	authz_clean(req_param(r, "REMOTE_ADDR"), addr, sizeof(addr));
 	authz_clean(req_param(r, "REQUEST_URI"), uri, sizeof(uri));
+	/* The path only: a query string may carry a token or a secret
+	 * (?access_token=..., which RFC 6750 §2.3 allows clients to send). */
+	uri[strcspn(uri, "?#")] = '\0';
 	if (v.err == JF_OK) {
 		authz_clean(v.vars[0].value[0] != '\0' ? v.vars[0].value :
 		    "-", sub, sizeof(sub));

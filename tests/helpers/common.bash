@@ -128,20 +128,43 @@ start_daemon() {
 	echo $! >"$dir/$name.pid"
 }
 
+# keep_logs DIR: copies the logs our programs and the servers wrote in
+# DIR to $JF_BUILDDIR/test-logs/, so that tools/bootstrap.sh can check the
+# whole suite's logs for tokens and key material after the run (bats
+# removes DIR). The test backend's own request log is left out: it
+# records URIs as clients sent them, attacks included.
+keep_logs() {
+	local dir=$1 dest f
+	[ -n "${JF_BUILDDIR:-}" ] && [ -d "$dir" ] || return 0
+	dest=$JF_BUILDDIR/test-logs/$(basename "${BATS_TEST_FILENAME:-adhoc}" .bats)
+	mkdir -p "$dest" 2>/dev/null || return 0
+	for f in "$dir"/*.log "$dir"/*/*.log; do
+		[ -f "$f" ] || continue
+		case ${f##*/} in backend.log | echo.log) continue ;; esac
+		cp "$f" "$dest/$(printf '%s' "${f#"$dir"/}" | tr / _).$$.$RANDOM" \
+			2>/dev/null || true
+	done
+}
+
 # stop_daemon PIDFILE: TERM, wait up to 5 s, then KILL. Only that PID.
+# The logs in its directory are kept for the suite's log check.
 stop_daemon() {
 	local pidfile=$1 pid i
 	[ -f "$pidfile" ] || return 0
 	pid=$(cat "$pidfile")
 	rm -f "$pidfile"
-	kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 1 100); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	echo "stop_daemon: $pid ignored TERM; killing" >&2
-	kill -KILL "$pid" 2>/dev/null || true
+	if kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null; then
+		for i in $(seq 1 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "stop_daemon: $pid ignored TERM; killing" >&2
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+	fi
+	keep_logs "$(dirname "$pidfile")"
+	return 0
 }
 
 # render_template IN OUT: copies IN to OUT replacing every @NAME@ with the
