@@ -2,12 +2,15 @@
 # hardening.bats - what doc/security.md promises about the built programs
 # and how they run:
 #   - the binaries: PIE, full RELRO, no executable stack, stack protector,
-#     _FORTIFY_SOURCE, stack-clash probes, CET (readelf/objdump);
+#     _FORTIFY_SOURCE, stack-clash probes, CET (readelf/objdump), and
+#     no libjwt;
 #   - the systemd units in conf/systemd: systemd-analyze verify and
 #     security (offline, on the unit files), the socket contract;
 #   - the listening socket on fd 0, as systemd (StandardInput=socket) and
 #     spawn-fcgi pass it, over TCP and a unix socket, with reload and stop;
-#   - every system call the programs make is one the units allow (strace);
+#   - the mint refuses a signing key others can read;
+#   - every system call the programs make is one the units allow, and
+#     none needs writable+executable memory (strace);
 #   - the logs at debug level hold no token, token fragment or key.
 # Run by hand: JF_BUILDDIR=/path/to/build bats tests/hardening.bats
 
@@ -585,6 +588,14 @@ assert_no_key_material() {
 	done
 	[ "$(grep -c 'debug: allowed' "$d/log")" -eq 3 ] || hd_fail "$(cat "$d/log")"
 	[ "$(grep -c 'refused: 401' "$d/log")" -eq 11 ] || hd_fail "$(cat "$d/log")"
+	# A token in the query (RFC 6750 §2.3, never accepted): refused, and
+	# the log keeps only the path.
+	run --separate-stderr env -i REQUEST_METHOD=GET \
+		REQUEST_URI="/api?access_token=$TOK_OK" \
+		"$(jf_bin jwt-authz.fcgi)" -c "$DIR/authz.conf"
+	assert_fcgi_status 401
+	[[ $stderr == *"uri /api)"* ]] || hd_fail "$stderr"
+	printf '%s\n' "$stderr" >>"$d/log"
 	assert_no_secret "$d/log" "${toks[@]}"
 	assert_no_key_material "$d/log"
 }

@@ -405,7 +405,7 @@ gen_key(enum jf_alg alg, unsigned bits, gnutls_privkey_t *priv,
 {
 	struct jf_key *k = NULL;
 	struct jf_msg m = { "" };
-	int rc, ret = -1;
+	int rc = 0, ret = -1;
 
 	if (alg != JF_ALG_RS256)
 		bits = 0;
@@ -420,7 +420,8 @@ gen_key(enum jf_alg alg, unsigned bits, gnutls_privkey_t *priv,
 	if (import_key(priv, *pem, *pemlen) != 0 ||
 	    (rc = gnutls_pubkey_init(pub)) < 0 ||
 	    (rc = gnutls_pubkey_import_privkey(*pub, *priv, 0, 0)) < 0) {
-		cli_err("cannot load the new key");
+		cli_err("cannot load the new key: %s",
+		    rc < 0 ? gnutls_strerror(rc) : "import failed");
 		goto fail;
 	}
 	ret = 0;
