@@ -217,8 +217,11 @@ seeds() {
 	$CC -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address \
 	    -I"$out/inc" -I"$top/src/lib" $(pkg-config --cflags $PKGS) \
 	    "$fz/gen_seeds.c" "$top"/src/lib/b64.c "$top"/src/lib/err.c \
-	    "$top"/src/lib/json.c "$top"/src/lib/key.c "$top"/src/lib/jwks.c \
-	    "$top"/src/lib/token.c $(pkg-config --libs $PKGS) -lm \
+	    "$top"/src/lib/file.c \
+	    "$top"/src/lib/json.c "$top"/src/lib/key.c \
+	    "$top"/src/lib/key_jwk.c "$top"/src/lib/jwks.c \
+	    "$top"/src/lib/token.c "$top"/src/lib/token_sign.c \
+	    $(pkg-config --libs $PKGS) -lm \
 	    -o "$out/gen_seeds" || die "gen_seeds: build failed"
 	"$out/gen_seeds" "$fz"
 }

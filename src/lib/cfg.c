@@ -17,6 +17,7 @@
 #include "jwks.h"
 #include "key.h"
 #include "log.h"
+#include "num.h"
 
 #define CFG_MAX_SOURCES JWKS_MAX_KEYS   /* key_file + jwks_file lines */
 #define CFG_REALM_MAX 128
@@ -81,7 +82,6 @@ static const char *const global_keys[] = {
 
 static enum jf_err nomem(struct jf_msg *m);
 static const char *next_word(const char **p, size_t *len);
-static int parse_num(const char *s, long min, long max, long *out);
 static enum jf_err once(const struct ini_item *it, unsigned *line,
 	struct jf_msg *m);
 static enum jf_err set_claim_var(struct cfg *c, const struct ini_item *it,
@@ -132,27 +132,6 @@ next_word(const char **p, size_t *len)
 	*len = (size_t)(s - w);
 	*p = s;
 	return w;
-}
-
-/* Decimal digits only: no sign, no blanks, no suffix. */
-static int
-parse_num(const char *s, long min, long max, long *out)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > max)
-			return -1;
-	}
-	if (v < min)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* A key that may appear once per section: remember where it was set. */
@@ -247,7 +226,7 @@ set_global(struct cfg *c, const struct ini_item *it, struct jf_msg *m)
 	} else if (strcmp(it->key, "leeway") == 0) {
 		if ((rc = once(it, &c->leeway_line, m)) != JF_OK)
 			return rc;
-		if (parse_num(it->value, 0, CFG_LEEWAY_MAX, &v) != 0)
+		if (num_parse(it->value, 0, CFG_LEEWAY_MAX, &v) != 0)
 			return jf_fail(m, JF_E_CONFIG, "%s:%u: leeway: expected "
 			    "seconds 0..%d, got \"%.64s\"", it->file, it->line,
 			    CFG_LEEWAY_MAX, it->value);
@@ -255,7 +234,7 @@ set_global(struct cfg *c, const struct ini_item *it, struct jf_msg *m)
 	} else if (strcmp(it->key, "max_token_bytes") == 0) {
 		if ((rc = once(it, &c->max_line, m)) != JF_OK)
 			return rc;
-		if (parse_num(it->value, CFG_TOKEN_MIN, TOK_MAX_BYTES_LIMIT,
+		if (num_parse(it->value, CFG_TOKEN_MIN, TOK_MAX_BYTES_LIMIT,
 		    &v) != 0)
 			return jf_fail(m, JF_E_CONFIG, "%s:%u: max_token_bytes: "
 			    "expected bytes %d..%d, got \"%.64s\"", it->file,
@@ -272,7 +251,7 @@ set_global(struct cfg *c, const struct ini_item *it, struct jf_msg *m)
 	} else if (strcmp(it->key, "cache_entries") == 0) {
 		if ((rc = once(it, &c->cache_line, m)) != JF_OK)
 			return rc;
-		if (parse_num(it->value, 0, CFG_CACHE_MAX, &v) != 0)
+		if (num_parse(it->value, 0, CFG_CACHE_MAX, &v) != 0)
 			return jf_fail(m, JF_E_CONFIG, "%s:%u: cache_entries: "
 			    "expected 0..%d, got \"%.64s\"", it->file, it->line,
 			    CFG_CACHE_MAX, it->value);

@@ -1,4 +1,5 @@
-/* registry.c - load, validate and index the service registry.
+/* registry.c - load and validate the service registry, and build its
+ * indexes (regindex.c looks them up).
  *
  * Each identity value (SAN URI, SAN DNS name, subject CN, fingerprint)
  * belongs to at most one service, which load enforces. So one hash lookup
@@ -7,9 +8,7 @@
  * rule needs a second comparison.
  *
  * Strings point into the parsed JSON tree, which lives as long as the
- * registry. The hash is unseeded FNV-1a: keys come from the operator's
- * file, and a client picks only lookup keys, each costing one probe run
- * in a table kept at most half full.
+ * registry.
  */
 #include "config.h"
 
@@ -27,55 +26,14 @@
 #include "json.h"
 #include "jwks.h"
 #include "registry.h"
+#include "registry-int.h"
 
-enum { K_URI, K_DNS, K_CN, K_FP, K__N };
-static const char *const kind_name[K__N] = {
+const char *const registry_kind_name[K__N] = {
 	"san_uri", "san_dns", "subject_cn", "fingerprint"
 };
 
 #define ID_MAX 128
 #define STR_MAX 1024
-#define NONE UINT32_MAX
-
-struct rslot {
-	const void *key;        /* NULL: empty */
-	uint32_t len;
-	uint32_t svc;
-};
-
-struct rmap {
-	struct rslot *slot;
-	size_t cap;             /* a power of two, or 0 */
-	size_t n;
-};
-
-struct reg_service {
-	const char *id;
-	const char *not_after_s;
-	time_t not_after;
-	int enabled;
-	unsigned rules;         /* bit (1 << K_x) per identity rule listed */
-	const char *issuer;
-	const char *issuer_key_id;
-	struct json_object *claims;
-	const char **str;       /* scopes, then default scopes, then audiences */
-	size_t nscope, ndef, naud;
-	const char *default_aud;
-	int lifetime;
-	int has_secret;
-	unsigned char secret[32];
-	struct jwks *jwks;      /* private_key_jwt keys, or NULL */
-};
-
-struct registry {
-	struct json_object *root;
-	struct reg_service *svc;
-	size_t nsvc;
-	struct rmap ids;
-	struct rmap map[K__N];
-	unsigned char *fps;     /* 32 bytes per fingerprint value listed */
-	size_t nfps, fpused;
-};
 
 static const char *const reserved_claims[] = {
 	"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope",
@@ -102,11 +60,6 @@ struct jpath {
 
 static enum jf_err bad(struct jf_msg *m, const struct jpath *p,
 	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static uint64_t rhash(const void *key, size_t len);
-static int rmap_reserve(struct rmap *h, size_t n);
-static int rmap_put(struct rmap *h, const void *key, size_t len, uint32_t svc,
-	uint32_t *old);
-static uint32_t rmap_get(const struct rmap *h, const void *key, size_t len);
 static int in_list(const char *s, const char *const *list);
 static enum jf_err check_members(struct json_object *o, const char *path,
 	const char *const *allowed, struct jf_msg *m);
@@ -135,10 +88,6 @@ static enum jf_err parse_jwks(struct reg_service *s, struct json_object *v,
 static enum jf_err parse_service(struct registry *reg, uint32_t si,
 	struct json_object *o, struct jf_msg *m);
 static void count_values(struct json_object *svcs, size_t *n);
-static enum jf_err usable(const struct reg_service *s, time_t now,
-	struct jf_msg *m);
-static enum jf_err explain(const struct reg_service *s, unsigned hit,
-	const struct cert *c, struct jf_msg *m);
 
 static enum jf_err
 bad(struct jf_msg *m, const struct jpath *p, const char *fmt, ...)
@@ -153,86 +102,6 @@ bad(struct jf_msg *m, const struct jpath *p, const char *fmt, ...)
 		snprintf(idx, sizeof(idx), "[%ld]", p->idx);
 	return jf_fail(m, JF_E_CONFIG, "%s%s%s%s: %s", p->base,
 	    p->member ? "." : "", p->member ? p->member : "", idx, why);
-}
-
-/* --- hash index ------------------------------------------------------ */
-
-static uint64_t
-rhash(const void *key, size_t len)
-{
-	const unsigned char *p = key;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
-}
-
-/* Grows h to hold n keys at most half full. -1 without memory. */
-static int
-rmap_reserve(struct rmap *h, size_t n)
-{
-	struct rslot *ns;
-	size_t i, j, ncap = h->cap ? h->cap : 64;
-
-	while (ncap < 2 * n)
-		ncap *= 2;
-	if (ncap == h->cap)
-		return 0;
-	if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
-		return -1;
-	for (i = 0; i < h->cap; i++) {
-		if (h->slot[i].key == NULL)
-			continue;
-		j = rhash(h->slot[i].key, h->slot[i].len) & (ncap - 1);
-		while (ns[j].key != NULL)
-			j = (j + 1) & (ncap - 1);
-		ns[j] = h->slot[i];
-	}
-	free(h->slot);
-	h->slot = ns;
-	h->cap = ncap;
-	return 0;
-}
-
-/* Inserts key -> svc. Returns 1 and sets *old if the key is taken, 0 if
- * inserted, -1 without memory. */
-static int
-rmap_put(struct rmap *h, const void *key, size_t len, uint32_t svc,
-    uint32_t *old)
-{
-	struct rslot *s;
-	size_t i;
-
-	if (rmap_reserve(h, h->n + 1) != 0)
-		return -1;
-	for (i = rhash(key, len) & (h->cap - 1); (s = &h->slot[i])->key != NULL;
-	    i = (i + 1) & (h->cap - 1)) {
-		if (s->len == len && memcmp(s->key, key, len) == 0) {
-			*old = s->svc;
-			return 1;
-		}
-	}
-	s->key = key;
-	s->len = (uint32_t)len;
-	s->svc = svc;
-	h->n++;
-	return 0;
-}
-
-static uint32_t
-rmap_get(const struct rmap *h, const void *key, size_t len)
-{
-	size_t i;
-
-	if (h->cap == 0)
-		return NONE;
-	for (i = rhash(key, len) & (h->cap - 1); h->slot[i].key != NULL;
-	    i = (i + 1) & (h->cap - 1))
-		if (h->slot[i].len == len && memcmp(h->slot[i].key, key, len) == 0)
-			return h->slot[i].svc;
-	return NONE;
 }
 
 /* --- value checks ---------------------------------------------------- */
@@ -405,24 +274,24 @@ parse_rule(struct registry *reg, uint32_t si, int kind, struct json_object *v,
 	int r;
 
 	if (arr && n == 0)
-		return bad(m, AT(base, kind_name[kind], -1), "expected at least "
+		return bad(m, AT(base, registry_kind_name[kind], -1), "expected at least "
 		    "one value");
 	if (n > REGISTRY_LIST_MAX)
-		return bad(m, AT(base, kind_name[kind], -1), "more than %d "
+		return bad(m, AT(base, registry_kind_name[kind], -1), "more than %d "
 		    "values", REGISTRY_LIST_MAX);
 	for (i = 0; i < n; i++) {
-		p = AT(base, kind_name[kind], arr ? (long)i : -1);
+		p = AT(base, registry_kind_name[kind], arr ? (long)i : -1);
 		if ((rc = get_str(arr ? json_object_array_get_idx(v, i) : v, p,
 		    STR_MAX, &s, m)) != JF_OK ||
 		    (rc = check_value(reg, kind, s, p, &key, &klen, m)) != JF_OK)
 			return rc;
-		if ((r = rmap_put(&reg->map[kind], key, klen, si, &old)) < 0)
+		if ((r = registry_rmap_put(&reg->map[kind], key, klen, si, &old)) < 0)
 			return jf_fail(m, JF_E_NOMEM, "out of memory");
 		if (r == 1 && old == si)
 			return bad(m, p, "listed twice");
 		if (r == 1)
 			return bad(m, p, "%s \"%.60s\" already claimed by service "
-			    "\"%.40s\" (services[%u])", kind_name[kind], s,
+			    "\"%.40s\" (services[%u])", registry_kind_name[kind], s,
 			    reg->svc[old].id, old);
 	}
 	reg->svc[si].rules |= 1u << kind;
@@ -485,7 +354,7 @@ parse_match(struct registry *reg, uint32_t si, struct json_object *o,
 	if ((rc = check_members(o, base, match_members, m)) != JF_OK)
 		return rc;
 	for (k = 0; k < K__N; k++)
-		if (json_object_object_get_ex(o, kind_name[k], &v) &&
+		if (json_object_object_get_ex(o, registry_kind_name[k], &v) &&
 		    (rc = parse_rule(reg, si, k, v, base, m)) != JF_OK)
 			return rc;
 	if (reg->svc[si].rules == 0)
@@ -690,7 +559,7 @@ parse_service(struct registry *reg, uint32_t si, struct json_object *o,
 		if (s->id[i] == ' ' || (unsigned char)s->id[i] > 0x7e)
 			return bad(m, AT(base, "id", -1), "expected printable "
 			    "ASCII without spaces");
-	if ((r = rmap_put(&reg->ids, s->id, i, si, &old)) < 0)
+	if ((r = registry_rmap_put(&reg->ids, s->id, i, si, &old)) < 0)
 		return jf_fail(m, JF_E_NOMEM, "out of memory");
 	if (r == 1)
 		return bad(m, AT(base, "id", -1), "duplicate id \"%s\" (also "
@@ -739,7 +608,7 @@ count_values(struct json_object *svcs, size_t *n)
 		    !json_object_is_type(match, json_type_object))
 			continue;
 		for (k = 0; k < K__N; k++)
-			if (json_object_object_get_ex(match, kind_name[k], &v))
+			if (json_object_object_get_ex(match, registry_kind_name[k], &v))
 				n[k] += json_object_is_type(v, json_type_array) ?
 				    json_object_array_length(v) : 1;
 	}
@@ -791,11 +660,11 @@ registry_parse(struct registry **out, const char *buf, size_t n,
 	reg->nfps = count[K_FP];
 	if ((reg->svc = calloc(reg->nsvc + 1, sizeof(*reg->svc))) == NULL ||
 	    (reg->fps = malloc(32 * reg->nfps + 1)) == NULL ||
-	    rmap_reserve(&reg->ids, reg->nsvc) != 0 ||
-	    rmap_reserve(&reg->map[K_URI], count[K_URI]) != 0 ||
-	    rmap_reserve(&reg->map[K_DNS], count[K_DNS]) != 0 ||
-	    rmap_reserve(&reg->map[K_CN], count[K_CN]) != 0 ||
-	    rmap_reserve(&reg->map[K_FP], count[K_FP]) != 0) {
+	    registry_rmap_reserve(&reg->ids, reg->nsvc) != 0 ||
+	    registry_rmap_reserve(&reg->map[K_URI], count[K_URI]) != 0 ||
+	    registry_rmap_reserve(&reg->map[K_DNS], count[K_DNS]) != 0 ||
+	    registry_rmap_reserve(&reg->map[K_CN], count[K_CN]) != 0 ||
+	    registry_rmap_reserve(&reg->map[K_FP], count[K_FP]) != 0) {
 		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
 		goto fail;
 	}
@@ -874,223 +743,4 @@ registry_free(struct registry *reg)
 	free(reg->fps);
 	json_object_put(reg->root);
 	free(reg);
-}
-
-/* --- lookups --------------------------------------------------------- */
-/* --- lookups --------------------------------------------------------- */
-
-static enum jf_err
-usable(const struct reg_service *s, time_t now, struct jf_msg *m)
-{
-	if (!s->enabled)
-		return jf_fail(m, JF_E_INVALID_CLIENT, "service %s is disabled",
-		    s->id);
-	if (s->not_after_s != NULL && now >= s->not_after)
-		return jf_fail(m, JF_E_INVALID_CLIENT, "service %s expired on "
-		    "%s", s->id, s->not_after_s);
-	return JF_OK;
-}
-
-/* Why candidate s, hit by some of the certificate's values, still fails. */
-static enum jf_err
-explain(const struct reg_service *s, unsigned hit, const struct cert *c,
-    struct jf_msg *m)
-{
-	int k;
-
-	for (k = 0; k < K__N; k++)
-		if ((s->rules & ~hit) & (1u << k))
-			return jf_fail(m, JF_E_INVALID_CLIENT, "certificate %.80s "
-			    "does not match the %s rule of service %s",
-			    cert_subject_dn(c), kind_name[k], s->id);
-	if (s->issuer != NULL && strcmp(s->issuer, cert_issuer_dn(c)) != 0)
-		return jf_fail(m, JF_E_INVALID_CLIENT, "certificate %.80s: "
-		    "issuer %.60s is not the one service %s names",
-		    cert_subject_dn(c), cert_issuer_dn(c), s->id);
-	return jf_fail(m, JF_E_INVALID_CLIENT, "certificate %.80s: issuer key "
-	    "id differs from the one service %s names", cert_subject_dn(c),
-	    s->id);
-}
-
-enum jf_err
-registry_match(const struct registry *reg, const struct cert *c, time_t now,
-    const struct reg_service **svc, struct jf_msg *m)
-{
-	/* At most one hit per certificate value: 2 * CERT_SAN_MAX + 2. */
-	struct { uint32_t svc; unsigned kinds; } hit[2 * CERT_SAN_MAX + 2];
-	char lower[CERT_VALUE_MAX + 1];
-	const struct reg_service *s, *found = NULL, *other = NULL;
-	const char *v;
-	size_t nhit = 0, i, j, len;
-	uint32_t idx;
-	int k;
-
-	*svc = NULL;
-	for (k = 0; k < K__N; k++) {
-		for (i = 0;; i++) {
-			v = k == K_URI ? cert_san_uri(c, i) : k == K_DNS ?
-			    cert_san_dns(c, i) : i > 0 ? NULL : k == K_CN ?
-			    cert_subject_cn(c) : (const char *)cert_sha256(c);
-			if (v == NULL)
-				break;
-			len = k == K_FP ? 32 : strlen(v);
-			if (k == K_DNS) {
-				for (j = 0; j < len; j++)
-					lower[j] = (v[j] >= 'A' && v[j] <= 'Z') ?
-					    (char)(v[j] | 0x20) : v[j];
-				v = lower;
-			}
-			if ((idx = rmap_get(&reg->map[k], v, len)) == NONE)
-				continue;
-			for (j = 0; j < nhit && hit[j].svc != idx; j++)
-				;
-			if (j == nhit) {
-				hit[nhit].svc = idx;
-				hit[nhit++].kinds = 0;
-			}
-			hit[j].kinds |= 1u << k;
-		}
-	}
-	for (j = 0; j < nhit; j++) {
-		s = &reg->svc[hit[j].svc];
-		if ((s->rules & ~hit[j].kinds) != 0 ||
-		    (s->issuer != NULL && strcmp(s->issuer, cert_issuer_dn(c))) ||
-		    (s->issuer_key_id != NULL && (cert_issuer_key_id(c) == NULL ||
-		    strcmp(s->issuer_key_id, cert_issuer_key_id(c)) != 0)))
-			continue;
-		if (found == NULL)
-			found = s;
-		else
-			other = s;
-	}
-	if (other != NULL)
-		return jf_fail(m, JF_E_INVALID_CLIENT, "certificate %.80s matches "
-		    "services %s and %s: ambiguous", cert_subject_dn(c),
-		    found->id, other->id);
-	if (found == NULL && nhit > 0)
-		return explain(&reg->svc[hit[0].svc], hit[0].kinds, c, m);
-	if (found == NULL)
-		return jf_fail(m, JF_E_INVALID_CLIENT, "no service is registered "
-		    "for certificate %.80s", cert_subject_dn(c));
-	if (usable(found, now, m) != JF_OK)
-		return JF_E_INVALID_CLIENT;
-	*svc = found;
-	return JF_OK;
-}
-
-enum jf_err
-registry_find_id(const struct registry *reg, const char *id, time_t now,
-    const struct reg_service **svc, struct jf_msg *m)
-{
-	uint32_t idx;
-
-	*svc = NULL;
-	if ((idx = rmap_get(&reg->ids, id, strlen(id))) == NONE)
-		return jf_fail(m, JF_E_INVALID_CLIENT, "unknown client_id");
-	if (usable(&reg->svc[idx], now, m) != JF_OK)
-		return JF_E_INVALID_CLIENT;
-	*svc = &reg->svc[idx];
-	return JF_OK;
-}
-
-/* --- accessors ------------------------------------------------------- */
-
-size_t registry_count(const struct registry *r) { return r->nsvc; }
-
-const struct reg_service *
-registry_service(const struct registry *r, size_t i)
-{
-	return i < r->nsvc ? &r->svc[i] : NULL;
-}
-
-const char *registry_svc_id(const struct reg_service *s) { return s->id; }
-int registry_svc_enabled(const struct reg_service *s) { return s->enabled; }
-int registry_svc_lifetime(const struct reg_service *s) { return s->lifetime; }
-
-time_t
-registry_svc_not_after(const struct reg_service *s)
-{
-	return s->not_after_s != NULL ? s->not_after : 0;
-}
-
-const struct json_object *
-registry_svc_claims(const struct reg_service *s)
-{
-	return s->claims;
-}
-
-size_t
-registry_svc_scope_count(const struct reg_service *s)
-{
-	return s->nscope;
-}
-
-const char *
-registry_svc_scope(const struct reg_service *s, size_t i)
-{
-	return i < s->nscope ? s->str[i] : NULL;
-}
-
-size_t
-registry_svc_default_scope_count(const struct reg_service *s)
-{
-	return s->ndef;
-}
-
-const char *
-registry_svc_default_scope(const struct reg_service *s, size_t i)
-{
-	return i < s->ndef ? s->str[s->nscope + i] : NULL;
-}
-
-int
-registry_svc_has_scope(const struct reg_service *s, const char *tok, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < s->nscope; i++)
-		if (strlen(s->str[i]) == n && memcmp(s->str[i], tok, n) == 0)
-			return 1;
-	return 0;
-}
-
-size_t
-registry_svc_audience_count(const struct reg_service *s)
-{
-	return s->naud;
-}
-
-const char *
-registry_svc_audience(const struct reg_service *s, size_t i)
-{
-	return i < s->naud ? s->str[s->nscope + s->ndef + i] : NULL;
-}
-
-const char *
-registry_svc_default_audience(const struct reg_service *s)
-{
-	return s->default_aud;
-}
-
-int
-registry_svc_has_audience(const struct reg_service *s, const char *aud)
-{
-	size_t i;
-
-	for (i = 0; i < s->naud; i++)
-		if (strcmp(s->str[s->nscope + s->ndef + i], aud) == 0)
-			return 1;
-	return 0;
-}
-
-const unsigned char *
-registry_svc_secret_sha256(const struct reg_service *s)
-{
-	return s->has_secret ? s->secret : NULL;
-}
-
-const struct jwks *
-registry_svc_jwks(const struct reg_service *s)
-{
-	return s->jwks;
 }
