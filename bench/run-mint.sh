@@ -23,6 +23,7 @@
 # BENCH_WORKERS, BENCH_MINT_LOG_LEVEL (info: one audit line per token, as
 # shipped); BENCH_DOC writes elsewhere.
 set -euo pipefail
+. "$(dirname "$0")/lib.bash"
 
 SRCDIR=${JF_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILDDIR=${JF_BUILDDIR:-$SRCDIR}
@@ -269,17 +270,5 @@ SECTION=$TMP/section.md
 	echo "$MARK_END"
 } >"$SECTION"
 
-# Replace the section in place, or append it; other sections stay as they are.
-if [ ! -f "$DOC" ]; then
-	printf '# Benchmarks\n\nEach section is written by the script it names; rerun it to refresh.\n' >"$DOC"
-fi
-if grep -qF "$MARK_BEGIN" "$DOC"; then
-	awk -v b="$MARK_BEGIN" -v e="$MARK_END" -v f="$SECTION" '
-		$0 == b { while ((getline l < f) > 0) print l; skip = 1; next }
-		$0 == e { skip = 0; next }
-		!skip' "$DOC" >"$TMP/doc.new"
-else
-	{ cat "$DOC"; echo; cat "$SECTION"; } >"$TMP/doc.new"
-fi
-cat "$TMP/doc.new" >"$DOC"
+bench_write_section "$DOC" "$SECTION" "$MARK_BEGIN" "$MARK_END"
 echo "wrote $DOC in $((SECONDS - START)) s" >&2

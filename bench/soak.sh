@@ -40,6 +40,7 @@
 # threads = connections, 4), SOAK_MINT_REQUESTS (20000; CI: 2000),
 # SOAK_LOG_LEVEL (info), SOAK_DOC (another output file).
 set -uo pipefail
+. "$(dirname "$0")/lib.bash"
 
 SRCDIR=${JF_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILDDIR=${JF_BUILDDIR:-$SRCDIR}
@@ -440,16 +441,5 @@ rate() {
 	echo "Mint RSS in KiB, supervisor / worker / worker: at 1/7 of the requests $(echo "$MRSS0" | tr -s ' ' '/' | sed 's:/$::'), at the end $(echo "$MRSS1" | tr -s ' ' '/' | sed 's:/$::')."
 	echo "$MARK_END"
 } >"$SOAK_DIR/section.md"
-if [ ! -f "$DOC" ]; then
-	printf '# Benchmarks\n' >"$DOC"
-fi
-if grep -qF "$MARK_BEGIN" "$DOC"; then
-	awk -v b="$MARK_BEGIN" -v e="$MARK_END" -v f="$SOAK_DIR/section.md" '
-		$0 == b { while ((getline l < f) > 0) print l; skip = 1; next }
-		$0 == e { skip = 0; next }
-		!skip' "$DOC" >"$SOAK_DIR/doc.new"
-else
-	{ cat "$DOC"; echo; cat "$SOAK_DIR/section.md"; } >"$SOAK_DIR/doc.new"
-fi
-cat "$SOAK_DIR/doc.new" >"$DOC"
+bench_write_section "$DOC" "$SOAK_DIR/section.md" "$MARK_BEGIN" "$MARK_END"
 echo "soak.sh: all checks passed; wrote $DOC in $((SECONDS - START)) s" >&2
