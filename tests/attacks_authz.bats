@@ -466,6 +466,86 @@ teardown_file() {
 	assert_authorizer_alive
 }
 
+# The route policy JWT_REQUIRE_CLAIMS (doc/jwt-authz.fcgi.8): a string
+# claim must equal the value byte for byte, a number or boolean must have
+# it as its JSON text, and an array must contain such an element (not a
+# nested array). /api/team requires client_id=team-a. Everything else is
+# 403 insufficient_scope naming the claim, the backend untouched.
+@test "claim policy type confusion: client_id=team-a on /api/team" {
+	local no="claim client_id does not have the value this resource"
+	ATTACK_ROUTE=/api/team/echo
+	forge_table <<-EOF
+	cid-string | 200 - | "JWT_CLIENT_ID":"team-a" | $H | $(pl client_id='"team-a"') | $K
+	cid-escaped | 200 - | "JWT_CLIENT_ID":"team-a" | $H | $(pl client_id='"team\u002da"') | $K
+	cid-array | 200 - | "JWT_CLIENT_ID":"team-a" | $H | $(pl client_id='["team-a"]') | $K
+	cid-array-2nd | 200 - | "JWT_CLIENT_ID":"x team-a" | $H | $(pl client_id='["x","team-a"]') | $K
+	cid-array-mixed | 200 - | "JWT_CLIENT_ID":"[\"team-a\",1]" | $H | $(pl client_id='["team-a",1]') | $K
+	cid-array-int | 403 insufficient_scope | $no | $H | $(pl client_id='[1]') | $K
+	cid-array-null | 403 insufficient_scope | $no | $H | $(pl client_id='[null,true,{"team-a":1}]') | $K
+	cid-array-empty | 403 insufficient_scope | $no | $H | $(pl client_id='[]') | $K
+	cid-nested | 403 insufficient_scope | $no | $H | $(pl client_id='[["team-a"]]') | $K
+	cid-object | 403 insufficient_scope | $no | $H | $(pl client_id='{"team-a":1}') | $K
+	cid-object-named | 403 insufficient_scope | $no | $H | $(pl client_id='{"client_id":"team-a"}') | $K
+	cid-number | 403 insufficient_scope | $no | $H | $(pl client_id=1) | $K
+	cid-true | 403 insufficient_scope | $no | $H | $(pl client_id=true) | $K
+	cid-null | 403 insufficient_scope | $no | $H | $(pl client_id=null) | $K
+	cid-space | 403 insufficient_scope | $no | $H | $(pl client_id='"team-a "') | $K
+	cid-lead-space | 403 insufficient_scope | $no | $H | $(pl client_id='" team-a"') | $K
+	cid-case | 403 insufficient_scope | $no | $H | $(pl client_id='"TEAM-A"') | $K
+	cid-prefix | 403 insufficient_scope | $no | $H | $(pl client_id='"team-ab"') | $K
+	cid-empty | 403 insufficient_scope | $no | $H | $(pl client_id='""') | $K
+	cid-homoglyph | 403 insufficient_scope | $no | $H | $(pl client_id='"t\u0435am-a"') | $K
+	cid-missing | 403 insufficient_scope | $no | $H | $P | $K
+	cid-nul | 401 invalid_token | u0000 in string | $H | $(pl client_id='"team-a\u0000x"') | $K
+	cid-nul-array | 401 invalid_token | u0000 in string | $H | $(pl client_id='["team-a\u0000x"]') | $K
+	EOF
+	# The refusal names the claim, never the value the route wants.
+	[[ $(<"$(jf_dir)/forged/cid-case.hdrs") != *team-a* ]]
+	assert_authorizer_alive
+}
+
+# JWT_REQUIRE_SCOPE (/api/admin requires "admin"): scope is an RFC 9068
+# space-separated string, scp an array of strings; a scope array, an scp
+# string, another separator (tab, NBSP, ',', '+') or a near-miss grants
+# nothing. Two quirks pinned here: a leading blank of JWT_SCOPE is lost
+# on its way through lighttpd (a header value), and with both claims the
+# route is granted by either while JWT_SCOPE shows only scope: the
+# backend sees less than was granted, never more.
+@test "scope confusion: scope and scp types, separators, 10k scopes" {
+	local no="token lacks a required scope" many
+	many=$(printf 's%.0s ' {1..10000})
+	ATTACK_ROUTE=/api/admin/echo
+	forge_table <<-EOF
+	scope-admin | 200 - | "JWT_SCOPE":"admin" | $H | $(pl scope='"admin"') | $K
+	scope-x-admin | 200 - | "JWT_SCOPE":"x admin" | $H | $(pl scope='"x admin"') | $K
+	scope-spaces | 200 - | "JWT_SCOPE":"x  admin " | $H | $(pl scope='"x  admin "') | $K
+	scope-lead | 200 - | "JWT_SCOPE":"admin" | $H | $(pl scope='" admin"') | $K
+	scp-array | 200 - | "JWT_SCOPE":"read admin" | $H | $(pl scp='["read","admin"]') | $K
+	scope-array | 403 insufficient_scope | $no | $H | $(pl scope='["admin"]') | $K
+	scp-string | 403 insufficient_scope | $no | $H | $(pl scp='"admin"') | $K
+	scp-nested | 403 insufficient_scope | $no | $H | $(pl scp='[["admin"]]') | $K
+	scp-joined | 403 insufficient_scope | $no | $H | $(pl scp='["read admin"]') | $K
+	scope-object | 403 insufficient_scope | $no | $H | $(pl scope='{"admin":true}') | $K
+	scope-true | 403 insufficient_scope | $no | $H | $(pl scope=true) | $K
+	scope-adminx | 403 insufficient_scope | $no | $H | $(pl scope='"adminx"') | $K
+	scope-xadmin | 403 insufficient_scope | $no | $H | $(pl scope='"xadmin"') | $K
+	scope-case | 403 insufficient_scope | $no | $H | $(pl scope='"ADMIN"') | $K
+	scope-comma | 403 insufficient_scope | $no | $H | $(pl scope='"read,admin"') | $K
+	scope-plus | 403 insufficient_scope | $no | $H | $(pl scope='"read+admin"') | $K
+	scope-tab | 403 insufficient_scope | $no | $H | $(pl scope='"read\tadmin"') | $K
+	scope-nbsp | 403 insufficient_scope | $no | $H | $(pl scope='"read\u00a0admin"') | $K
+	scope-empty | 403 insufficient_scope | $no | $H | $(pl scope='""') | $K
+	scope-missing | 403 insufficient_scope | $no | $H | $P | $K
+	scope-10k | 401 invalid_token | over the limit of 8192 | $H | $(pl scope="\"${many}admin\"") | $K
+	scope-2500 | 200 - | "JWT_SCOPE":"${many:0:5000}admin" | $H | $(pl scope="\"${many:0:5000}admin\"") | $K
+	scope-2500-no | 403 insufficient_scope | $no | $H | $(pl scope="\"${many:0:5000}adminx\"") | $K
+	scope-and-scp | 200 - | "JWT_SCOPE":"read" | $H | $(pl scope='"read"' scp='["admin"]') | $K
+	EOF
+	# The challenge names the scope the route needs (RFC 6750 section 3).
+	[[ $(<"$(jf_dir)/forged/scope-array.hdrs") == *'scope="admin"'* ]]
+	assert_authorizer_alive
+}
+
 # Proxy-side classes: a path spelled so that the protected prefix does
 # not match it, while the backend's does; and tokens outside the header
 # (RFC 6750 §2.2, §2.3: form and query), which the authorizer ignores

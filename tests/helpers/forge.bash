@@ -87,8 +87,9 @@ attacks_start() {
 }
 
 # attack_case NAME EXPECT DESC CURL-ARGS...: one request to
-# $BASE/api/echo/NAME (the name shows in the backend's log), then
-# attack_check.
+# $BASE$ATTACK_ROUTE/NAME (the name shows in the backend's log), then
+# attack_check. ATTACK_ROUTE is /api/echo unless a test sets it (say to
+# /api/team/echo, a route with a JWT_REQUIRE_CLAIMS policy).
 attack_case() {
 	local name=$1 expect=$2 desc=$3 dir
 	shift 3
@@ -96,7 +97,7 @@ attack_case() {
 	mkdir -p "$dir" || return 1
 	attack_mark
 	curl -sS --max-time 10 -o "$dir/$name.body" -D "$dir/$name.hdrs" \
-		"$@" "$BASE/api/echo/$name" || {
+		"$@" "$BASE${ATTACK_ROUTE:-/api/echo}/$name" || {
 		echo "=== case $name: curl failed" >&2
 		return 1
 	}
@@ -128,7 +129,7 @@ attack_mark() {
 }
 
 # attack_check NAME EXPECT DESC RESP: checks RESP.hdrs and RESP.body,
-# the answer to the request for /api/echo/NAME, against EXPECT:
+# the answer to the request for $ATTACK_ROUTE/NAME, against EXPECT:
 #   "401 invalid_token", "400 invalid_request", ...: that status, a Bearer
 #       challenge with that error and DESC in its error_description
 #       ('"' shows as "'" there), and the backend not reached;
@@ -157,7 +158,7 @@ attack_check() {
 	lines=()
 	[ -f "$BACKEND_LOG" ] && mapfile -t -s "$JF_BACKEND_MARK" lines <"$BACKEND_LOG"
 	for l in "${lines[@]}"; do
-		[[ $l == *" /api/echo/$name" ]] && reached=1
+		[[ $l == *" ${ATTACK_ROUTE:-/api/echo}/$name" ]] && reached=1
 	done
 	[ "$got" = "$st" ] || bad+="status $got, want $st; "
 	if [ "$st" = 200 ]; then
@@ -218,7 +219,7 @@ forge_table() {
 		tok=$(<"$dir/$name.jwt")
 		# "next" separates transfers; after the last one it is an error.
 		[ "$name" = "${names[0]}" ] || echo next >>"$dir/curl.cfg"
-		printf '%s\n' "url = \"$BASE/api/echo/$name\"" \
+		printf '%s\n' "url = \"$BASE${ATTACK_ROUTE:-/api/echo}/$name\"" \
 			"header = \"Authorization: Bearer $tok\"" \
 			"output = \"$dir/$name.body\"" \
 			"dump-header = \"$dir/$name.hdrs\"" \
