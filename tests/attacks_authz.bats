@@ -539,7 +539,7 @@ teardown_file() {
 	scope-10k | 401 invalid_token | over the limit of 8192 | $H | $(pl scope="\"${many}admin\"") | $K
 	scope-2500 | 200 - | "JWT_SCOPE":"${many:0:5000}admin" | $H | $(pl scope="\"${many:0:5000}admin\"") | $K
 	scope-2500-no | 403 insufficient_scope | $no | $H | $(pl scope="\"${many:0:5000}adminx\"") | $K
-	scope-and-scp | 200 - | "JWT_SCOPE":"read" | $H | $(pl scope='"read"' scp='["admin"]') | $K
+	scope-and-scp | 403 insufficient_scope | $no | $H | $(pl scope='"read"' scp='["admin"]') | $K
 	EOF
 	# The challenge names the scope the route needs (RFC 6750 section 3).
 	[[ $(<"$(jf_dir)/forged/scope-array.hdrs") == *'scope="admin"'* ]]

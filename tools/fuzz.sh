@@ -221,6 +221,7 @@ seeds() {
 	    "$top"/src/lib/json.c "$top"/src/lib/key.c \
 	    "$top"/src/lib/key_jwk.c "$top"/src/lib/jwks.c \
 	    "$top"/src/lib/token.c "$top"/src/lib/token_sign.c \
+	    "$top"/src/lib/token_claims.c \
 	    $(pkg-config --libs $PKGS) -lm \
 	    -o "$out/gen_seeds" || die "gen_seeds: build failed"
 	"$out/gen_seeds" "$fz"

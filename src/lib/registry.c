@@ -1,5 +1,5 @@
 /* registry.c - load and validate the service registry, and build its
- * indexes (regindex.c looks them up).
+ * indexes (regindex.c looks them up, regcheck.c checks single values).
  *
  * Each identity value (SAN URI, SAN DNS name, subject CN, fingerprint)
  * belongs to at most one service, which load enforces. So one hash lookup
@@ -13,7 +13,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +20,6 @@
 
 #include <json-c/json.h>
 
-#include "b64.h"
-#include "cert.h"
 #include "json.h"
 #include "jwks.h"
 #include "registry.h"
@@ -33,7 +30,6 @@ const char *const registry_kind_name[K__N] = {
 };
 
 #define ID_MAX 128
-#define STR_MAX 1024
 
 static const char *const reserved_claims[] = {
 	"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope",
@@ -49,35 +45,12 @@ static const char *const match_members[] = {
 	"issuer_key_id", NULL
 };
 
-/* Where a value sits, formatted only when there is an error to report:
- * base, then ".member" if any, then "[idx]" if idx >= 0. */
-struct jpath {
-	const char *base;
-	const char *member;
-	long idx;
-};
-#define AT(b, mem, i) (&(const struct jpath){ (b), (mem), (i) })
-
-static enum jf_err bad(struct jf_msg *m, const struct jpath *p,
-	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int in_list(const char *s, const char *const *list);
-static enum jf_err check_members(struct json_object *o, const char *path,
-	const char *const *allowed, struct jf_msg *m);
-static enum jf_err get_str(struct json_object *o, const struct jpath *p,
-	size_t max, const char **out, struct jf_msg *m);
-static int parse_time(const char *s, time_t *t);
-static int hex_bytes(unsigned char *dst, size_t n, const char *s, int colons);
-static enum jf_err check_value(struct registry *reg, int kind, const char *s,
-	const struct jpath *p, const void **key, size_t *klen, struct jf_msg *m);
 static enum jf_err parse_rule(struct registry *reg, uint32_t si, int kind,
 	struct json_object *v, const char *base, struct jf_msg *m);
 static enum jf_err parse_issuer(struct reg_service *s, struct json_object *o,
 	const char *base, struct jf_msg *m);
 static enum jf_err parse_match(struct registry *reg, uint32_t si,
 	struct json_object *o, const char *base, struct jf_msg *m);
-static enum jf_err parse_strlist(struct json_object *v, const char *base,
-	const char *member, size_t max, const char **dst, size_t *n,
-	struct jf_msg *m);
 static size_t list_len(struct json_object *v, size_t max);
 static enum jf_err parse_lists(struct reg_service *s, struct json_object *o,
 	const char *base, struct jf_msg *m);
@@ -88,174 +61,6 @@ static enum jf_err parse_jwks(struct reg_service *s, struct json_object *v,
 static enum jf_err parse_service(struct registry *reg, uint32_t si,
 	struct json_object *o, struct jf_msg *m);
 static void count_values(struct json_object *svcs, size_t *n);
-
-static enum jf_err
-bad(struct jf_msg *m, const struct jpath *p, const char *fmt, ...)
-{
-	char why[JF_MSG_MAX], idx[24] = "";
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	if (p->idx >= 0)
-		snprintf(idx, sizeof(idx), "[%ld]", p->idx);
-	return jf_fail(m, JF_E_CONFIG, "%s%s%s%s: %s", p->base,
-	    p->member ? "." : "", p->member ? p->member : "", idx, why);
-}
-
-/* --- value checks ---------------------------------------------------- */
-
-static int
-in_list(const char *s, const char *const *list)
-{
-	for (; *list != NULL; list++)
-		if (strcmp(s, *list) == 0)
-			return 1;
-	return 0;
-}
-
-static enum jf_err
-check_members(struct json_object *o, const char *path,
-    const char *const *allowed, struct jf_msg *m)
-{
-	json_object_object_foreach(o, k, v) {
-		(void)v;
-		if (!in_list(k, allowed))
-			return bad(m, AT(path, NULL, -1), "unknown member "
-			    "\"%.64s\"", k);
-	}
-	return JF_OK;
-}
-
-/* A string of 1..max bytes without control characters. */
-static enum jf_err
-get_str(struct json_object *o, const struct jpath *p, size_t max,
-    const char **out, struct jf_msg *m)
-{
-	const char *s;
-	size_t n, i;
-
-	if (!json_object_is_type(o, json_type_string))
-		return bad(m, p, "expected a string");
-	s = json_object_get_string(o);
-	n = (size_t)json_object_get_string_len(o);
-	if (n == 0)
-		return bad(m, p, "expected a non-empty string");
-	if (n > max)
-		return bad(m, p, "longer than %zu bytes", max);
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return bad(m, p, "control character in string");
-	*out = s;
-	return JF_OK;
-}
-
-/* RFC 3339 in UTC, to the second: 2027-01-01T00:00:00Z. */
-static int
-parse_time(const char *s, time_t *t)
-{
-	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
-	struct tm tm = { 0 }, back;
-	size_t i;
-
-	if (strlen(s) != sizeof(pat) - 1)
-		return -1;
-	for (i = 0; pat[i] != '\0'; i++)
-		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
-			return -1;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	back = tm;
-	*t = timegm(&tm);
-	/* timegm normalises 02-30 to 03-02; a changed field means invalid. */
-	if (*t == (time_t)-1 || tm.tm_mday != back.tm_mday ||
-	    tm.tm_mon != back.tm_mon || tm.tm_hour != back.tm_hour ||
-	    tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
-		return -1;
-	return 0;
-}
-
-/* n bytes from 2n hex digits (either case), colon-separated if asked. */
-static int
-hex_bytes(unsigned char *dst, size_t n, const char *s, int colons)
-{
-	size_t i;
-	int hi, lo;
-
-	for (i = 0; i < n; i++) {
-		if (colons && i > 0 && *s++ != ':')
-			return -1;
-		hi = s[0] >= '0' && s[0] <= '9' ? s[0] - '0' :
-		    (s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'f' ?
-		    (s[0] | 0x20) - 'a' + 10 : -1;
-		lo = s[1] >= '0' && s[1] <= '9' ? s[1] - '0' :
-		    (s[1] | 0x20) >= 'a' && (s[1] | 0x20) <= 'f' ?
-		    (s[1] | 0x20) - 'a' + 10 : -1;
-		if (hi < 0 || lo < 0)
-			return -1;
-		dst[i] = (unsigned char)(hi << 4 | lo);
-		s += 2;
-	}
-	return *s == '\0' ? 0 : -1;
-}
-
-/* Checks one identity value and gives the key it is indexed under. */
-static enum jf_err
-check_value(struct registry *reg, int kind, const char *s,
-    const struct jpath *p, const void **key, size_t *klen, struct jf_msg *m)
-{
-	size_t n = strlen(s), i;
-	unsigned char *fp;
-
-	*key = s;
-	*klen = n;
-	switch (kind) {
-	case K_URI:
-		for (i = 0; i < n && (isalnum((unsigned char)s[i]) ||
-		    (i > 0 && strchr("+-.", s[i]) != NULL)); i++)
-			;
-		if (i == 0 || s[i] != ':' || !isalpha((unsigned char)s[0]))
-			return bad(m, p, "expected an absolute URI (scheme:...)");
-		for (i = 0; i < n; i++)
-			if (s[i] <= 0x20 || s[i] >= 0x7f)
-				return bad(m, p, "URI contains byte 0x%02x",
-				    (unsigned char)s[i]);
-		return JF_OK;
-	case K_DNS:
-		if (n > 253)
-			return bad(m, p, "DNS name longer than 253 bytes");
-		for (i = 0; i < n; i++) {
-			if (s[i] >= 'A' && s[i] <= 'Z')
-				return bad(m, p, "write DNS names in lower case "
-				    "(they match case-insensitively)");
-			if (!islower((unsigned char)s[i]) &&
-			    !isdigit((unsigned char)s[i]) &&
-			    strchr("-._", s[i]) == NULL)
-				return bad(m, p, "expected a DNS name, got byte "
-				    "0x%02x", (unsigned char)s[i]);
-		}
-		return JF_OK;
-	case K_CN:
-		return JF_OK;
-	case K_FP:
-		fp = reg->fps + 32 * reg->fpused;
-		if (!((n == 64 && hex_bytes(fp, 32, s, 0) == 0) ||
-		    (n == 95 && hex_bytes(fp, 32, s, 1) == 0) ||
-		    (n == CERT_X5T_LEN && b64url_decode(fp, &i, s, n) == 0 &&
-		    i == 32)))
-			return bad(m, p, "expected a SHA-256 fingerprint: 64 hex "
-			    "digits, AB:CD:... or 43 base64url characters");
-		reg->fpused++;
-		*key = fp;
-		*klen = 32;
-		return JF_OK;
-	}
-	return JF_E_INTERNAL;
-}
 
 /* --- the schema (doc/registry.md) ------------------------------------ */
 
@@ -274,23 +79,23 @@ parse_rule(struct registry *reg, uint32_t si, int kind, struct json_object *v,
 	int r;
 
 	if (arr && n == 0)
-		return bad(m, AT(base, registry_kind_name[kind], -1), "expected at least "
+		return registry_bad(m, AT(base, registry_kind_name[kind], -1), "expected at least "
 		    "one value");
 	if (n > REGISTRY_LIST_MAX)
-		return bad(m, AT(base, registry_kind_name[kind], -1), "more than %d "
+		return registry_bad(m, AT(base, registry_kind_name[kind], -1), "more than %d "
 		    "values", REGISTRY_LIST_MAX);
 	for (i = 0; i < n; i++) {
 		p = AT(base, registry_kind_name[kind], arr ? (long)i : -1);
-		if ((rc = get_str(arr ? json_object_array_get_idx(v, i) : v, p,
+		if ((rc = registry_get_str(arr ? json_object_array_get_idx(v, i) : v, p,
 		    STR_MAX, &s, m)) != JF_OK ||
-		    (rc = check_value(reg, kind, s, p, &key, &klen, m)) != JF_OK)
+		    (rc = registry_check_value(reg, kind, s, p, &key, &klen, m)) != JF_OK)
 			return rc;
 		if ((r = registry_rmap_put(&reg->map[kind], key, klen, si, &old)) < 0)
 			return jf_fail(m, JF_E_NOMEM, "out of memory");
 		if (r == 1 && old == si)
-			return bad(m, p, "listed twice");
+			return registry_bad(m, p, "listed twice");
 		if (r == 1)
-			return bad(m, p, "%s \"%.60s\" already claimed by service "
+			return registry_bad(m, p, "%s \"%.60s\" already claimed by service "
 			    "\"%.40s\" (services[%u])", registry_kind_name[kind], s,
 			    reg->svc[old].id, old);
 	}
@@ -308,30 +113,30 @@ parse_issuer(struct reg_service *s, struct json_object *o, const char *base,
 	enum jf_err rc;
 
 	if (json_object_object_get_ex(o, "issuer", &v)) {
-		if ((rc = get_str(v, AT(base, "issuer", -1), STR_MAX, &t, m)))
+		if ((rc = registry_get_str(v, AT(base, "issuer", -1), STR_MAX, &t, m)))
 			return rc;
 		/* Catch DNs typed the way OpenSSL or lighttpd print them: they
 		 * would never equal GnuTLS's RFC 4514 string. */
 		if (strchr(t, '=') == NULL)
-			return bad(m, AT(base, "issuer", -1), "expected an RFC "
+			return registry_bad(m, AT(base, "issuer", -1), "expected an RFC "
 			    "4514 DN such as CN=Service CA,O=Example");
 		for (i = 1; t[i] != '\0'; i++)
 			if ((t[i] == ' ' && t[i - 1] == ',' &&
 			    (i < 2 || t[i - 2] != '\\')) ||
 			    (t[i] == '=' && t[i - 1] == ' '))
-				return bad(m, AT(base, "issuer", -1), "write the "
+				return registry_bad(m, AT(base, "issuer", -1), "write the "
 				    "DN as certtool -i prints it: no spaces "
 				    "around ',' and '='");
 		s->issuer = t;
 	}
 	if (json_object_object_get_ex(o, "issuer_key_id", &v)) {
-		if ((rc = get_str(v, AT(base, "issuer_key_id", -1), 128, &t, m)))
+		if ((rc = registry_get_str(v, AT(base, "issuer_key_id", -1), 128, &t, m)))
 			return rc;
 		for (i = 0; isdigit((unsigned char)t[i]) ||
 		    (t[i] >= 'a' && t[i] <= 'f'); i++)
 			;
 		if (t[i] != '\0' || i % 2 != 0)
-			return bad(m, AT(base, "issuer_key_id", -1), "expected "
+			return registry_bad(m, AT(base, "issuer_key_id", -1), "expected "
 			    "lower-case hex without colons, as certtool -i "
 			    "prints it");
 		s->issuer_key_id = t;
@@ -350,53 +155,17 @@ parse_match(struct registry *reg, uint32_t si, struct json_object *o,
 
 	snprintf(base, sizeof(base), "%s.match", svcpath);
 	if (!json_object_is_type(o, json_type_object))
-		return bad(m, AT(base, NULL, -1), "expected an object");
-	if ((rc = check_members(o, base, match_members, m)) != JF_OK)
+		return registry_bad(m, AT(base, NULL, -1), "expected an object");
+	if ((rc = registry_check_members(o, base, match_members, m)) != JF_OK)
 		return rc;
 	for (k = 0; k < K__N; k++)
 		if (json_object_object_get_ex(o, registry_kind_name[k], &v) &&
 		    (rc = parse_rule(reg, si, k, v, base, m)) != JF_OK)
 			return rc;
 	if (reg->svc[si].rules == 0)
-		return bad(m, AT(base, NULL, -1), "needs at least one of "
+		return registry_bad(m, AT(base, NULL, -1), "needs at least one of "
 		    "san_uri, san_dns, subject_cn, fingerprint");
 	return parse_issuer(&reg->svc[si], o, base, m);
-}
-
-/* An array of distinct strings: scope-tokens (RFC 6749 §3.3: %x21 /
- * %x23-5B / %x5D-7E) for the scope lists, else audiences. */
-static enum jf_err
-parse_strlist(struct json_object *v, const char *base, const char *member,
-    size_t max, const char **dst, size_t *n, struct jf_msg *m)
-{
-	int scopes = strcmp(member, "audiences") != 0;
-	const char *s;
-	size_t i, j, len;
-	enum jf_err rc;
-
-	if (!json_object_is_type(v, json_type_array))
-		return bad(m, AT(base, member, -1), "expected an array of "
-		    "strings");
-	if ((len = json_object_array_length(v)) > max)
-		return bad(m, AT(base, member, -1), "more than %zu values", max);
-	for (i = 0; i < len; i++) {
-		if ((rc = get_str(json_object_array_get_idx(v, i),
-		    AT(base, member, (long)i), scopes ? 128 : STR_MAX, &s, m)))
-			return rc;
-		for (j = 0; scopes && s[j] != '\0'; j++)
-			if (s[j] == ' ' || s[j] == '"' || s[j] == '\\' ||
-			    (unsigned char)s[j] > 0x7e)
-				return bad(m, AT(base, member, (long)i), "not an "
-				    "RFC 6749 scope-token: byte 0x%02x",
-				    (unsigned char)s[j]);
-		for (j = 0; j < i; j++)
-			if (strcmp(dst[j], s) == 0)
-				return bad(m, AT(base, member, (long)i), "\"%.60s\" "
-				    "listed twice", s);
-		dst[i] = s;
-	}
-	*n = len;
-	return JF_OK;
 }
 
 static size_t
@@ -434,26 +203,26 @@ parse_lists(struct reg_service *s, struct json_object *o, const char *base,
 	if ((has_sc || has_ds || has_au) &&
 	    (s->str = calloc(nmax + 1, sizeof(*s->str))) == NULL)
 		return jf_fail(m, JF_E_NOMEM, "out of memory");
-	if (has_sc && (rc = parse_strlist(sc, base, "scopes",
+	if (has_sc && (rc = registry_parse_strlist(sc, base, "scopes",
 	    REGISTRY_SCOPES_MAX, s->str, &s->nscope, m)) != JF_OK)
 		return rc;
-	if (has_ds && (rc = parse_strlist(ds, base, "default_scope",
+	if (has_ds && (rc = registry_parse_strlist(ds, base, "default_scope",
 	    REGISTRY_SCOPES_MAX, s->str + s->nscope, &s->ndef, m)) != JF_OK)
 		return rc;
 	for (i = 0; i < s->ndef; i++)
 		if (!registry_svc_has_scope(s, s->str[s->nscope + i],
 		    strlen(s->str[s->nscope + i])))
-			return bad(m, AT(base, "default_scope", -1), "\"%.60s\" "
+			return registry_bad(m, AT(base, "default_scope", -1), "\"%.60s\" "
 			    "is not in scopes", s->str[s->nscope + i]);
-	if (has_au && (rc = parse_strlist(au, base, "audiences",
+	if (has_au && (rc = registry_parse_strlist(au, base, "audiences",
 	    REGISTRY_LIST_MAX, s->str + s->nscope + s->ndef, &s->naud, m)))
 		return rc;
 	if (json_object_object_get_ex(o, "default_audience", &da)) {
-		if ((rc = get_str(da, AT(base, "default_audience", -1), STR_MAX,
+		if ((rc = registry_get_str(da, AT(base, "default_audience", -1), STR_MAX,
 		    &s->default_aud, m)) != JF_OK)
 			return rc;
 		if (!registry_svc_has_audience(s, s->default_aud))
-			return bad(m, AT(base, "default_audience", -1), "\"%.60s\" "
+			return registry_bad(m, AT(base, "default_audience", -1), "\"%.60s\" "
 			    "is not in audiences", s->default_aud);
 	}
 	return JF_OK;
@@ -470,40 +239,40 @@ parse_scalars(struct reg_service *s, struct json_object *o, const char *base,
 	enum jf_err rc;
 
 	s->enabled = 1;
-	if (json_object_object_get_ex(o, "description", &v) && (rc = get_str(v,
+	if (json_object_object_get_ex(o, "description", &v) && (rc = registry_get_str(v,
 	    AT(base, "description", -1), STR_MAX, &t, m)) != JF_OK)
 		return rc;
 	if (json_object_object_get_ex(o, "enabled", &v)) {
 		if (!json_object_is_type(v, json_type_boolean))
-			return bad(m, AT(base, "enabled", -1), "expected true or "
+			return registry_bad(m, AT(base, "enabled", -1), "expected true or "
 			    "false");
 		s->enabled = json_object_get_boolean(v);
 	}
 	if (json_object_object_get_ex(o, "not_after", &v)) {
-		if ((rc = get_str(v, AT(base, "not_after", -1), 64,
+		if ((rc = registry_get_str(v, AT(base, "not_after", -1), 64,
 		    &s->not_after_s, m)) != JF_OK)
 			return rc;
-		if (parse_time(s->not_after_s, &s->not_after) != 0)
-			return bad(m, AT(base, "not_after", -1), "expected a UTC "
+		if (registry_parse_time(s->not_after_s, &s->not_after) != 0)
+			return registry_bad(m, AT(base, "not_after", -1), "expected a UTC "
 			    "time like 2027-01-01T00:00:00Z");
 	}
 	if (json_object_object_get_ex(o, "token_lifetime", &v)) {
 		if (!json_object_is_type(v, json_type_int))
-			return bad(m, AT(base, "token_lifetime", -1), "expected "
+			return registry_bad(m, AT(base, "token_lifetime", -1), "expected "
 			    "an integer");
 		life = json_object_get_int64(v);
 		if (life < 1 || life > REGISTRY_LIFETIME_MAX)
-			return bad(m, AT(base, "token_lifetime", -1), "expected "
+			return registry_bad(m, AT(base, "token_lifetime", -1), "expected "
 			    "1..%d seconds, got %lld", REGISTRY_LIFETIME_MAX,
 			    (long long)life);
 		s->lifetime = (int)life;
 	}
 	if (json_object_object_get_ex(o, "client_secret_sha256", &v)) {
-		if ((rc = get_str(v, AT(base, "client_secret_sha256", -1), 64,
+		if ((rc = registry_get_str(v, AT(base, "client_secret_sha256", -1), 64,
 		    &t, m)) != JF_OK)
 			return rc;
-		if (strlen(t) != 64 || hex_bytes(s->secret, 32, t, 0) != 0)
-			return bad(m, AT(base, "client_secret_sha256", -1),
+		if (strlen(t) != 64 || registry_hex_bytes(s->secret, 32, t, 0) != 0)
+			return registry_bad(m, AT(base, "client_secret_sha256", -1),
 			    "expected 64 hex digits (sha256sum)");
 		s->has_secret = 1;
 	}
@@ -522,15 +291,15 @@ parse_jwks(struct reg_service *s, struct json_object *v, const char *base,
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_object))
-		return bad(m, AT(base, "jwks", -1), "expected a JWKS object "
+		return registry_bad(m, AT(base, "jwks", -1), "expected a JWKS object "
 		    "{\"keys\":[...]}");
 	t = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN, &n);
 	if (t == NULL || (s->jwks = jwks_new()) == NULL)
 		return jf_fail(m, JF_E_NOMEM, "out of memory");
 	if (jwks_parse(s->jwks, t, n, &why) != JF_OK)
-		return bad(m, AT(base, "jwks", -1), "%s", why.s);
+		return registry_bad(m, AT(base, "jwks", -1), "%s", why.s);
 	if (jwks_count(s->jwks) == 0)
-		return bad(m, AT(base, "jwks", -1), "expected at least one key");
+		return registry_bad(m, AT(base, "jwks", -1), "expected at least one key");
 	return JF_OK;
 }
 
@@ -548,21 +317,21 @@ parse_service(struct registry *reg, uint32_t si, struct json_object *o,
 
 	snprintf(base, sizeof(base), "services[%u]", si);
 	if (!json_object_is_type(o, json_type_object))
-		return bad(m, AT(base, NULL, -1), "expected an object");
-	if ((rc = check_members(o, base, service_members, m)) != JF_OK)
+		return registry_bad(m, AT(base, NULL, -1), "expected an object");
+	if ((rc = registry_check_members(o, base, service_members, m)) != JF_OK)
 		return rc;
 	if (!json_object_object_get_ex(o, "id", &v))
-		return bad(m, AT(base, NULL, -1), "missing member \"id\"");
-	if ((rc = get_str(v, AT(base, "id", -1), ID_MAX, &s->id, m)) != JF_OK)
+		return registry_bad(m, AT(base, NULL, -1), "missing member \"id\"");
+	if ((rc = registry_get_str(v, AT(base, "id", -1), ID_MAX, &s->id, m)) != JF_OK)
 		return rc;
 	for (i = 0; s->id[i] != '\0'; i++)
 		if (s->id[i] == ' ' || (unsigned char)s->id[i] > 0x7e)
-			return bad(m, AT(base, "id", -1), "expected printable "
+			return registry_bad(m, AT(base, "id", -1), "expected printable "
 			    "ASCII without spaces");
 	if ((r = registry_rmap_put(&reg->ids, s->id, i, si, &old)) < 0)
 		return jf_fail(m, JF_E_NOMEM, "out of memory");
 	if (r == 1)
-		return bad(m, AT(base, "id", -1), "duplicate id \"%s\" (also "
+		return registry_bad(m, AT(base, "id", -1), "duplicate id \"%s\" (also "
 		    "services[%u])", s->id, old);
 	if ((rc = parse_scalars(s, o, base, m)) != JF_OK)
 		return rc;
@@ -575,16 +344,16 @@ parse_service(struct registry *reg, uint32_t si, struct json_object *o,
 		if ((rc = parse_match(reg, si, v, base, m)) != JF_OK)
 			return rc;
 	} else if (!s->has_secret && s->jwks == NULL) {
-		return bad(m, AT(base, NULL, -1), "missing member \"match\"");
+		return registry_bad(m, AT(base, NULL, -1), "missing member \"match\"");
 	}
 	if (json_object_object_get_ex(o, "claims", &v)) {
 		if (!json_object_is_type(v, json_type_object))
-			return bad(m, AT(base, "claims", -1), "expected an "
+			return registry_bad(m, AT(base, "claims", -1), "expected an "
 			    "object");
 		json_object_object_foreach(v, k, cv) {
 			(void)cv;
-			if (in_list(k, reserved_claims))
-				return bad(m, AT(base, "claims", -1), "\"%s\" is "
+			if (registry_in_list(k, reserved_claims))
+				return registry_bad(m, AT(base, "claims", -1), "\"%s\" is "
 				    "a reserved claim: the mint sets it", k);
 		}
 		s->claims = v;
@@ -643,7 +412,7 @@ registry_parse(struct registry **out, const char *buf, size_t n,
 		rc = jf_fail(m, JF_E_CONFIG, "registry: expected a JSON object");
 		goto fail;
 	}
-	if ((rc = check_members(reg->root, "registry", top_members, m)))
+	if ((rc = registry_check_members(reg->root, "registry", top_members, m)))
 		goto fail;
 	if (!json_object_object_get_ex(reg->root, "services", &svcs) ||
 	    !json_object_is_type(svcs, json_type_array)) {

@@ -1,5 +1,5 @@
 /* token.c - compact JWS JWTs: verify against pinned issuers (tok_sign is
- * in token_sign.c).
+ * in token_sign.c, the claim checks in token_claims.c).
  *
  * Nothing in a token chooses how it is checked (RFC 8725 §2.1, §3.1): the
  * issuer named by "iss" selects a configured key set and algorithm list,
@@ -15,7 +15,6 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,29 +26,11 @@
 #include "b64.h"
 #include "json.h"
 #include "token.h"
+#include "token-int.h"
 
 #define TOK_KID_MAX 256         /* bytes of a "kid" we are willing to look up */
-#define TOK_ECHO_MAX 64         /* attacker bytes echoed into a message */
-#define TOK_ECHO_BUF (TOK_ECHO_MAX * 4 + 4)
-/* NumericDates beyond year 9999 are refused: nothing legitimate needs
- * them and a consumer converting 1e300 to an integer would hit UB. */
-#define TOK_DATE_MAX 253402300799.0
 /* Sum of the decoded segments of a TOK_MAX_BYTES_LIMIT token. */
 #define TOK_DEC_BUF (B64URL_DEC_MAX(TOK_MAX_BYTES_LIMIT) + 8)
-
-struct tok {
-	struct json_object *header;
-	struct json_object *claims;
-	const struct tok_issuer *iss;
-	const struct jf_key *key;       /* owned by iss->keys */
-};
-
-/* Per-call reporting: where messages go and who is told. */
-struct vctx {
-	struct jf_msg *m;
-	tok_explain_fn ex;
-	void *arg;
-};
 
 struct seg {
 	const char *p;
@@ -63,11 +44,6 @@ struct hdr {
 	const char *typ;                /* NULL: absent */
 };
 
-static enum jf_err vfail(struct vctx *c, enum jf_err e, const char *check,
-	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void vpass(struct vctx *c, const char *check, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static const char *echo(char *dst, const char *s, size_t n);
 static const char *jstr(const struct json_object *o, const char *key,
 	size_t *len, int *present);
 static enum jf_err check_shape(struct vctx *c, const char *s, size_t n,
@@ -85,17 +61,11 @@ static size_t sig_len_want(enum jf_alg a);
 static enum jf_err check_sig(struct vctx *c, const struct tok_issuer *is,
 	const struct hdr *h, const char *in, size_t inlen,
 	const unsigned char *sig, size_t siglen, const struct jf_key **used);
-static const char *secs(char *b, size_t n, double d);
-static int numeric_date(const struct json_object *cl, const char *name,
-	double *out);
-static enum jf_err check_times(struct vctx *c, const struct tok_rules *r,
-	const struct json_object *cl);
-static enum jf_err check_aud(struct vctx *c, const struct tok_issuer *is,
-	const struct json_object *cl);
-static int has_word(const char *list, const char *w, size_t n);
 
-static enum jf_err
-vfail(struct vctx *c, enum jf_err e, const char *check, const char *fmt, ...)
+/* The name is parenthesised so that token-int.h's analyzer wrapper
+ * macro does not expand here. */
+enum jf_err
+(tok_vfail)(struct vctx *c, enum jf_err e, const char *check, const char *fmt, ...)
 {
 	struct jf_msg local;
 	struct jf_msg *m = c->m ? c->m : &local;
@@ -108,13 +78,9 @@ vfail(struct vctx *c, enum jf_err e, const char *check, const char *fmt, ...)
 		c->ex(c->arg, 0, check, m->s);
 	return e;
 }
-#ifdef __clang_analyzer__
-/* The analyzer does not follow variadic calls: tell it vfail returns e. */
-#define vfail(c, e, ...) (vfail((c), (e), __VA_ARGS__), (e))
-#endif
 
-static void
-vpass(struct vctx *c, const char *check, const char *fmt, ...)
+void
+tok_vpass(struct vctx *c, const char *check, const char *fmt, ...)
 {
 	char buf[JF_MSG_MAX];
 	va_list ap;
@@ -130,8 +96,8 @@ vpass(struct vctx *c, const char *check, const char *fmt, ...)
 /* Attacker-controlled text for a message: at most TOK_ECHO_MAX bytes,
  * quotes, backslashes and non-printables escaped, "..." when cut. dst
  * has TOK_ECHO_BUF bytes. */
-static const char *
-echo(char *dst, const char *s, size_t n)
+const char *
+tok_echo(char *dst, const char *s, size_t n)
 {
 	size_t i, o = 0;
 
@@ -183,9 +149,9 @@ check_shape(struct vctx *c, const char *s, size_t n, size_t max,
 	size_t i, dots = 0, start = 0;
 
 	if (n > max)
-		return vfail(c, JF_E_TOKEN_TOO_BIG, "size",
+		return tok_vfail(c, JF_E_TOKEN_TOO_BIG, "size",
 		    "token is %zu bytes, over the limit of %zu", n, max);
-	vpass(c, "size", "%zu bytes (limit %zu)", n, max);
+	tok_vpass(c, "size", "%zu bytes (limit %zu)", n, max);
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
@@ -195,12 +161,12 @@ check_shape(struct vctx *c, const char *s, size_t n, size_t max,
 		}
 		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
 		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
-			return vfail(c, JF_E_TOKEN_MALFORMED, "shape",
+			return tok_vfail(c, JF_E_TOKEN_MALFORMED, "shape",
 			    "byte %zu of the token is outside the base64url "
 			    "alphabet (no padding or whitespace allowed)", i);
 	}
 	if (dots != 2)
-		return vfail(c, JF_E_TOKEN_MALFORMED, "shape", "token has %zu "
+		return tok_vfail(c, JF_E_TOKEN_MALFORMED, "shape", "token has %zu "
 		    "segment%s, a compact JWS has 3", dots + 1, dots ? "s" : "");
 	for (i = 0, dots = 0; i <= n; i++) {
 		if (i < n && s[i] != '.')
@@ -211,10 +177,10 @@ check_shape(struct vctx *c, const char *s, size_t n, size_t max,
 		dots++;
 	}
 	if (sg[0].n == 0 || sg[1].n == 0)
-		return vfail(c, JF_E_TOKEN_MALFORMED, "shape",
+		return tok_vfail(c, JF_E_TOKEN_MALFORMED, "shape",
 		    "empty %s segment", sg[0].n == 0 ? "header" : "payload");
 	if (sg[2].n == 0)
-		return vfail(c, JF_E_TOKEN_MALFORMED, "shape",
+		return tok_vfail(c, JF_E_TOKEN_MALFORMED, "shape",
 		    "empty signature: unsecured JWTs are never accepted");
 	return JF_OK;
 }
@@ -228,16 +194,16 @@ parse_obj(struct vctx *c, const char *what, const unsigned char *p,
 
 	rc = json_parse(out, (const char *)p, n, TOK_JSON_DEPTH, &jm);
 	if (rc == JF_E_NOMEM)
-		return vfail(c, rc, what, "out of memory parsing the %s", what);
+		return tok_vfail(c, rc, what, "out of memory parsing the %s", what);
 	if (rc != JF_OK)
-		return vfail(c, JF_E_TOKEN_MALFORMED, what,
+		return tok_vfail(c, JF_E_TOKEN_MALFORMED, what,
 		    "%s is not acceptable JSON: %s", what, jm.s);
 	if (!json_object_is_type(*out, json_type_object)) {
 		enum json_type t = json_object_get_type(*out);
 
 		json_object_put(*out);
 		*out = NULL;
-		return vfail(c, JF_E_TOKEN_MALFORMED, what,
+		return tok_vfail(c, JF_E_TOKEN_MALFORMED, what,
 		    "%s is a JSON %s, not an object", what,
 		    json_type_to_name(t));
 	}
@@ -257,14 +223,14 @@ check_header(struct vctx *c, const struct json_object *h, struct hdr *out)
 
 	memset(out, 0, sizeof(*out));
 	if ((s = jstr(h, "alg", &len, &present)) == NULL)
-		return vfail(c, JF_E_ALG, "alg", present ?
+		return tok_vfail(c, JF_E_ALG, "alg", present ?
 		    "header \"alg\" is not a plain string" :
 		    "header has no \"alg\"");
 	out->alg = jf_alg_from_name(s);
 	if (out->alg == JF_ALG_NONE)
-		return vfail(c, JF_E_ALG, "alg", "alg \"%s\" is never accepted "
-		    "(only ES256, ES384, RS256, PS256, EdDSA)", echo(e, s, len));
-	vpass(c, "alg", "%s is a supported algorithm", s);
+		return tok_vfail(c, JF_E_ALG, "alg", "alg \"%s\" is never accepted "
+		    "(only ES256, ES384, RS256, PS256, EdDSA)", tok_echo(e, s, len));
+	tok_vpass(c, "alg", "%s is a supported algorithm", s);
 
 	/* RFC 7515 §4.1.11: we implement no extension, so any crit is
 	 * refused; a malformed one as well. */
@@ -273,37 +239,37 @@ check_header(struct vctx *c, const struct json_object *h, struct hdr *out)
 
 		if (!json_object_is_type(v, json_type_array) ||
 		    json_object_array_length(v) == 0)
-			return vfail(c, JF_E_HEADER, "crit",
+			return tok_vfail(c, JF_E_HEADER, "crit",
 			    "header \"crit\" is not a non-empty array");
 		x = json_object_array_get_idx(v, 0);
 		if (!json_object_is_type(x, json_type_string))
-			return vfail(c, JF_E_HEADER, "crit",
+			return tok_vfail(c, JF_E_HEADER, "crit",
 			    "header \"crit\" holds a non-string");
-		return vfail(c, JF_E_HEADER, "crit", "crit extension \"%s\" is "
-		    "not understood", echo(e, json_object_get_string(x),
+		return tok_vfail(c, JF_E_HEADER, "crit", "crit extension \"%s\" is "
+		    "not understood", tok_echo(e, json_object_get_string(x),
 		    (size_t)json_object_get_string_len(x)));
 	}
 	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++)
 		if (json_object_object_get_ex(h, never[i], NULL))
-			return vfail(c, JF_E_HEADER, "header", "header carries "
+			return tok_vfail(c, JF_E_HEADER, "header", "header carries "
 			    "\"%s\": a key named by the token is never trusted",
 			    never[i]);
 	/* RFC 7797: only the default b64=true is meaningful to us. */
 	if (json_object_object_get_ex(h, "b64", &v) &&
 	    !(json_object_is_type(v, json_type_boolean) &&
 	    json_object_get_boolean(v)))
-		return vfail(c, JF_E_HEADER, "header",
+		return tok_vfail(c, JF_E_HEADER, "header",
 		    "unencoded payload (RFC 7797 b64) is not supported");
 
 	out->kid = jstr(h, "kid", &len, &present);
 	if (present && (out->kid == NULL || len > TOK_KID_MAX))
-		return vfail(c, JF_E_HEADER, "kid", "header \"kid\" must be a "
+		return tok_vfail(c, JF_E_HEADER, "kid", "header \"kid\" must be a "
 		    "string of at most %d bytes", TOK_KID_MAX);
 	out->typ = jstr(h, "typ", &len, &present);
 	if (present && out->typ == NULL)
-		return vfail(c, JF_E_HEADER, "typ",
+		return tok_vfail(c, JF_E_HEADER, "typ",
 		    "header \"typ\" is not a plain string");
-	vpass(c, "header", "no crit, no embedded or remote keys");
+	tok_vpass(c, "header", "no crit, no embedded or remote keys");
 	return JF_OK;
 }
 
@@ -317,7 +283,7 @@ find_issuer(struct vctx *c, const struct tok_rules *r,
 	int present;
 
 	if ((s = jstr(cl, "iss", &len, &present)) == NULL)
-		return vfail(c, JF_E_ISSUER, "iss", present ?
+		return tok_vfail(c, JF_E_ISSUER, "iss", present ?
 		    "claim \"iss\" is not a plain string" :
 		    "claim \"iss\" is missing");
 	for (i = 0; i < r->nissuers; i++) {
@@ -325,12 +291,12 @@ find_issuer(struct vctx *c, const struct tok_rules *r,
 
 		if (want && strlen(want) == len && memcmp(want, s, len) == 0) {
 			*out = &r->issuers[i];
-			vpass(c, "iss", "issuer %s is trusted", want);
+			tok_vpass(c, "iss", "issuer %s is trusted", want);
 			return JF_OK;
 		}
 	}
-	return vfail(c, JF_E_ISSUER, "iss", "issuer \"%s\" is not trusted",
-	    echo(e, s, len));
+	return tok_vfail(c, JF_E_ISSUER, "iss", "issuer \"%s\" is not trusted",
+	    tok_echo(e, s, len));
 }
 
 /* ASCII case folding; strcasecmp would follow the locale. */
@@ -399,25 +365,25 @@ check_sig(struct vctx *c, const struct tok_issuer *is, const struct hdr *h,
 
 	n = is->keys ? jwks_count(is->keys) : 0;
 	if (h->kid) {
-		echo(e, h->kid, strlen(h->kid));
+		tok_echo(e, h->kid, strlen(h->kid));
 		if (is->keys == NULL || (k = jwks_find(is->keys, h->kid)) == NULL)
-			return vfail(c, JF_E_NO_KEY, "key", "no key with kid "
+			return tok_vfail(c, JF_E_NO_KEY, "key", "no key with kid "
 			    "\"%s\" for issuer %s", e, is->iss);
 		if (!key_allows(k, h->alg))
-			return vfail(c, JF_E_NO_KEY, "key", "key \"%s\" of issuer"
+			return tok_vfail(c, JF_E_NO_KEY, "key", "key \"%s\" of issuer"
 			    " %s does not allow %s", e, is->iss, an);
-		vpass(c, "key", "kid \"%s\" found", e);
+		tok_vpass(c, "key", "kid \"%s\" found", e);
 	} else {
 		for (i = 0; i < n; i++)
 			if (key_allows(jwks_get(is->keys, i), h->alg))
 				break;
 		if (i == n)
-			return vfail(c, JF_E_NO_KEY, "key", "issuer %s has no "
+			return tok_vfail(c, JF_E_NO_KEY, "key", "issuer %s has no "
 			    "%s key", is->iss, an);
-		vpass(c, "key", "no kid: trying the issuer's %s keys", an);
+		tok_vpass(c, "key", "no kid: trying the issuer's %s keys", an);
 	}
 	if (want && siglen != want)
-		return vfail(c, JF_E_SIGNATURE, "signature", "%s signature is "
+		return tok_vfail(c, JF_E_SIGNATURE, "signature", "%s signature is "
 		    "%zu bytes, want %zu (R||S, RFC 7518 section 3.4)", an, siglen,
 		    want);
 	if (k) {
@@ -437,156 +403,18 @@ check_sig(struct vctx *c, const struct tok_issuer *is, const struct hdr *h,
 	}
 	if (rc == JF_OK) {
 		*used = k;
-		vpass(c, "signature", "%s signature verified with key \"%s\"",
-		    an, echo(e, key_kid(k), strlen(key_kid(k))));
+		tok_vpass(c, "signature", "%s signature verified with key \"%s\"",
+		    an, tok_echo(e, key_kid(k), strlen(key_kid(k))));
 		return JF_OK;
 	}
 	if (rc != JF_E_SIGNATURE)
-		return vfail(c, rc, "signature", "verifying: %s",
+		return tok_vfail(c, rc, "signature", "verifying: %s",
 		    jf_strerror(rc));
 	if (h->kid)
-		return vfail(c, rc, "signature", "%s signature does not verify "
+		return tok_vfail(c, rc, "signature", "%s signature does not verify "
 		    "with key \"%s\"", an, e);
-	return vfail(c, rc, "signature", "%s signature verifies with none of "
+	return tok_vfail(c, rc, "signature", "%s signature verifies with none of "
 	    "the %zu key(s) of issuer %s tried", an, tried, is->iss);
-}
-
-/* Seconds for a message: whole numbers as such, fractions to 0.1 s. */
-static const char *
-secs(char *b, size_t n, double d)
-{
-	if (d > -1e15 && d < 1e15 && d != (double)(long long)d)
-		snprintf(b, n, "%.1f", d);
-	else
-		snprintf(b, n, "%.0f", d);
-	return b;
-}
-
-/* A NumericDate (RFC 7519 §2): a JSON number, integral or not, within
- * ±TOK_DATE_MAX. Returns 1 and sets *out, 0 if absent, -1 if unusable.
- * Everything is compared as double: exact for every value in range. */
-static int
-numeric_date(const struct json_object *cl, const char *name, double *out)
-{
-	struct json_object *v;
-	double d;
-
-	if (!json_object_object_get_ex(cl, name, &v))
-		return 0;
-	switch (json_object_get_type(v)) {
-	case json_type_int:
-		/* json-c clamps integers beyond int64 to INT64_MAX/MIN. */
-		d = (double)json_object_get_int64(v);
-		break;
-	case json_type_double:
-		d = json_object_get_double(v);
-		break;
-	case json_type_null:
-	case json_type_boolean:
-	case json_type_object:
-	case json_type_array:
-	case json_type_string:
-	default:
-		return -1;
-	}
-	if (!isfinite(d) || d > TOK_DATE_MAX || d < -TOK_DATE_MAX)
-		return -1;
-	*out = d;
-	return 1;
-}
-
-static enum jf_err
-check_times(struct vctx *c, const struct tok_rules *r,
-	const struct json_object *cl)
-{
-	static const char *const names[] = { "exp", "nbf", "iat" };
-	double v[3], now = (double)r->now;
-	char b[48];
-	/* Negative leeway makes no sense; huge leeway is still exact in
-	 * double arithmetic and cannot overflow. */
-	long lw = r->leeway > 0 ? r->leeway : 0;
-	int have[3];
-	size_t i;
-
-	for (i = 0; i < 3; i++) {
-		have[i] = numeric_date(cl, names[i], &v[i]);
-		if (have[i] < 0)
-			return vfail(c, JF_E_CLAIM, names[i], "claim \"%s\" is "
-			    "not a NumericDate (a number within +-%.0f)",
-			    names[i], TOK_DATE_MAX);
-	}
-	if (!have[0])
-		return vfail(c, JF_E_CLAIM, "exp", "claim \"exp\" is required");
-	if (now > v[0] + (double)lw)
-		return vfail(c, JF_E_EXPIRED, "exp", "token expired %s s ago "
-		    "(leeway %ld s)", secs(b, sizeof(b), now - v[0]), lw);
-	vpass(c, "exp", "expires in %s s (leeway %ld s)",
-	    secs(b, sizeof(b), v[0] - now), lw);
-	if (have[1]) {
-		if (now + (double)lw < v[1])
-			return vfail(c, JF_E_NOT_YET_VALID, "nbf", "token not "
-			    "valid for another %s s (nbf, leeway %ld s)",
-			    secs(b, sizeof(b), v[1] - now), lw);
-		vpass(c, "nbf", "valid since %s s", secs(b, sizeof(b),
-		    now - v[1]));
-	}
-	if (have[2]) {
-		if (v[2] > now + (double)lw)
-			return vfail(c, JF_E_NOT_YET_VALID, "iat", "token issued "
-			    "%s s in the future (iat, leeway %ld s)",
-			    secs(b, sizeof(b), v[2] - now), lw);
-		vpass(c, "iat", "issued %s s ago", secs(b, sizeof(b),
-		    now - v[2]));
-	}
-	return JF_OK;
-}
-
-/* CVE-2020-26160: "aud" is a string or an array of strings, nothing else;
- * an array with any non-string member is refused whole. */
-static enum jf_err
-check_aud(struct vctx *c, const struct tok_issuer *is,
-	const struct json_object *cl)
-{
-	struct json_object *v, *a;
-	char e[TOK_ECHO_BUF];
-	size_t i, j, n, len;
-	int arr;
-
-	if (!json_object_object_get_ex(cl, "aud", &v))
-		return vfail(c, JF_E_AUDIENCE, "aud", "claim \"aud\" is required");
-	arr = json_object_is_type(v, json_type_array);
-	if (!arr && !json_object_is_type(v, json_type_string))
-		return vfail(c, JF_E_AUDIENCE, "aud", "claim \"aud\" is a JSON "
-		    "%s, not a string or an array of strings",
-		    json_type_to_name(json_object_get_type(v)));
-	n = arr ? json_object_array_length(v) : 1;
-	if (n == 0)
-		return vfail(c, JF_E_AUDIENCE, "aud",
-		    "claim \"aud\" is an empty array");
-	for (i = 0; arr && i < n; i++)
-		if (!json_object_is_type(json_object_array_get_idx(v, i),
-		    json_type_string))
-			return vfail(c, JF_E_AUDIENCE, "aud",
-			    "aud[%zu] is not a string", i);
-	for (i = 0; i < n; i++) {
-		a = arr ? json_object_array_get_idx(v, i) : v;
-		len = (size_t)json_object_get_string_len(a);
-		for (j = 0; j < is->naud; j++) {
-			if (strlen(is->aud[j]) == len && memcmp(is->aud[j],
-			    json_object_get_string(a), len) == 0) {
-				vpass(c, "aud", "audience %s accepted",
-				    is->aud[j]);
-				return JF_OK;
-			}
-		}
-	}
-	if (n > 1)
-		return vfail(c, JF_E_AUDIENCE, "aud", "none of the %zu audiences "
-		    "is accepted by issuer %s", n, is->iss);
-	a = arr ? json_object_array_get_idx(v, 0) : v;
-	return vfail(c, JF_E_AUDIENCE, "aud", "audience \"%s\" not accepted "
-	    "by issuer %s", echo(e, json_object_get_string(a),
-	    (size_t)json_object_get_string_len(a)), is->iss);
 }
 
 enum jf_err
@@ -608,7 +436,7 @@ tok_verify(const struct tok_rules *r, const char *s, size_t n,
 	if (out)
 		*out = NULL;
 	if (r == NULL || s == NULL || out == NULL)
-		return vfail(&c, JF_E_INTERNAL, "args", "tok_verify: NULL");
+		return tok_vfail(&c, JF_E_INTERNAL, "args", "tok_verify: NULL");
 	max = r->max_bytes ? r->max_bytes : TOK_MAX_BYTES_DEFAULT;
 	if (max > TOK_MAX_BYTES_LIMIT)
 		max = TOK_MAX_BYTES_LIMIT;
@@ -620,45 +448,45 @@ tok_verify(const struct tok_rules *r, const char *s, size_t n,
 			static const char *const what[] = { "header", "payload",
 			    "signature" };
 
-			rc = vfail(&c, JF_E_TOKEN_MALFORMED, "shape", "%s is not "
+			rc = tok_vfail(&c, JF_E_TOKEN_MALFORMED, "shape", "%s is not "
 			    "canonical base64url", what[i]);
 			goto fail;
 		}
 		used += declen[i];
 	}
-	vpass(&c, "shape", "three canonical base64url segments");
+	tok_vpass(&c, "shape", "three canonical base64url segments");
 	if ((rc = parse_obj(&c, "header", dec[0], declen[0], &hdr)) != JF_OK ||
 	    (rc = check_header(&c, hdr, &h)) != JF_OK ||
 	    (rc = parse_obj(&c, "payload", dec[1], declen[1], &cl)) != JF_OK ||
 	    (rc = find_issuer(&c, r, cl, &is)) != JF_OK)
 		goto fail;
 	if (!(is->algs & JF_ALG_BIT(h.alg))) {
-		rc = vfail(&c, JF_E_ALG, "alg", "alg \"%s\" not allowed for "
+		rc = tok_vfail(&c, JF_E_ALG, "alg", "alg \"%s\" not allowed for "
 		    "issuer %s", jf_alg_name(h.alg), is->iss);
 		goto fail;
 	}
-	vpass(&c, "alg", "%s allowed for issuer %s", jf_alg_name(h.alg),
+	tok_vpass(&c, "alg", "%s allowed for issuer %s", jf_alg_name(h.alg),
 	    is->iss);
 	if (is->typ) {
 		char e[TOK_ECHO_BUF];
 
 		if (h.typ == NULL || !typ_equal(h.typ, is->typ)) {
-			rc = vfail(&c, JF_E_HEADER, "typ", "typ %s%s%s, issuer "
+			rc = tok_vfail(&c, JF_E_HEADER, "typ", "typ %s%s%s, issuer "
 			    "%s requires \"%s\"", h.typ ? "\"" : "",
-			    h.typ ? echo(e, h.typ, strlen(h.typ)) : "missing",
+			    h.typ ? tok_echo(e, h.typ, strlen(h.typ)) : "missing",
 			    h.typ ? "\"" : "", is->iss, is->typ);
 			goto fail;
 		}
-		vpass(&c, "typ", "typ %s", is->typ);
+		tok_vpass(&c, "typ", "typ %s", is->typ);
 	}
 	/* The signing input is the ASCII of header "." payload as received. */
 	if ((rc = check_sig(&c, is, &h, s, (size_t)(sg[2].p - 1 - s), dec[2],
 	    declen[2], &key)) != JF_OK ||
-	    (rc = check_times(&c, r, cl)) != JF_OK ||
-	    (rc = check_aud(&c, is, cl)) != JF_OK)
+	    (rc = tok_check_times(&c, r, cl)) != JF_OK ||
+	    (rc = tok_check_aud(&c, is, cl)) != JF_OK)
 		goto fail;
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
-		rc = vfail(&c, JF_E_NOMEM, "result", "out of memory");
+		rc = tok_vfail(&c, JF_E_NOMEM, "result", "out of memory");
 		goto fail;
 	}
 	t->header = hdr;
@@ -706,62 +534,4 @@ const char *
 tok_key_kid(const struct tok *t)
 {
 	return t && t->key ? key_kid(t->key) : NULL;
-}
-
-/* Is the n bytes at w one of the space-separated words of list? */
-static int
-has_word(const char *list, const char *w, size_t n)
-{
-	const char *p = list;
-
-	while (*p) {
-		size_t len;
-
-		while (*p == ' ')
-			p++;
-		len = strcspn(p, " ");
-		if (len == n && len > 0 && memcmp(p, w, n) == 0)
-			return 1;
-		p += len;
-	}
-	return 0;
-}
-
-int
-tok_has_scopes(const struct tok *t, const char *required)
-{
-	struct json_object *scope = NULL, *scp = NULL;
-	const char *p = required ? required : "";
-
-	if (t == NULL)
-		return 0;
-	json_object_object_get_ex(t->claims, "scope", &scope);
-	if (scope && !json_object_is_type(scope, json_type_string))
-		scope = NULL;
-	json_object_object_get_ex(t->claims, "scp", &scp);
-	if (scp && !json_object_is_type(scp, json_type_array))
-		scp = NULL;
-	while (*p) {
-		size_t len, i, k;
-		int found = 0;
-
-		while (*p == ' ')
-			p++;
-		if ((len = strcspn(p, " ")) == 0)
-			break;
-		if (scope)
-			found = has_word(json_object_get_string(scope), p, len);
-		k = scp ? json_object_array_length(scp) : 0;
-		for (i = 0; !found && i < k; i++) {
-			struct json_object *e = json_object_array_get_idx(scp, i);
-
-			found = json_object_is_type(e, json_type_string) &&
-			    (size_t)json_object_get_string_len(e) == len &&
-			    memcmp(json_object_get_string(e), p, len) == 0;
-		}
-		if (!found)
-			return 0;
-		p += len;
-	}
-	return 1;
 }

@@ -65,8 +65,8 @@ const struct tok_issuer *tok_issuer(const struct tok *t);
 const char *tok_key_kid(const struct tok *t);
 
 /* Every space-separated scope in `required` is granted by the token's
- * "scope" (RFC 9068 space-separated string) or "scp" (array of strings).
- * Returns 1 if all are, else 0. */
+ * "scope" (RFC 9068 space-separated string), or, when it has no scope
+ * string, by "scp" (array of strings). Returns 1 if all are, else 0. */
 int tok_has_scopes(const struct tok *t, const char *required);
 
 /* Signs claims with k: header {"alg":<key_sign_alg>,"typ":typ,"kid":

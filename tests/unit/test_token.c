@@ -786,6 +786,10 @@ test_scopes(void)
 		{ ",\"scp\":[1,\"read\"]", "read", 1 },
 		{ ",\"scp\":\"read\"", "read", 0 },
 		{ ",\"scope\":[\"read\"]", "read", 0 },
+		/* A scope string wins: scp is not read beside it. */
+		{ ",\"scope\":\"read\",\"scp\":[\"admin\"]", "admin", 0 },
+		{ ",\"scope\":\"read\",\"scp\":[\"admin\"]", "read", 1 },
+		{ ",\"scope\":[\"x\"],\"scp\":[\"admin\"]", "admin", 1 },
 		{ "", "read", 0 },
 		{ "", "", 1 },
 	};
