@@ -8,50 +8,8 @@
 #include <string.h>
 
 #include "cert.h"
+#include "fixture.h"
 #include "tap.h"
-
-static char *
-fixture(const char *name, size_t *len)
-{
-	static char dir[4096];
-	char path[4200];
-	const char *src = getenv("JF_SRCDIR");
-	FILE *f;
-	char *buf;
-	size_t n;
-
-	if (src != NULL)
-		snprintf(dir, sizeof(dir), "%s/tests/unit/certs", src);
-	else {
-		/* Run by hand from the build tree: find the sources via the
-		 * path this file was compiled from. */
-		snprintf(dir, sizeof(dir), "%s", __FILE__);
-		*strrchr(dir, '/') = '\0';
-		strcat(dir, "/certs");
-	}
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "rb")) == NULL) {
-		printf("Bail out! cannot open %s\n", path);
-		exit(1);
-	}
-	buf = malloc(1 << 20);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (len != NULL)
-		*len = n;
-	return buf;
-}
-
-/* The first line of a fixture file, without its newline. */
-static char *
-fixture_line(const char *name)
-{
-	char *s = fixture(name, NULL);
-
-	s[strcspn(s, "\n")] = '\0';
-	return s;
-}
 
 /* Re-encodes a certificate the way each web server hands it over. */
 static char *

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "mint.h"
 #include "registry.h"
+#include "fixture.h"
 #include "tap.h"
 #include "token.h"
 
@@ -71,33 +72,6 @@ bail(const char *what, const char *why)
 {
 	printf("Bail out! %s: %s\n", what, why);
 	exit(1);
-}
-
-static char *
-slurp(const char *name)
-{
-	const char *src = getenv("JF_SRCDIR");
-	char path[4300], dir[4096];
-	FILE *f;
-	char *buf;
-	size_t n;
-
-	if (src != NULL)
-		snprintf(dir, sizeof(dir), "%s/tests/unit/certs", src);
-	else {
-		snprintf(dir, sizeof(dir), "%s", __FILE__);
-		*strrchr(dir, '/') = '\0';
-		strcat(dir, "/certs");
-	}
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "rb")) == NULL)
-		bail("cannot open", path);
-	buf = malloc(1 << 16);
-	n = fread(buf, 1, (1 << 16) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, name[strlen(name) - 1] == 't' ? "\n" : "")] = '\0';
-	return buf;
 }
 
 static void
@@ -160,7 +134,7 @@ load_state(const char *dir, const char *extra_conf)
 	key_free(k);
 	sha256_hex(hash, SECRET);
 	sha256_hex(weak, "short");
-	x5t = slurp("billing.x5t");
+	x5t = fixture_line("billing.x5t");
 	js = jwks_of(signer, 5);
 	jo = jwks_of(other, 1);
 	snprintf(text, sizeof(text), "{\"services\":["
@@ -743,7 +717,7 @@ main(void)
 	    key_generate(&keys[K_ED], JF_ALG_EDDSA, 0, &m) != JF_OK ||
 	    key_generate(&keys[K_OTHER], JF_ALG_ES256, 0, &m) != JF_OK)
 		bail("key_generate", m.s);
-	billing_pem = slurp("billing.pem");
+	billing_pem = fixture("billing.pem", NULL);
 	if (cert_parse(&crt, billing_pem, strlen(billing_pem), &m) != JF_OK)
 		bail("cert_parse", m.s);
 	/* Inside the certificate fixture's validity, whatever today is. */

@@ -21,6 +21,7 @@
 #include "key.h"
 #include "log.h"
 #include "mint.h"
+#include "fixture.h"
 #include "tap.h"
 #include "token.h"
 
@@ -111,34 +112,6 @@ static const struct tcase cases[] = {
 
 static char *fixtures[3];       /* billing, cnonly, impostor PEM */
 
-static char *
-slurp(const char *name)
-{
-	const char *src = getenv("JF_SRCDIR");
-	char path[4300], dir[4096];
-	FILE *f;
-	char *buf;
-	size_t n;
-
-	if (src != NULL)
-		snprintf(dir, sizeof(dir), "%s/tests/unit/certs", src);
-	else {
-		snprintf(dir, sizeof(dir), "%s", __FILE__);
-		*strrchr(dir, '/') = '\0';
-		strcat(dir, "/certs");
-	}
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "rb")) == NULL) {
-		printf("Bail out! cannot open %s\n", path);
-		exit(1);
-	}
-	buf = malloc(1 << 16);
-	n = fread(buf, 1, (1 << 16) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
 static void
 put(const char *path, const char *text, mode_t mode)
 {
@@ -166,7 +139,7 @@ param(void *arg, const char *name)
 }
 
 static const char *
-fixture(const char *name)
+cert_pem(const char *name)
 {
 	if (name == NULL)
 		return NULL;
@@ -196,9 +169,9 @@ load_state(const char *dir)
 	put(path, pem, 0600);
 	key_pem_free(pem, len);
 	key_free(k);
-	x5t = slurp("billing.x5t");
+	x5t = fixture_line("billing.x5t");
 	x5t[strcspn(x5t, "\n")] = '\0';
-	x5t2 = slurp("impostor.x5t");
+	x5t2 = fixture_line("impostor.x5t");
 	x5t2[strcspn(x5t2, "\n")] = '\0';
 	snprintf(text, sizeof(text),
 	    "{\"services\":[{\"id\":\"billing\",\"match\":{\"fingerprint\":"
@@ -238,7 +211,7 @@ check_token(const struct mint_state *s, const struct mint_grant *g,
 	struct json_object *v, *cnf;
 	struct tok *t = NULL;
 	struct jf_msg m;
-	char *x5t = slurp("billing.x5t");
+	char *x5t = fixture_line("billing.x5t");
 
 	x5t[strcspn(x5t, "\n")] = '\0';
 	iss.iss = "https://mint.test";
@@ -291,9 +264,9 @@ main(void)
 		printf("Bail out! mkdtemp\n");
 		return 1;
 	}
-	fixtures[0] = slurp("billing.pem");
-	fixtures[1] = slurp("cnonly.pem");
-	fixtures[2] = slurp("impostor.pem");
+	fixtures[0] = fixture("billing.pem", NULL);
+	fixtures[1] = fixture("cnonly.pem", NULL);
+	fixtures[2] = fixture("impostor.pem", NULL);
 	s = load_state(dir);
 	/* Inside the fixtures' validity, whatever today is. */
 	if (cert_parse(&c, fixtures[0], strlen(fixtures[0]), &m) != JF_OK) {
@@ -305,7 +278,7 @@ main(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct tcase *tc = &cases[i];
-		struct params p = { tc->verify, fixture(tc->cert), tc->ctype };
+		struct params p = { tc->verify, cert_pem(tc->cert), tc->ctype };
 		struct mint_grant g;
 
 		memset(&g, 0, sizeof(g));
