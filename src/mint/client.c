@@ -50,25 +50,7 @@
 #define CL_SECRET_MAX 512
 #define CL_JTI_MAX 256
 #define CL_LEEWAY 30            /* seconds of clock skew for assertions */
-#define CL_REPLAY_MIN 1024      /* first table size, slots */
-#define CL_KEY_BYTES 16         /* of SHA-256(client_id NUL jti) */
 
-struct rp_slot {
-	unsigned char key[CL_KEY_BYTES];
-	int64_t until;          /* 0: empty */
-};
-
-struct mint_replay {
-	struct rp_slot *slot;
-	size_t cap;             /* a power of two */
-	size_t n;               /* slots in use, expired ones included */
-	size_t max;             /* live entries allowed */
-};
-
-static size_t rp_index(size_t cap, const unsigned char *k);
-static enum jf_err rp_rebuild(struct mint_replay *c, int64_t now);
-static enum jf_err rp_add(struct mint_replay *c, const char *id,
-	const char *jti, int64_t until, int64_t now, struct jf_msg *m);
 static int cl_b64val(unsigned char ch);
 static long cl_b64_decode(unsigned char *dst, const char *s, size_t n);
 static enum jf_err cl_secret(const struct mint_state *s, time_t now,
@@ -103,121 +85,6 @@ mint_auth_name(enum mint_auth a)
 	case MINT_AUTH__LAST: break;
 	}
 	return NULL;
-}
-
-/* --- the jti cache --------------------------------------------------- */
-
-enum jf_err
-mint_replay_new(struct mint_replay **out, size_t max)
-{
-	struct mint_replay *c;
-
-	*out = NULL;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return JF_E_NOMEM;
-	c->max = max;
-	*out = c;
-	return JF_OK;
-}
-
-void
-mint_replay_free(struct mint_replay *c)
-{
-	if (c == NULL)
-		return;
-	free(c->slot);
-	free(c);
-}
-
-/* Keys are SHA-256 output: their first bytes are already uniform. */
-static size_t
-rp_index(size_t cap, const unsigned char *k)
-{
-	uint64_t h;
-
-	memcpy(&h, k, sizeof(h));
-	return (size_t)h & (cap - 1);
-}
-
-/* Drops the expired entries and sizes the table to a quarter full or
- * less. Linear probing has no cheap delete, so expired entries stay
- * until a rebuild, which happens when half the slots are used: at least
- * cap/4 inserts apart, amortised O(1). */
-static enum jf_err
-rp_rebuild(struct mint_replay *c, int64_t now)
-{
-	struct rp_slot *ns;
-	size_t i, j, live = 0, ncap = CL_REPLAY_MIN;
-
-	for (i = 0; i < c->cap; i++)
-		if (c->slot[i].until >= now)
-			live++;
-	if (live + 1 > c->max)
-		return JF_E_UNAVAILABLE;
-	while (ncap < 4 * (live + 1))
-		ncap *= 2;
-	if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
-		return JF_E_NOMEM;
-	for (i = 0; i < c->cap; i++) {
-		if (c->slot[i].until < now)
-			continue;
-		j = rp_index(ncap, c->slot[i].key);
-		while (ns[j].until != 0)
-			j = (j + 1) & (ncap - 1);
-		ns[j] = c->slot[i];
-	}
-	free(c->slot);
-	c->slot = ns;
-	c->cap = ncap;
-	c->n = live;
-	return JF_OK;
-}
-
-/* Remembers (id, jti) until `until`; JF_E_INVALID_CLIENT if this worker
- * has seen it and it has not expired. */
-static enum jf_err
-rp_add(struct mint_replay *c, const char *id, const char *jti, int64_t until,
-	int64_t now, struct jf_msg *m)
-{
-	unsigned char d[32];
-	gnutls_hash_hd_t h = NULL;
-	size_t i;
-	enum jf_err rc;
-
-	/* client_id cannot hold a NUL, so the pair is unambiguous. */
-	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0 ||
-	    gnutls_hash(h, id, strlen(id) + 1) != 0 ||
-	    gnutls_hash(h, jti, strlen(jti)) != 0) {
-		if (h != NULL)
-			gnutls_hash_deinit(h, NULL);
-		return jf_fail(m, JF_E_INTERNAL, "SHA-256 failed");
-	}
-	gnutls_hash_deinit(h, d);
-	i = c->cap ? rp_index(c->cap, d) : 0;
-	for (; c->cap && c->slot[i].until != 0; i = (i + 1) & (c->cap - 1)) {
-		if (memcmp(c->slot[i].key, d, CL_KEY_BYTES) != 0)
-			continue;
-		if (c->slot[i].until >= now)
-			return jf_fail(m, JF_E_INVALID_CLIENT, "client_assertion: "
-			    "jti already used (assertions are single-use)");
-		c->slot[i].until = until;       /* expired: reuse the slot */
-		return JF_OK;
-	}
-	if (c->cap == 0 || c->n + 1 > c->cap / 2 || c->n + 1 > c->max) {
-		if ((rc = rp_rebuild(c, now)) == JF_E_UNAVAILABLE)
-			return jf_fail(m, rc, "client_assertion: %zu unexpired "
-			    "assertions remembered, the most this worker keeps: "
-			    "try again later", c->max);
-		if (rc != JF_OK)
-			return jf_fail(m, rc, "out of memory");
-		i = rp_index(c->cap, d);
-		while (c->slot[i].until != 0)
-			i = (i + 1) & (c->cap - 1);
-	}
-	memcpy(c->slot[i].key, d, CL_KEY_BYTES);
-	c->slot[i].until = until;
-	c->n++;
-	return JF_OK;
 }
 
 /* --- client secrets ---------------------------------------------------- */
@@ -441,7 +308,7 @@ cl_claims(const struct mint_state *s, time_t now, const char *id,
 			    "lifetime exp - iat of %.0f s is over "
 			    "assertion_max_lifetime (%ld s)", exp - iat, max);
 	}
-	return rp_add(s->replay, id, jti, (int64_t)exp + CL_LEEWAY + 1,
+	return mint_replay_add(s->replay, id, jti, (int64_t)exp + CL_LEEWAY + 1,
 	    (int64_t)now, m);
 }
 

@@ -10,6 +10,7 @@
 #define JF_MINT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "conf.h"
@@ -105,6 +106,11 @@ const char *mint_auth_name(enum mint_auth a);
 /* The per-worker cache of assertion jti values, at most max entries. */
 enum jf_err mint_replay_new(struct mint_replay **out, size_t max);
 void mint_replay_free(struct mint_replay *c);
+/* Remembers (id, jti) until `until` in the table all workers share;
+ * JF_E_INVALID_CLIENT if it is there and unexpired (a replay),
+ * JF_E_UNAVAILABLE if the table has no room left. */
+enum jf_err mint_replay_add(struct mint_replay *c, const char *id,
+	const char *jti, int64_t until, int64_t now, struct jf_msg *m);
 
 /* meta.c: the documents, built once at load; and their endpoints. */
 enum jf_err mint_meta_build(struct mint_state *s, struct jf_msg *m);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gnutls/crypto.h>
@@ -435,7 +436,7 @@ test_replay(struct mint_state *s, time_t now)
 	mint_grant_clear(&g);
 	free(a);
 
-	/* 3000 entries: several rebuilds, nothing forgotten. */
+	/* 3000 entries: nothing forgotten. */
 	c.key = K_ES;
 	c.iss = c.sub = NULL;
 	c.jti = NULL;
@@ -451,14 +452,15 @@ test_replay(struct mint_state *s, time_t now)
 	}
 	is(bad, 0, "3000 distinct assertions accepted");
 	is(post_assertion(s, now, first, NULL, NULL, &g), JF_E_INVALID_CLIENT,
-	    "the first of them still refused after the table grew");
+	    "the first of them still refused after 3000 more");
 	free(first);
 
-	/* A cache of two: the third live assertion waits for expiry. */
+	/* A cache for two has four slots (twice the entries asked for):
+	 * the fifth live assertion finds no room and waits for expiry. */
 	if (mint_replay_new(&small, 2) != JF_OK)
 		bail("mint_replay_new", "");
 	s->replay = small;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 5; i++) {
 		a = assertion(&c, now, 9000 + i);
 		post_assertion(s, now, a, NULL, NULL, &g);
 		mint_grant_clear(&g);
@@ -472,6 +474,29 @@ test_replay(struct mint_state *s, time_t now)
 	free(a);
 	s->replay = keep;
 	mint_replay_free(small);
+
+	{
+		/* One table for all workers: a jti one process saw is a
+		 * replay in every other (the workers are forked processes). */
+		struct mint_replay *r = NULL;
+		struct jf_msg rm;
+		pid_t pid;
+		int st = 0;
+
+		if (mint_replay_new(&r, 16) != JF_OK)
+			bail("mint_replay_new", "");
+		if ((pid = fork()) == 0)
+			_exit(mint_replay_add(r, "svc", "j1", now + 60, now,
+			    NULL) == JF_OK ? 0 : 1);
+		waitpid(pid, &st, 0);
+		ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "replay: another process records a jti");
+		is(mint_replay_add(r, "svc", "j1", now + 60, now, &rm),
+		    JF_E_INVALID_CLIENT, "replay: this process then refuses it");
+		is(mint_replay_add(r, "other", "j1", now + 60, now, &rm), JF_OK,
+		    "replay: the same jti of another client is not a replay");
+		mint_replay_free(r);
+	}
 }
 
 /* --- secrets ----------------------------------------------------------- */
