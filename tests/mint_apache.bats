@@ -87,13 +87,7 @@ teardown_file() {
 }
 
 @test "certificate -> token bound to it (cnf.x5t#S256), audited" {
-	local n0
-	n0=$(msrv_audit_count)
-	msrv_check_token
-	wait_for_log "$DIR/mint.log" '"outcome":"issued"'
-	assert_equal "$(grep 'audit: ' "$DIR/mint.log" | tail -n +"$((n0 + 1))" |
-		sed 's/.*audit: //' | jq -r '[.event, .service, .cert_sha256] | join(" ")')" \
-		"token_issued billing $(cert_x5t "$DIR/pki/billing.pem")"
+	msrv_check_token_audited
 }
 
 @test "the token opens the API behind jwt-authz.fcgi on the same Apache" {
@@ -122,17 +116,7 @@ teardown_file() {
 }
 
 @test "unverified or absent certificate let through (optional_no_ca): the mint refuses" {
-	# NONE: no certificate, so no client authentication at all.
-	msrv_post - "$LAX" -d grant_type=client_credentials
-	assert_oauth_error 401 invalid_client
-	assert_json ".error_description | startswith(\"$MSRV_NO_AUTH\")" true
-	# Apache passes the certificate it could not verify, with FAILED.
-	msrv_post other "$LAX" -d grant_type=client_credentials
-	assert_oauth_error 401 invalid_client
-	assert_json .error_description 'the web server could not verify the client certificate: FAILED:unable to verify the first certificate'
-	# The registered certificate verifies there too.
-	msrv_post billing "$LAX" -d grant_type=client_credentials
-	assert_status 200
+	msrv_check_lax
 }
 
 @test "hosts that do not verify certificates: the mint refuses (no SSL_CLIENT_VERIFY)" {

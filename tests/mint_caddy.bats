@@ -70,13 +70,7 @@ teardown_file() {
 }
 
 @test "certificate -> token bound to it (cnf.x5t#S256), audited" {
-	local n0
-	n0=$(msrv_audit_count)
-	msrv_check_token
-	wait_for_log "$DIR/mint.log" '"outcome":"issued"'
-	assert_equal "$(grep 'audit: ' "$DIR/mint.log" | tail -n +"$((n0 + 1))" |
-		sed 's/.*audit: //' | jq -r '[.event, .service, .cert_sha256] | join(" ")')" \
-		"token_issued billing $(cert_x5t "$DIR/pki/billing.pem")"
+	msrv_check_token_audited
 }
 
 @test "the token opens the API behind jwt-authz.fcgi on the same Caddy" {

@@ -250,3 +250,29 @@ msrv_check_secret() {
 	assert_equal "$(jwt_payload "$(jq -r .access_token "$JF_BODY")" |
 		jq -r '[.sub, (.cnf // "unbound")] | join(" ")')" "worker unbound"
 }
+
+# msrv_check_token_audited: certificate -> token bound to it, and one
+# audit line saying so (service, certificate hash).
+msrv_check_token_audited() {
+	local n0
+	n0=$(msrv_audit_count)
+	msrv_check_token
+	wait_for_log "$DIR/mint.log" '"outcome":"issued"'
+	assert_equal "$(grep 'audit: ' "$DIR/mint.log" | tail -n +"$((n0 + 1))" |
+		sed 's/.*audit: //' | jq -r '[.event, .service, .cert_sha256] | join(" ")')" \
+		"token_issued billing $(cert_x5t "$DIR/pki/billing.pem")"
+}
+
+# msrv_check_lax: on $LAX, a socket whose server asks for certificates
+# but passes unverified ones on (Apache and nginx optional_no_ca), the
+# mint itself refuses NONE and FAILED:..., and takes the registered one.
+msrv_check_lax() {
+	msrv_post - "$LAX" -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_json ".error_description | startswith(\"$MSRV_NO_AUTH\")" true
+	msrv_post other "$LAX" -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_json .error_description 'the web server could not verify the client certificate: FAILED:unable to verify the first certificate'
+	msrv_post billing "$LAX" -d grant_type=client_credentials
+	assert_status 200
+}
