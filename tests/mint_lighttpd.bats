@@ -256,21 +256,23 @@ assert_oauth_error() {
 	assert_status 200
 }
 
-@test "an unregistered certificate is 401 invalid_client" {
+@test "an unregistered certificate is 401 invalid_client, the reason audited only" {
 	mint_post stranger -d grant_type=client_credentials
 	assert_oauth_error 401 invalid_client
+	assert_auth_failed "$LOG" 'no service is registered for certificate CN=stranger'
 }
 
-@test "a disabled service is 401 invalid_client saying so" {
+@test "a disabled service is 401 invalid_client, the reason audited only" {
 	mint_post retired -d grant_type=client_credentials
 	assert_oauth_error 401 invalid_client
-	assert_body_contains disabled
+	assert_auth_failed "$LOG" 'service retired is disabled'
+	assert_body_lacks retired
 }
 
-@test "a service past its not_after is 401 invalid_client" {
+@test "a service past its not_after is 401 invalid_client, the reason audited only" {
 	mint_post expired -d grant_type=client_credentials
 	assert_oauth_error 401 invalid_client
-	assert_body_contains expired
+	assert_auth_failed "$LOG" 'service expired expired on 2020-01-01T00:00:00Z'
 }
 
 @test "wrong method: 405 with Allow; unknown path: 404 JSON" {
@@ -459,9 +461,10 @@ assert_bearer_token() {
 		-d grant_type=client_credentials
 	assert_oauth_error 401 invalid_client
 	assert_header_contains WWW-Authenticate "Basic realm=\"$ISSUER\""
-	assert_json .error_description 'wrong client secret for service worker'
+	assert_auth_failed "$LOG" 'wrong client secret for service worker'
 	mint_post_plain -u "nobody:$(cat "$DIR/worker.secret")" -d ''
 	assert_oauth_error 401 invalid_client
+	assert_auth_failed "$LOG" 'unknown client_id "nobody"'
 	assert_header_contains WWW-Authenticate Basic
 	mint_post_plain -H 'Authorization: Basic !!!!' -d ''
 	assert_oauth_error 401 invalid_client
@@ -472,7 +475,7 @@ assert_bearer_token() {
 	# The secret of a service that has none.
 	mint_post_plain -u "signer:$(cat "$DIR/worker.secret")" -d ''
 	assert_oauth_error 401 invalid_client
-	assert_json .error_description 'service signer has no client secret'
+	assert_auth_failed "$LOG" 'service signer has no client secret'
 }
 
 @test "two authentication methods in one request are 400 invalid_request" {
@@ -532,7 +535,7 @@ assert_bearer_token() {
 	mint_post_plain -d grant_type=client_credentials \
 		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
 	assert_oauth_error 401 invalid_client
-	assert_body_contains 'no key with kid'
+	assert_auth_failed "$LOG" 'no key with kid'
 	a=$(mint_assertion --lifetime 600)
 	mint_post_plain -d grant_type=client_credentials \
 		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"

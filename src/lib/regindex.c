@@ -212,7 +212,8 @@ registry_find_id(const struct registry *reg, const char *id, time_t now,
 
 	*svc = NULL;
 	if ((idx = registry_rmap_get(&reg->ids, id, strlen(id))) == NONE)
-		return jf_fail(m, JF_E_INVALID_CLIENT, "unknown client_id");
+		return jf_fail(m, JF_E_INVALID_CLIENT, "unknown client_id "
+		    "\"%.64s\"", id);
 	if (usable(&reg->svc[idx], now, m) != JF_OK)
 		return JF_E_INVALID_CLIENT;
 	*svc = &reg->svc[idx];

@@ -138,33 +138,56 @@ cl_b64_decode(unsigned char *dst, const char *s, size_t n)
 	return (long)o;
 }
 
-/* id's SHA-256 secret hash against SHA-256(secret), in constant time. */
+/* Refuses with detail for the audit only (mint_grant.hide): what the
+ * registry holds is nobody's business but the operator's. */
+static enum jf_err
+cl_hidden(struct mint_grant *g, enum jf_err e)
+{
+	if (e == JF_E_INVALID_CLIENT)
+		g->hide = 1;
+	return e;
+}
+
+/* id's SHA-256 secret hash against SHA-256(secret), in constant time.
+ * An unknown, disabled or secret-less id costs the same hash and compare
+ * (against zeros, which no SHA-256 output is in practice), so the time
+ * of a refusal does not tell a stranger which ids exist. */
 static enum jf_err
 cl_secret(const struct mint_state *s, time_t now, const char *id,
 	const char *secret, struct mint_grant *g, const struct reg_service **svc)
 {
-	const unsigned char *want;
+	static const unsigned char none[32];
+	const unsigned char *want = NULL;
 	unsigned char d[32];
 	size_t n = strlen(secret);
-	enum jf_err rc;
+	enum jf_err found, rc;
+	int same;
 
-	if ((rc = registry_find_id(s->reg, id, now, svc, &g->msg)) != JF_OK)
-		return rc;
-	g->service = registry_svc_id(*svc);
-	if ((want = registry_svc_secret_sha256(*svc)) == NULL)
-		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "service %s has no "
-		    "client secret", g->service);
+	/* The shape of a secret is the caller's own business: say it. */
 	if (n < CL_SECRET_MIN || n > CL_SECRET_MAX)
 		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client secret of "
 		    "%zu bytes: only secrets made by jwt-fcgi register "
 		    "--client-secret (43 characters) are accepted", n);
+	found = registry_find_id(s->reg, id, now, svc, &g->msg);
+	if (found == JF_OK) {
+		g->service = registry_svc_id(*svc);
+		want = registry_svc_secret_sha256(*svc);
+	}
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, secret, n, d) != 0)
 		return jf_fail(&g->msg, JF_E_INTERNAL, "SHA-256 failed");
-	rc = gnutls_memcmp(d, want, sizeof(d)) == 0 ? JF_OK :
-	    jf_fail(&g->msg, JF_E_INVALID_CLIENT, "wrong client secret for "
-	    "service %s", g->service);
+	same = gnutls_memcmp(d, want != NULL ? want : none, sizeof(d)) == 0;
 	gnutls_memset(d, 0, sizeof(d));
-	return rc;
+	if (found != JF_OK)
+		rc = found;
+	else if (want == NULL)
+		rc = jf_fail(&g->msg, JF_E_INVALID_CLIENT, "service %s has no "
+		    "client secret", g->service);
+	else if (!same)
+		rc = jf_fail(&g->msg, JF_E_INVALID_CLIENT, "wrong client secret "
+		    "for service %s", g->service);
+	else
+		rc = JF_OK;
+	return cl_hidden(g, rc);
 }
 
 /* Authorization: Basic base64(urlencode(id) ":" urlencode(secret)). */
@@ -336,19 +359,21 @@ cl_jwt(const struct mint_state *s, time_t now, const struct form *f,
 		    "type \"%.80s\" not supported: use " CL_JWT_BEARER, type);
 	if (cid != NULL) {
 		if (strlen(cid) > CL_ID_MAX)
-			return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "unknown "
-			    "client_id");
+			return cl_hidden(g, jf_fail(&g->msg,
+			    JF_E_INVALID_CLIENT, "unknown client_id (over %d "
+			    "bytes)", CL_ID_MAX));
 		memcpy(id, cid, strlen(cid) + 1);
 	} else if ((rc = cl_peek_iss(a, id, sizeof(id), &g->msg)) != JF_OK) {
 		return rc;
 	}
 	if ((rc = registry_find_id(s->reg, id, now, svc, &g->msg)) != JF_OK)
-		return rc;
+		return cl_hidden(g, rc);
 	g->service = registry_svc_id(*svc);
 	memset(&is, 0, sizeof(is));
 	if ((is.keys = registry_svc_jwks(*svc)) == NULL)
-		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "service %s has no "
-		    "jwks: private_key_jwt is not registered for it", g->service);
+		return cl_hidden(g, jf_fail(&g->msg, JF_E_INVALID_CLIENT,
+		    "service %s has no jwks: private_key_jwt is not registered "
+		    "for it", g->service));
 	is.iss = g->service;
 	is.algs = JF_ALG_BIT(JF_ALG_ES256) | JF_ALG_BIT(JF_ALG_ES384) |
 	    JF_ALG_BIT(JF_ALG_RS256) | JF_ALG_BIT(JF_ALG_PS256) |
@@ -363,12 +388,22 @@ cl_jwt(const struct mint_state *s, time_t now, const struct form *f,
 	rc = tok_verify(&r, a, strlen(a), &t, &why, NULL, NULL);
 	if (rc == JF_E_NOMEM || rc == JF_E_INTERNAL)
 		return jf_fail(&g->msg, rc, "client_assertion: %s", why.s);
+	/* Until the signature verified, the caller has proved nothing:
+	 * whether the id exists or the key fits is not theirs to learn. */
 	if (rc == JF_E_ISSUER)
-		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client_assertion: "
-		    "iss must be the client_id \"%s\"", g->service);
-	if (rc != JF_OK)
-		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client_assertion: "
-		    "%s", why.s);
+		return cl_hidden(g, jf_fail(&g->msg, JF_E_INVALID_CLIENT,
+		    "client_assertion: iss must be the client_id \"%s\"",
+		    g->service));
+	if (rc != JF_OK) {
+		jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client_assertion: %s",
+		    why.s);
+		/* exp, nbf, iat and aud are checked after the signature: a
+		 * caller who gets that far holds the key and may know. */
+		if (rc == JF_E_EXPIRED || rc == JF_E_NOT_YET_VALID ||
+		    rc == JF_E_CLAIM || rc == JF_E_AUDIENCE)
+			return JF_E_INVALID_CLIENT;
+		return cl_hidden(g, JF_E_INVALID_CLIENT);
+	}
 	rc = cl_claims(s, now, g->service, tok_claims(t), &g->msg);
 	tok_free(t);
 	return rc;
@@ -395,7 +430,12 @@ cl_tls(const struct mint_state *s, time_t now, mint_param_fn param,
 	if ((rc = cert_parse(&c, pem, strlen(pem), &g->msg)) != JF_OK)
 		return rc;
 	snprintf(g->x5t, sizeof(g->x5t), "%s", cert_x5t_s256(c));
-	if ((rc = registry_match(s->reg, c, now, svc, &g->msg)) == JF_OK) {
+	/* Which rule of which service failed is for the audit only. Once a
+	 * service matched, the caller holds its certificate and may learn
+	 * that it named another client_id. */
+	if ((rc = registry_match(s->reg, c, now, svc, &g->msg)) != JF_OK) {
+		rc = cl_hidden(g, rc);
+	} else {
 		g->service = registry_svc_id(*svc);
 		if (cid != NULL && strcmp(cid, g->service) != 0)
 			rc = jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client_id "

@@ -22,6 +22,9 @@
 #define MINT_PATH_MAX 2048              /* bytes of request path routed */
 #define MINT_SCOPE_MAX 4096             /* the granted scope string */
 #define MINT_JTI_BYTES 16
+/* The one error_description of every invalid_client refusal whose
+ * reason would reveal the registry (mint_grant.hide). */
+#define MINT_AUTH_FAILED "client authentication failed"
 /* Assertion jti values one worker remembers until they expire: at the
  * default assertion_max_lifetime of 300 s, 333 new assertions a second
  * per worker. Arbitrary; the table (24 bytes a slot, at most a quarter
@@ -72,7 +75,12 @@ typedef const char *(*mint_param_fn)(void *arg, const char *name);
 /* What POST .../token decided. */
 struct mint_grant {
 	enum jf_err err;                /* JF_OK: issued */
-	struct jf_msg msg;              /* why not (error_description) */
+	struct jf_msg msg;              /* why not: error_description, and
+	                                 * the audit's reason */
+	/* 1: msg would tell a stranger what the registry holds (unknown
+	 * client, wrong secret, no matching certificate, ...). The answer
+	 * then says only MINT_AUTH_FAILED; msg goes to the audit line. */
+	int hide;
 	const char *service;            /* the matched registry id, or NULL */
 	enum mint_auth method;          /* how the client authenticated */
 	char x5t[64];                   /* the certificate's x5t#S256, or "" */

@@ -387,7 +387,7 @@ mt_answer(const struct mint_state *s, const struct mint_grant *g,
 		if (g->err == JF_E_INVALID_CLIENT && g->method == MINT_AUTH_BASIC)
 			req_header(r, "WWW-Authenticate", "Basic realm=\"%s\", "
 			    "charset=\"UTF-8\"", s->conf->issuer);
-		mint_error(r, g->err, g->msg.s);
+		mint_error(r, g->err, g->hide ? MINT_AUTH_FAILED : g->msg.s);
 		return;
 	}
 	if ((o = json_object_new_object()) == NULL) {

@@ -270,3 +270,26 @@ mint_npm_setup() {
 		return 1
 	fi
 }
+
+# assert_auth_failed LOG REASON: the one invalid_client answer a stranger
+# gets (401, "client authentication failed", no token: the mint says
+# nothing of its registry), and the detail in LOG's newest refusal audit
+# line, whose reason must contain REASON.
+assert_auth_failed() {
+	local log=$1 want=$2 got
+	assert_status 401 &&
+	assert_json .error invalid_client &&
+	assert_json .error_description 'client authentication failed' &&
+	assert_json '.access_token // "none"' none || return 1
+	wait_for_log "$log" '"event":"token_refused"' || return 1
+	# The audit line is written after the answer: give it a moment.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		got=$(grep 'audit: .*"event":"token_refused"' "$log" | tail -n 1 |
+			sed 's/.*audit: //' | jq -r .reason)
+		[[ $got == *"$want"* ]] && return 0
+		sleep 0.1
+	done
+	printf 'expected the audit reason to contain: %s\nactual reason: %s\n' \
+		"$want" "$got" >&2
+	return 1
+}

@@ -133,7 +133,7 @@ test_good(void)
 	ok(s == registry_service(reg, 1), "find_id: that service");
 	is(registry_find_id(reg, "nobody", NOW, &s, &m), JF_E_INVALID_CLIENT,
 	    "find_id: unknown");
-	is_str(m.s, "unknown client_id", "find_id: unknown reason");
+	is_str(m.s, "unknown client_id \"nobody\"", "find_id: unknown reason");
 	is(registry_find_id(reg, "off", NOW, &s, &m), JF_E_INVALID_CLIENT,
 	    "find_id: disabled");
 	is_str(m.s, "service off is disabled", "find_id: disabled reason");
