@@ -233,7 +233,8 @@ assert_oauth_error() {
 	http --cacert "$DIR/pki/ca.pem" -d grant_type=client_credentials "$LAX/mint/token"
 	assert_oauth_error 401 invalid_client
 	http -d grant_type=client_credentials "http://127.0.0.1:$PORT/mint/token"
-	assert_oauth_error 401 invalid_client
+	assert_oauth_error 400 invalid_request
+	assert_json '.error_description | contains("over TLS only")' true
 }
 
 @test "a certificate from another CA: handshake failure, or 401 when not enforced" {
@@ -384,7 +385,7 @@ assert_oauth_error() {
 	assert_equal "$life" 450
 	printf 'bogus_key = 1\n' >>"$DIR/mint.conf"
 	kill -HUP "$pid"
-	wait_for_log "$LOG" "$DIR/mint.conf:9: unknown key \"bogus_key\""
+	wait_for_log "$LOG" "$DIR/mint.conf:$(wc -l <"$DIR/mint.conf"): unknown key \"bogus_key\""
 	mint_post billing -d ''
 	assert_json .expires_in 450
 	cp "$BATS_TEST_TMPDIR/mint.conf.good" "$DIR/mint.conf"

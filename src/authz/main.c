@@ -92,7 +92,7 @@ int
 main(int argc, char **argv)
 {
 	struct main_ctx m = { .log_level = -1 };
-	struct srv_ops ops = { &m, main_handle, main_reload };
+	struct srv_ops ops = { &m, main_handle, main_reload, NULL };
 	struct daemon_opts o;
 	struct jf_msg msg;
 	int rc;
@@ -106,7 +106,9 @@ main(int argc, char **argv)
 	daemon_log_init(&o, &main_info);
 	msg.s[0] = '\0';
 	if (cfg_load(&m.cfg, m.path, &msg) != JF_OK) {
-		fprintf(stderr, "%s: %s\n", main_info.ident, msg.s);
+		/* Through the log: when stderr is /dev/null (a daemonized
+		 * lighttpd spawned us), this goes to syslog, not nowhere. */
+		log_error("cannot start: %s", msg.s);
 		return 1;
 	}
 	daemon_log_level(m.log_level, cfg_log_level(m.cfg));

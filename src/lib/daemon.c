@@ -20,6 +20,7 @@ enum {
 	OPT_SOCKET_MODE,
 	OPT_LOG_LEVEL,
 	OPT_SYSLOG,
+	OPT_UNSAFE_TCP,
 	OPT_EXTRA,              /* OPT_EXTRA + i: info->extra[i] */
 };
 
@@ -32,6 +33,7 @@ static const struct option daemon_head[] = {
 	{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "unsafe-allow-tcp", no_argument, NULL, OPT_UNSAFE_TCP },
 };
 static const struct option daemon_tail[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -55,8 +57,9 @@ daemon_usage(FILE *f, const struct daemon_info *info)
 	    "                           else %s)\n"
 	    "  -t, --check-config[=FILE]\n"
 	    "%s"
-	    "      --listen ADDR        host:port, :port or a unix socket path\n"
+	    "      --listen ADDR        %s\n"
 	    "                           (default: the socket on fd 0, else CGI)\n"
+	    "%s"
 	    "      --workers N          worker processes, 1..%d (default %d)\n"
 	    "      --socket-mode MODE   octal mode of a unix socket (default 0660)\n"
 	    "%s"
@@ -68,7 +71,13 @@ daemon_usage(FILE *f, const struct daemon_info *info)
 	    "\n"
 	    "%s",
 	    info->ident, info->about, info->env, info->config,
-	    info->check_help, SRV_WORKERS_MAX, DAEMON_DEFAULT_WORKERS,
+	    info->check_help, info->unix_only ? "a unix socket path" :
+	    "host:port, :port or a unix socket path",
+	    info->unix_only ?
+	    "      --unsafe-allow-tcp   also accept a TCP socket (--listen\n"
+	    "                           host:port, or on fd 0): any local user\n"
+	    "                           could then pose as the web server\n" : "",
+	    SRV_WORKERS_MAX, DAEMON_DEFAULT_WORKERS,
 	    info->extra_help != NULL ? info->extra_help : "", info->tail);
 }
 
@@ -114,7 +123,8 @@ daemon_parse(struct daemon_opts *o, int argc, char **argv,
 		opts[n++] = daemon_tail[i];
 
 	o->check = NULL;
-	o->srv = (struct srv_opts){ .workers = DAEMON_DEFAULT_WORKERS };
+	o->srv = (struct srv_opts){ .workers = DAEMON_DEFAULT_WORKERS,
+	    .tcp_ok = !info->unix_only };
 	o->log_level = -1;
 	o->use_syslog = 0;
 	o->config = getenv(info->env);
@@ -150,6 +160,14 @@ daemon_parse(struct daemon_opts *o, int argc, char **argv,
 			break;
 		case OPT_SYSLOG:
 			o->use_syslog = 1;
+			break;
+		case OPT_UNSAFE_TCP:
+			if (!info->unix_only) {
+				fprintf(stderr, "%s: --unsafe-allow-tcp: TCP is "
+				    "always allowed here\n", info->ident);
+				return 1;
+			}
+			o->srv.tcp_ok = 1;
 			break;
 		case 'h':
 			daemon_usage(stdout, info);

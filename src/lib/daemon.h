@@ -2,7 +2,7 @@
  * jwt-mint.fcgi.
  *
  * Both take the same options (-c, -t, --listen, --workers, --socket-mode,
- * --log-level, --syslog, -h, -V) with the same messages and exit codes;
+ * --log-level, --syslog, -h, -V; --unsafe-allow-tcp where TCP is refused) with the same messages and exit codes;
  * what differs is named in a struct daemon_info: the program, where its
  * configuration is, the prose of its --help, and a few extra numeric
  * options (the mint's --watch-interval).
@@ -36,6 +36,10 @@ struct daemon_info {
 	const char *tail;       /* signals and man pages, at the end */
 	const struct daemon_num *extra;  /* may be NULL */
 	int n_extra;            /* 0..DAEMON_EXTRA_MAX */
+	/* 1: a TCP socket (--listen host:port, or on fd 0) is refused
+	 * unless --unsafe-allow-tcp is given (the mint: whoever reaches
+	 * its socket can claim a verified certificate). 0: allowed. */
+	int unix_only;
 };
 
 struct daemon_opts {

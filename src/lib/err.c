@@ -42,6 +42,7 @@ jf_strerror(enum jf_err e)
 	case JF_E_METHOD: return "method not allowed";
 	case JF_E_TOO_LARGE: return "request too large";
 	case JF_E_UNAVAILABLE: return "temporarily unavailable";
+	case JF_E_RATE_LIMITED: return "too many requests";
 	case JF_E__LAST: break;
 	}
 	return "unknown error";
@@ -82,6 +83,7 @@ jf_http_status(enum jf_err e)
 	case JF_E_METHOD: return 405;
 	case JF_E_TOO_LARGE: return 413;
 	case JF_E_UNAVAILABLE: return 503;
+	case JF_E_RATE_LIMITED: return 429;
 	case JF_E__LAST: break;
 	}
 	return 500;
@@ -97,7 +99,10 @@ jf_oauth_error(enum jf_err e)
 	case JF_E_INTERNAL:
 	case JF_E_CONFIG:
 	case JF_E_IO: return "server_error";
-	case JF_E_UNAVAILABLE: return "temporarily_unavailable";
+	/* RFC 6749 §5.2 has no code for "later": the authorization
+	 * endpoint's temporarily_unavailable (§4.1.2.1) says it best. */
+	case JF_E_UNAVAILABLE:
+	case JF_E_RATE_LIMITED: return "temporarily_unavailable";
 	case JF_E_BAD_REQUEST:
 	case JF_E_INVALID_REQUEST:
 	case JF_E_NOT_FOUND:

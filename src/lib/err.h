@@ -45,6 +45,7 @@ enum jf_err {
 	JF_E_METHOD,            /* 405 */
 	JF_E_TOO_LARGE,         /* 413 */
 	JF_E_UNAVAILABLE,       /* 503: e.g. remote keys not fetched yet */
+	JF_E_RATE_LIMITED,      /* 429: one client over its share */
 	JF_E__LAST
 };
 

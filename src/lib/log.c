@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -37,6 +38,23 @@ static const char *const level_names[] = {
 
 static void sanitize(char *s);
 static void write_all(int fd, const char *s, size_t n);
+static int stderr_is_void(void);
+
+/* 1 when nobody reads stderr: closed, or /dev/null. That is what a
+ * daemonized lighttpd gives the FastCGI programs it spawns (without
+ * server.breakagelog), and what init scripts often do: a start-up
+ * error written there would be lost, and the program would die in a
+ * loop with nobody told why. */
+static int
+stderr_is_void(void)
+{
+	struct stat e, n;
+
+	if (fstat(STDERR_FILENO, &e) != 0)
+		return 1;
+	return S_ISCHR(e.st_mode) && stat("/dev/null", &n) == 0 &&
+	    S_ISCHR(n.st_mode) && e.st_rdev == n.st_rdev;
+}
 
 void
 log_init(const char *ident, enum log_level level, int use_syslog)
@@ -53,7 +71,7 @@ log_init(const char *ident, enum log_level level, int use_syslog)
 	log_set_level(level);
 	if (log_state.use_syslog)
 		closelog();
-	log_state.use_syslog = use_syslog != 0;
+	log_state.use_syslog = use_syslog != 0 || stderr_is_void();
 	/* openlog keeps the pointer: log_state.ident lives forever. */
 	if (log_state.use_syslog)
 		openlog(log_state.ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);

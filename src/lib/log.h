@@ -5,7 +5,9 @@
 
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
-/* ident: program name; use_syslog: 0 stderr, 1 syslog(LOG_DAEMON). */
+/* ident: program name; use_syslog: 0 stderr, 1 syslog(LOG_DAEMON).
+ * With 0, lines go to syslog all the same when stderr is closed or
+ * /dev/null, where nobody would read them. */
 void log_init(const char *ident, enum log_level level, int use_syslog);
 void log_set_level(enum log_level level);
 /* "error", "warn", "info", "debug"; -1 if unknown. */

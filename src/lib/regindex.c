@@ -224,6 +224,16 @@ registry_find_id(const struct registry *reg, const char *id, time_t now,
 
 size_t registry_count(const struct registry *r) { return r->nsvc; }
 
+size_t
+registry_cert_count(const struct registry *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nsvc; i++)
+		n += r->svc[i].rules != 0;
+	return n;
+}
+
 const struct reg_service *
 registry_service(const struct registry *r, size_t i)
 {

@@ -42,6 +42,9 @@ enum jf_err registry_parse(struct registry **out, const char *buf, size_t n,
 void registry_free(struct registry *reg);
 
 size_t registry_count(const struct registry *reg);
+/* Services identified by a certificate ("match" rules): the ones
+ * tls_client_auth serves. */
+size_t registry_cert_count(const struct registry *reg);
 /* The i-th service in file order (NULL past the end), e.g. to list them. */
 const struct reg_service *registry_service(const struct registry *reg,
 	size_t i);

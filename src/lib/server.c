@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -51,6 +53,7 @@ struct srv {
 	const struct srv_ops *ops;
 	const struct srv_watch *watch;  /* NULL: none */
 	int lsock;
+	int peer_check;         /* 1: ask ops->peer_ok (unix socket) */
 	pid_t parent;
 	unsigned fails;         /* workers in a row that died quickly */
 	sigset_t waitmask;      /* the blocked mask minus our signals */
@@ -64,8 +67,11 @@ static void srv_on_term(int sig);
 static void srv_on_hup(int sig);
 static void srv_on_chld(int sig);
 static long long srv_now_ms(void);
-static int srv_check_listen(const char *addr);
+static int srv_parse_tcp(const char *addr, struct sockaddr_in *sin);
 static int srv_open(const struct srv_opts *o);
+static int srv_fd_is_tcp(int fd);
+static int srv_peer(int fd, struct srv_peer *p);
+static void srv_refuse_peer(FCGX_Request *fx);
 static int srv_signals(struct srv *s);
 static int srv_cgi(const struct srv_ops *ops);
 static void srv_worker_main(struct srv *s) __attribute__((noreturn));
@@ -104,34 +110,18 @@ srv_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* libfcgi's FCGX_OpenSocket exit()s on a name it cannot resolve, atoi()s
- * the port and unlink()s whatever file is at a unix path: check first. */
+/* "host:port" (IPv4) into sin, else -1 with the reason logged. ":port"
+ * and "*:port" mean every address. */
 static int
-srv_check_listen(const char *addr)
+srv_parse_tcp(const char *addr, struct sockaddr_in *sin)
 {
 	const char *colon = strrchr(addr, ':'), *p;
 	struct addrinfo hints, *res = NULL;
-	struct stat st;
 	char host[256];
 	size_t hl;
 	long port = 0;
 	int rc;
 
-	if (colon == NULL) {
-		struct sockaddr_un un;
-
-		if (*addr == '\0' || strlen(addr) >= sizeof(un.sun_path)) {
-			log_error("--listen %s: unix socket path empty or too "
-			    "long", addr);
-			return -1;
-		}
-		if (lstat(addr, &st) == 0 && !S_ISSOCK(st.st_mode)) {
-			log_error("--listen %s: exists and is not a socket",
-			    addr);
-			return -1;
-		}
-		return 0;
-	}
 	if (addr[0] == '[' || strchr(addr, ':') != colon) {
 		log_error("--listen %s: IPv6 is not supported by libfcgi; "
 		    "use an IPv4 address or a unix socket", addr);
@@ -144,6 +134,10 @@ srv_check_listen(const char *addr)
 		    "to 65535", addr);
 		return -1;
 	}
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	sin->sin_addr.s_addr = htonl(INADDR_ANY);
 	hl = (size_t)(colon - addr);
 	if (hl == 0 || (hl == 1 && addr[0] == '*'))
 		return 0;
@@ -161,43 +155,180 @@ srv_check_listen(const char *addr)
 		    host, gai_strerror(rc));
 		return -1;
 	}
+	sin->sin_addr = ((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
 	freeaddrinfo(res);
 	return 0;
 }
 
+/* A listening socket of our own, not libfcgi's FCGX_OpenSocket: that
+ * one exit()s with errno as the status on a busy port (the man page
+ * promises 1), atoi()s the port, unlinks whatever file is at a unix
+ * path and creates the socket with the umask's mode, connectable by
+ * anyone until a chmod afterwards. Here the umask around bind() gives
+ * the socket its final mode at birth. */
 static int
 srv_open(const struct srv_opts *o)
 {
-	mode_t mode = 0660;
+	const char *addr = o->listen;
+	struct sockaddr_un un;
+	struct sockaddr_in sin;
+	struct stat st;
+	mode_t mode = 0660, old;
 	char *end;
-	int fd;
+	int fd = -1, one = 1, rc, e;
+	int backlog = o->backlog > 0 ? o->backlog : SRV_BACKLOG_DEFAULT;
 
 	if (o->unix_mode != NULL) {
 		unsigned long v = strtoul(o->unix_mode, &end, 8);
 
-		if (*o->unix_mode == '\0' || *end != '\0' || v > 07777) {
-			log_error("socket mode %s: expected an octal mode",
-			    o->unix_mode);
+		if (*o->unix_mode == '\0' || *end != '\0' || v > 0777) {
+			log_error("--socket-mode %s: expected an octal mode "
+			    "0000..0777", o->unix_mode);
 			return -1;
 		}
 		mode = (mode_t)v;
 	}
-	if (srv_check_listen(o->listen) != 0)
-		return -1;
-	fd = FCGX_OpenSocket(o->listen,
-	    o->backlog > 0 ? o->backlog : SRV_BACKLOG_DEFAULT);
-	if (fd < 0) {
-		log_error("--listen %s: cannot open socket: %s", o->listen,
-		    strerror(errno));
-		return -1;
+	if (strchr(addr, ':') != NULL) {
+		if (!o->tcp_ok) {
+			log_error("--listen %s: refusing a TCP socket: anyone "
+			    "on this host could connect and pose as the web "
+			    "server; use a unix socket path", addr);
+			return -1;
+		}
+		if (srv_parse_tcp(addr, &sin) != 0)
+			return -1;
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one)) != 0)
+			goto fail;
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+			e = errno;
+			log_error("--listen %s: cannot bind: %s", addr,
+			    strerror(e));
+			close(fd);
+			return -1;
+		}
+	} else {
+		if (*addr == '\0' || strlen(addr) >= sizeof(un.sun_path)) {
+			log_error("--listen %s: unix socket path empty or too "
+			    "long (at most %zu bytes)", addr,
+			    sizeof(un.sun_path) - 1);
+			return -1;
+		}
+		if (lstat(addr, &st) == 0) {
+			if (!S_ISSOCK(st.st_mode)) {
+				log_error("--listen %s: exists and is not a "
+				    "socket", addr);
+				return -1;
+			}
+			/* A stale socket of an earlier run goes; a live
+			 * one (something accepts on it) is not taken over. */
+			memset(&un, 0, sizeof(un));
+			un.sun_family = AF_UNIX;
+			memcpy(un.sun_path, addr, strlen(addr) + 1);
+			if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+				goto fail;
+			rc = connect(fd, (struct sockaddr *)&un, sizeof(un));
+			close(fd);
+			fd = -1;
+			if (rc == 0) {
+				log_error("--listen %s: cannot bind: another "
+				    "program is listening there", addr);
+				return -1;
+			}
+			if (unlink(addr) != 0) {
+				log_error("--listen %s: cannot remove the old "
+				    "socket: %s", addr, strerror(errno));
+				return -1;
+			}
+		}
+		memset(&un, 0, sizeof(un));
+		un.sun_family = AF_UNIX;
+		memcpy(un.sun_path, addr, strlen(addr) + 1);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+			goto fail;
+		old = umask(0777 & ~mode);
+		rc = bind(fd, (struct sockaddr *)&un, sizeof(un));
+		e = errno;
+		umask(old);
+		if (rc != 0) {
+			log_error("--listen %s: cannot bind: %s", addr,
+			    strerror(e));
+			close(fd);
+			return -1;
+		}
 	}
-	if (strchr(o->listen, ':') == NULL && chmod(o->listen, mode) != 0) {
-		log_error("--listen %s: chmod %o: %s", o->listen,
-		    (unsigned)mode, strerror(errno));
-		close(fd);
-		return -1;
-	}
+	if (listen(fd, backlog) != 0)
+		goto fail;
 	return fd;
+fail:
+	log_error("--listen %s: cannot open socket: %s", addr,
+	    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* The family of a socket passed on fd 0, for the TCP refusal. */
+static int
+srv_fd_is_tcp(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t n = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &n) != 0)
+		return 0;
+	return ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
+}
+
+/* The connecting process's credentials: pid, uid and gid from
+ * SO_PEERCRED (what it had at connect()), its supplementary groups from
+ * SO_PEERGROUPS (Linux 4.13; ngroups -1 where unknown). */
+static int
+srv_peer(int fd, struct srv_peer *p)
+{
+	struct ucred uc;
+	gid_t g[SRV_PEER_GROUPS_MAX];
+	socklen_t n = sizeof(uc);
+	int i;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &n) != 0 ||
+	    n != sizeof(uc))
+		return -1;
+	p->pid = (long)uc.pid;
+	p->uid = (unsigned)uc.uid;
+	p->gid = (unsigned)uc.gid;
+	p->ngroups = -1;
+#ifdef SO_PEERGROUPS
+	n = sizeof(g);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &n) == 0) {
+		p->ngroups = (int)(n / sizeof(g[0]));
+		for (i = 0; i < p->ngroups; i++)
+			p->groups[i] = (unsigned)g[i];
+	}
+#else
+	(void)g;
+	(void)i;
+#endif
+	return 0;
+}
+
+/* A refused peer gets no answer of the program's: a 403 and a FastCGI
+ * stderr record (the web server logs it), and the connection is closed
+ * when the request ends. */
+static void
+srv_refuse_peer(FCGX_Request *fx)
+{
+	static const char msg[] = "Status: 403 Forbidden\r\n"
+	    "Content-Type: text/plain\r\n\r\n"
+	    "this FastCGI peer may not use this program\n";
+
+	fx->keepConnection = 0;
+	FCGX_PutS("peer refused: its uid and groups are not allowed "
+	    "(see the program's log)\n", fx->err);
+	FCGX_PutStr(msg, (int)sizeof(msg) - 1, fx->out);
+	FCGX_SetExitStatus(1, fx->out);
+	FCGX_Finish_r(fx);
 }
 
 /* Blocks our signals for good (they are let in only inside ppoll) and
@@ -313,6 +444,20 @@ srv_worker_main(struct srv *s)
 			    (long)getpid(), rc, rc > -4096 ? strerror(-rc) :
 			    "libfcgi error");
 			goto out;
+		}
+		if (s->peer_check) {
+			struct srv_peer peer;
+
+			if (srv_peer(fx.ipcFd, &peer) != 0) {
+				log_error("refused a request: cannot read the "
+				    "peer's credentials: %s", strerror(errno));
+				srv_refuse_peer(&fx);
+				continue;
+			}
+			if (!s->ops->peer_ok(s->ops->ctx, &peer)) {
+				srv_refuse_peer(&fx);
+				continue;
+			}
 		}
 		req_reset(r);
 		s->ops->handle(s->ops->ctx, r);
@@ -474,7 +619,22 @@ srv_run_watch(const struct srv_opts *o, const struct srv_ops *ops,
 	} else if (FCGX_IsCGI()) {
 		return srv_cgi(ops);
 	} else {
-		s.lsock = 0;    /* lighttpd bin-path, spawn-fcgi */
+		s.lsock = 0;    /* lighttpd bin-path, systemd, spawn-fcgi */
+		if (srv_fd_is_tcp(0) && !o->tcp_ok) {
+			log_error("refusing the TCP socket on fd 0: anyone on "
+			    "this host could connect and pose as the web "
+			    "server; pass a unix socket");
+			return 1;
+		}
+	}
+	if (srv_fd_is_tcp(s.lsock)) {
+		if (ops->peer_ok != NULL)
+			log_warn("serving on a TCP socket: any local user (or "
+			    "a forged request through another local service) "
+			    "can reach this program, and its peers cannot be "
+			    "checked");
+	} else {
+		s.peer_check = ops->peer_ok != NULL;
 	}
 	fl = fcntl(s.lsock, F_GETFL);
 	if (fl < 0 || fcntl(s.lsock, F_SETFL, fl | O_NONBLOCK) != 0 ||

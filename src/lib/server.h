@@ -26,6 +26,21 @@ struct srv_opts {
 	int workers;            /* >= 1 */
 	int backlog;            /* 0: 1024 */
 	const char *unix_mode;  /* octal mode for a unix socket, NULL: 0660 */
+	/* 0: refuse to serve on a TCP socket (--listen host:port, or one
+	 * passed on fd 0): anyone on the host can connect to one, and a
+	 * FastCGI peer can claim to be the web server. */
+	int tcp_ok;
+};
+
+/* Who is on the other end of a unix socket connection (SO_PEERCRED,
+ * SO_PEERGROUPS): the credentials of the process that connected. */
+#define SRV_PEER_GROUPS_MAX 64
+struct srv_peer {
+	long pid;
+	unsigned uid;
+	unsigned gid;
+	unsigned groups[SRV_PEER_GROUPS_MAX];   /* supplementary, if known */
+	int ngroups;                            /* -1: unknown */
 };
 
 /* A file (the mint's registry) whose change acts as a SIGHUP: the
@@ -42,6 +57,12 @@ struct srv_ops {
 	void (*handle)(void *ctx, struct req *r);
 	/* Re-reads configuration in a worker; keeps the old one on failure. */
 	void (*reload)(void *ctx);
+	/* NULL, or asked before every request on a unix socket: 1 serves
+	 * it, 0 refuses it at the FastCGI level (403, a FastCGI stderr
+	 * record, the connection closed) without calling handle; the
+	 * callback logs why. A peer whose credentials cannot be read is
+	 * refused without asking. */
+	int (*peer_ok)(void *ctx, const struct srv_peer *p);
 };
 
 /* Runs until stopped; returns the process exit status. */

@@ -23,10 +23,13 @@
 
 #include "log.h"
 #include "mint.h"
+#include "server.h"
 
 #define AUDIT_FIELD_MAX 256
 
 static struct json_object *audit_str(const char *s);
+static void audit_time(struct json_object *o, time_t now);
+static void audit_emit(struct json_object *o, enum log_level lvl);
 
 /* A JSON string of at most AUDIT_FIELD_MAX bytes of s, or null. */
 static struct json_object *
@@ -45,22 +48,65 @@ audit_str(const char *s)
 	return json_object_new_string_len(s, (int)n);
 }
 
-void
-mint_audit(const struct mint_grant *g, time_t now)
+static void
+audit_time(struct json_object *o, time_t now)
 {
-	struct json_object *o = json_object_new_object();
-	const char *oauth = jf_oauth_error(g->err), *t;
 	char when[32];
 	struct tm tm;
+
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "%lld", (long long)now);
+	json_object_object_add(o, "time", json_object_new_string(when));
+}
+
+static void
+audit_emit(struct json_object *o, enum log_level lvl)
+{
+	const char *t = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (t == NULL)
+		log_error("audit: out of memory");
+	else
+		log_msg(lvl, "audit: %s", t);
+}
+
+void
+mint_audit_peer(const struct srv_peer *p, time_t now)
+{
+	struct json_object *o = json_object_new_object();
 
 	if (o == NULL) {
 		log_error("audit: out of memory");
 		return;
 	}
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(when, sizeof(when), "%lld", (long long)now);
-	json_object_object_add(o, "time", json_object_new_string(when));
+	audit_time(o, now);
+	json_object_object_add(o, "event", json_object_new_string(
+	    "peer_refused"));
+	json_object_object_add(o, "peer_uid", json_object_new_int64(p->uid));
+	json_object_object_add(o, "peer_gid", json_object_new_int64(p->gid));
+	json_object_object_add(o, "peer_pid", json_object_new_int64(p->pid));
+	json_object_object_add(o, "outcome", json_object_new_string(
+	    "refused"));
+	json_object_object_add(o, "reason", json_object_new_string(
+	    "this uid and its groups may not use the mint's socket (only "
+	    "its own uid, root, peer_users and peer_groups)"));
+	audit_emit(o, LOG_LVL_WARN);
+	json_object_put(o);
+}
+
+void
+mint_audit(const struct mint_grant *g, time_t now)
+{
+	struct json_object *o = json_object_new_object();
+	const char *oauth = jf_oauth_error(g->err);
+
+	if (o == NULL) {
+		log_error("audit: out of memory");
+		return;
+	}
+	audit_time(o, now);
 	json_object_object_add(o, "event", json_object_new_string(
 	    g->err == JF_OK ? "token_issued" : "token_refused"));
 	json_object_object_add(o, "service", audit_str(g->service));
@@ -76,12 +122,7 @@ mint_audit(const struct mint_grant *g, time_t now)
 	    "server_error"));
 	json_object_object_add(o, "reason", g->err == JF_OK ? NULL :
 	    audit_str(g->msg.s));
-	t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (t == NULL)
-		log_error("audit: out of memory");
-	else
-		log_info("audit: %s", t);
+	audit_emit(o, LOG_LVL_INFO);
 	/* A refusal the server caused is the operator's to see even when
 	 * info lines are off. */
 	if (jf_http_status(g->err) >= 500)

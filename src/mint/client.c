@@ -18,11 +18,10 @@
  * ones, and a presented secret shorter than CL_SECRET_MIN is refused
  * before it is hashed.
  *
- * Assertion replay (RFC 7523 §3 item 7): each worker remembers the jti of
- * every assertion it accepted until the assertion expires. Workers do not
- * share the cache, so with N workers an assertion can be used up to N
- * times within its lifetime; assertion_max_lifetime keeps that window
- * short (jwt-mint.fcgi(8)).
+ * Assertion replay (RFC 7523 §3 item 7): the jti of every assertion
+ * accepted is remembered until the assertion expires, in one table all
+ * workers share (replay.c), so an assertion is used once, whichever
+ * worker gets it; each client may hold at most replay_quota entries.
  */
 #include "config.h"
 
@@ -40,8 +39,10 @@
 #include "cert.h"
 #include "form.h"
 #include "json.h"
+#include "log.h"
 #include "mint.h"
 #include "token.h"
+#include "trust.h"
 
 #define CL_JWT_BEARER "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 #define CL_AUTHZ_MAX 1024       /* bytes of an Authorization header */
@@ -51,6 +52,7 @@
 #define CL_JTI_MAX 256
 #define CL_LEEWAY 30            /* seconds of clock skew for assertions */
 
+static int cl_has_ctl(const char *s, size_t n);
 static int cl_b64val(unsigned char ch);
 static long cl_b64_decode(unsigned char *dst, const char *s, size_t n);
 static enum jf_err cl_secret(const struct mint_state *s, time_t now,
@@ -65,7 +67,8 @@ static enum jf_err cl_post(const struct mint_state *s, time_t now,
 static enum jf_err cl_peek_iss(const char *a, char *out, size_t room,
 	struct jf_msg *m);
 static enum jf_err cl_claims(const struct mint_state *s, time_t now,
-	const char *id, const struct json_object *cl, struct jf_msg *m);
+	const char *id, const struct json_object *cl, long *retry_after,
+	struct jf_msg *m);
 static enum jf_err cl_jwt(const struct mint_state *s, time_t now,
 	const struct form *f, struct mint_grant *g,
 	const struct reg_service **svc);
@@ -88,6 +91,18 @@ mint_auth_name(enum mint_auth a)
 }
 
 /* --- client secrets ---------------------------------------------------- */
+
+/* A control character (a captured line break, most often). */
+static int
+cl_has_ctl(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 1;
+	return 0;
+}
 
 static int
 cl_b64val(unsigned char ch)
@@ -237,7 +252,12 @@ cl_basic(const struct mint_state *s, time_t now, const char *authz,
 		jf_fail(&g->msg, rc, "Authorization: Basic %s is %s",
 		    un <= 0 ? "client_id" : "client_secret",
 		    (un <= 0 ? un : pn) == 0 ? "empty" :
-		    "not valid form-urlencoding");
+		    cl_has_ctl(un <= 0 ? (const char *)raw : colon + 1,
+		    un <= 0 ? (size_t)(colon - (const char *)raw) :
+		    (size_t)len - (size_t)(colon + 1 - (const char *)raw)) ?
+		    "holding a line break or another control character: send "
+		    "the secret alone (jwt-fcgi register prints nothing else "
+		    "on stdout)" : "not valid form-urlencoding");
 		goto out;
 	}
 	if (cid != NULL && strcmp(cid, user) != 0) {
@@ -303,7 +323,7 @@ cl_peek_iss(const char *a, char *out, size_t room, struct jf_msg *m)
 /* After the signature: sub, jti, a short life, and the jti unused. */
 static enum jf_err
 cl_claims(const struct mint_state *s, time_t now, const char *id,
-	const struct json_object *cl, struct jf_msg *m)
+	const struct json_object *cl, long *retry_after, struct jf_msg *m)
 {
 	long max = s->conf->assertion_max_lifetime;
 	struct json_object *v;
@@ -332,7 +352,7 @@ cl_claims(const struct mint_state *s, time_t now, const char *id,
 			    "assertion_max_lifetime (%ld s)", exp - iat, max);
 	}
 	return mint_replay_add(s->replay, id, jti, (int64_t)exp + CL_LEEWAY + 1,
-	    (int64_t)now, m);
+	    (int64_t)now, s->conf->replay_quota, retry_after, m);
 }
 
 static enum jf_err
@@ -404,7 +424,8 @@ cl_jwt(const struct mint_state *s, time_t now, const struct form *f,
 			return JF_E_INVALID_CLIENT;
 		return cl_hidden(g, JF_E_INVALID_CLIENT);
 	}
-	rc = cl_claims(s, now, g->service, tok_claims(t), &g->msg);
+	rc = cl_claims(s, now, g->service, tok_claims(t), &g->retry_after,
+	    &g->msg);
 	tok_free(t);
 	return rc;
 }
@@ -430,6 +451,17 @@ cl_tls(const struct mint_state *s, time_t now, mint_param_fn param,
 	if ((rc = cert_parse(&c, pem, strlen(pem), &g->msg)) != JF_OK)
 		return rc;
 	snprintf(g->x5t, sizeof(g->x5t), "%s", cert_x5t_s256(c));
+	/* Defence in depth: a front end that calls an unverified
+	 * certificate SUCCESS (optional_no_ca, a constant) is caught here. */
+	if (s->conf->trust != NULL &&
+	    (rc = trust_check_client(s->conf->trust, c, now, &g->msg)) !=
+	    JF_OK) {
+		log_warn("the web server said it verified a client certificate "
+		    "that client_ca refuses (%s): check its TLS "
+		    "configuration", g->msg.s);
+		cert_free(c);
+		return rc;
+	}
 	/* Which rule of which service failed is for the audit only. Once a
 	 * service matched, the caller holds its certificate and may learn
 	 * that it named another client_id. */

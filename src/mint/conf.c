@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "ini.h"
 #include "key.h"
 #include "log.h"
+#include "trust.h"
 
 #define LIFETIME_MAX 86400
 
@@ -18,10 +21,17 @@ struct loader {
 	struct mint_conf *c;
 	unsigned nkeys;
 	unsigned seen;          /* bit per scalar key: refuse repeats */
+	int peer_users_set;
 };
 
 enum { S_ISSUER, S_REGISTRY, S_LIFE, S_MAXLIFE, S_MAXAGE, S_TOKEP,
-	S_JWKSURI, S_LOGLEVEL, S_ASSERTLIFE };
+	S_JWKSURI, S_LOGLEVEL, S_ASSERTLIFE, S_QUOTA, S_CLIENTCA, S_PEERUSERS,
+	S_PEERGROUPS, S_PLAINHTTP };
+
+/* Who may connect when mint.conf says nothing: the users Debian's web
+ * servers run as (Apache, nginx and lighttpd: www-data; Caddy: caddy),
+ * where they exist. Our own uid and root are always allowed. */
+static const char *const peer_default_users[] = { "www-data", "caddy" };
 
 static enum jf_err
 set_str(char **dst, const char *v)
@@ -100,6 +110,99 @@ add_key(struct loader *l, const struct ini_item *it, struct jf_msg *m)
 	return JF_OK;
 }
 
+/* client_ca: the CA(s) whose client certificates the mint accepts,
+ * loaded once into a trust list (trust.h). */
+static enum jf_err
+load_ca(struct mint_conf *c, const struct ini_item *it, struct jf_msg *m)
+{
+	struct jf_msg tm;
+
+	if (*it->value == '\0')
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: client_ca: expected a "
+		    "file of PEM CA certificates", it->file, it->line);
+	tm.s[0] = '\0';
+	if (trust_load_file(&c->trust, it->value, &tm) != JF_OK)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: client_ca: %s",
+		    it->file, it->line, tm.s);
+	return set_str(&c->client_ca, it->value);
+}
+
+/* One user or group name, or a number, to its id; -1 if unknown. The
+ * lookup happens here, at load: the request path compares numbers. */
+static int
+peer_id(const char *name, int group, unsigned *out)
+{
+	const char *p;
+	unsigned long v;
+	struct passwd *pw;
+	struct group *gr;
+
+	for (p = name; *p >= '0' && *p <= '9'; p++)
+		continue;
+	if (*p == '\0' && p != name && p - name <= 9) {
+		v = strtoul(name, NULL, 10);
+		*out = (unsigned)v;
+		return 0;
+	}
+	if (group) {
+		if ((gr = getgrnam(name)) == NULL)
+			return -1;
+		*out = (unsigned)gr->gr_gid;
+	} else {
+		if ((pw = getpwnam(name)) == NULL)
+			return -1;
+		*out = (unsigned)pw->pw_uid;
+	}
+	return 0;
+}
+
+/* peer_users / peer_groups: names or numbers separated by spaces, or
+ * "none". */
+static enum jf_err
+set_peers(struct mint_conf *c, const struct ini_item *it, int group,
+	struct jf_msg *m)
+{
+	char name[256];
+	const char *p = it->value;
+	size_t n, *count = group ? &c->npeer_gid : &c->npeer_uid;
+	unsigned id;
+
+	*count = 0;
+	if (strcmp(p, "none") == 0)
+		return JF_OK;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " \t");
+		if (n >= sizeof(name))
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: name too long",
+			    it->file, it->line, it->key);
+		memcpy(name, p, n);
+		name[n] = '\0';
+		p += n;
+		if (strcmp(name, "none") == 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: \"none\" must "
+			    "stand alone", it->file, it->line, it->key);
+		if (peer_id(name, group, &id) != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: no such %s "
+			    "\"%.64s\"", it->file, it->line, it->key,
+			    group ? "group" : "user", name);
+		if (*count == MINT_PEERS_MAX)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: at most %d",
+			    it->file, it->line, it->key, MINT_PEERS_MAX);
+		if (group)
+			c->peer_gid[(*count)++] = (gid_t)id;
+		else
+			c->peer_uid[(*count)++] = (uid_t)id;
+	}
+	if (*count == 0)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: expected names, or "
+		    "none", it->file, it->line, it->key);
+	return JF_OK;
+}
+
 static enum jf_err
 on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 {
@@ -114,6 +217,9 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 		{ "jwks_max_age", S_MAXAGE }, { "token_endpoint", S_TOKEP },
 		{ "jwks_uri", S_JWKSURI }, { "log_level", S_LOGLEVEL },
 		{ "assertion_max_lifetime", S_ASSERTLIFE },
+		{ "replay_quota", S_QUOTA }, { "client_ca", S_CLIENTCA },
+		{ "peer_users", S_PEERUSERS }, { "peer_groups", S_PEERGROUPS },
+		{ "plain_http", S_PLAINHTTP },
 	};
 	size_t i;
 	int bit = -1, lvl;
@@ -170,6 +276,30 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 			    "expected seconds 1..%d, got \"%.64s\"", it->file,
 			    it->line, MINT_ASSERTION_LIFETIME_MAX, it->value);
 		return JF_OK;
+	case S_QUOTA:
+		if (parse_long(it->value, 1, MINT_REPLAY_MAX,
+		    &c->replay_quota) != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: replay_quota: "
+			    "expected 1..%d, got \"%.64s\"", it->file, it->line,
+			    MINT_REPLAY_MAX, it->value);
+		return JF_OK;
+	case S_CLIENTCA:
+		return load_ca(c, it, m);
+	case S_PEERUSERS:
+	case S_PEERGROUPS:
+		if (bit == S_PEERUSERS)
+			l->peer_users_set = 1;
+		return set_peers(c, it, bit == S_PEERGROUPS, m);
+	case S_PLAINHTTP:
+		if (strcmp(it->value, "no") == 0)
+			c->plain_http_loopback = 0;
+		else if (strcmp(it->value, "loopback") == 0)
+			c->plain_http_loopback = 1;
+		else
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: plain_http: "
+			    "expected no or loopback, got \"%.64s\"", it->file,
+			    it->line, it->value);
+		return JF_OK;
 	case S_LOGLEVEL:
 		lvl = log_level_from_name(it->value);
 		if (lvl < 0)
@@ -211,6 +341,7 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 	c->max_token_lifetime = 3600;
 	c->jwks_max_age = 300;
 	c->assertion_max_lifetime = 300;
+	c->replay_quota = MINT_REPLAY_QUOTA_DEFAULT;
 	c->log_level = LOG_LVL_INFO;
 	if ((c->path = strdup(path)) == NULL ||
 	    (c->keys = jwks_new()) == NULL)
@@ -243,6 +374,15 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 	    (c->jwks_uri == NULL &&
 	    join_url(&c->jwks_uri, c->issuer, "/jwks") != JF_OK))
 		goto fail;
+	if (!l.peer_users_set) {
+		size_t i;
+		unsigned id;
+
+		for (i = 0; i < sizeof(peer_default_users) /
+		    sizeof(peer_default_users[0]); i++)
+			if (peer_id(peer_default_users[i], 0, &id) == 0)
+				c->peer_uid[c->npeer_uid++] = (uid_t)id;
+	}
 	c->signer = jwks_get(c->keys, 0);
 	*out = c;
 	return JF_OK;
@@ -261,6 +401,8 @@ mint_conf_free(struct mint_conf *c)
 	free(c->token_endpoint);
 	free(c->jwks_uri);
 	free(c->registry);
+	free(c->client_ca);
+	trust_free(c->trust);
 	jwks_free(c->keys);
 	free(c);
 }

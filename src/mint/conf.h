@@ -11,6 +11,14 @@
  *   jwks_uri = https://mint.example.test/jwks          (default issuer/jwks)
  *   assertion_max_lifetime = 300      private_key_jwt: longest exp - iat
  *                                     and exp - now accepted, seconds
+ *   replay_quota = 10000              private_key_jwt: unexpired assertions
+ *                                     one client may hold in the jti table
+ *   client_ca = /etc/jwt-fcgi/ca/ca.crt   tls_client_auth: the mint checks
+ *                                     the chain itself too
+ *   peer_users = www-data caddy       who may connect to the mint's unix
+ *   peer_groups = www-data            socket, besides its own uid and root
+ *   plain_http = no                   "loopback": token requests without
+ *                                     TLS from 127.0.0.0/8 or ::1
  *   log_level = info
  *
  * Loaded whole, keys included, or not at all.
@@ -18,11 +26,24 @@
 #ifndef JF_MINT_CONF_H
 #define JF_MINT_CONF_H
 
+#include <sys/types.h>
+
 #include "err.h"
 #include "jwks.h"
 
 #define MINT_KEYS_MAX 8
 #define MINT_ASSERTION_LIFETIME_MAX 3600
+#define MINT_PEERS_MAX 32               /* peer_users, and peer_groups */
+/* Assertion jti values all workers remember together until they
+ * expire: at the default assertion_max_lifetime of 300 s, 333 new
+ * assertions a second. Arbitrary; the table (24 bytes a slot, at most
+ * half full) then takes at most 6 MiB. One client may hold at most
+ * replay_quota of them (default a tenth), so it cannot lock out the
+ * others by flooding. */
+#define MINT_REPLAY_MAX 100000
+#define MINT_REPLAY_QUOTA_DEFAULT 10000
+
+struct trust;
 
 struct mint_conf {
 	char *path;
@@ -36,6 +57,15 @@ struct mint_conf {
 	long max_token_lifetime;
 	long jwks_max_age;
 	long assertion_max_lifetime;
+	long replay_quota;
+	char *client_ca;                /* NULL: trust the web server alone */
+	struct trust *trust;            /* client_ca, loaded */
+	/* Who may connect to the unix socket, besides our uid and root. */
+	uid_t peer_uid[MINT_PEERS_MAX];
+	size_t npeer_uid;
+	gid_t peer_gid[MINT_PEERS_MAX];
+	size_t npeer_gid;
+	int plain_http_loopback;        /* 1: plain_http = loopback */
 	int log_level;                  /* enum log_level */
 };
 

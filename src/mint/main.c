@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
@@ -52,9 +54,11 @@ static const struct daemon_info main_info = {
 	    "See jwt-mint.fcgi(8).\n",
 	.extra = main_extra,
 	.n_extra = 1,
+	.unix_only = 1,
 };
 
 static void main_handle(void *ctx, struct req *r);
+static int main_peer_ok(void *ctx, const struct srv_peer *p);
 static void main_reload(void *ctx);
 static int main_check(const char *path);
 
@@ -64,6 +68,34 @@ main_handle(void *ctx, struct req *r)
 	struct main_ctx *m = ctx;
 
 	mint_handle(m->state, r);
+}
+
+/* Only the web server may ask: whoever connects to the socket can claim
+ * that it verified any certificate. Numbers only, resolved at load: no
+ * user database lookup on the request path. */
+static int
+main_peer_ok(void *ctx, const struct srv_peer *p)
+{
+	const struct main_ctx *m = ctx;
+	const struct mint_conf *c = m->state->conf;
+	size_t i;
+	int j;
+
+	if (p->uid == 0 || p->uid == (unsigned)getuid() ||
+	    p->uid == (unsigned)geteuid())
+		return 1;
+	for (i = 0; i < c->npeer_uid; i++)
+		if (p->uid == (unsigned)c->peer_uid[i])
+			return 1;
+	for (i = 0; i < c->npeer_gid; i++) {
+		if (p->gid == (unsigned)c->peer_gid[i])
+			return 1;
+		for (j = 0; j < p->ngroups; j++)
+			if (p->groups[j] == (unsigned)c->peer_gid[i])
+				return 1;
+	}
+	mint_audit_peer(p, time(NULL));
+	return 0;
 }
 
 /* Load whole, then swap: a request never sees a half-loaded state. */
@@ -99,6 +131,14 @@ main_check(const char *path)
 		fprintf(stderr, "%s\n", msg.s);
 		return 1;
 	}
+	/* tls_client_auth trusts the web server's verification alone. */
+	if (s->conf->trust == NULL && registry_cert_count(s->reg) > 0)
+		fprintf(stderr, "%s: warning: %zu service%s authenticate by "
+		    "certificate (tls_client_auth) and client_ca is not set: "
+		    "the mint trusts the web server's SSL_CLIENT_VERIFY alone; "
+		    "set client_ca to the CA of the client certificates\n",
+		    path, registry_cert_count(s->reg),
+		    registry_cert_count(s->reg) == 1 ? "" : "s");
 	printf("%s: OK (%zu signing key%s, %zu service%s in %s)\n", path,
 	    jwks_count(s->conf->keys), jwks_count(s->conf->keys) == 1 ? "" :
 	    "s", registry_count(s->reg), registry_count(s->reg) == 1 ? "" :
@@ -112,7 +152,7 @@ main(int argc, char **argv)
 {
 	struct main_ctx m = { NULL, NULL, -1 };
 	struct srv_watch sw = { NULL, 0 };
-	struct srv_ops ops = { &m, main_handle, main_reload };
+	struct srv_ops ops = { &m, main_handle, main_reload, main_peer_ok };
 	struct daemon_opts o;
 	struct jf_msg msg;
 	char *watch = NULL;
@@ -128,16 +168,22 @@ main(int argc, char **argv)
 	daemon_log_init(&o, &main_info);
 	msg.s[0] = '\0';
 	if (mint_state_load(&m.state, m.path, &msg) != JF_OK) {
-		fprintf(stderr, "%s: %s\n", main_info.ident, msg.s);
+		/* Through the log: when stderr is /dev/null (a daemonized
+		 * lighttpd spawned us), this goes to syslog, not nowhere. */
+		log_error("cannot start: %s", msg.s);
 		return 1;
 	}
 	daemon_log_level(m.log_level, m.state->conf->log_level);
+	if (m.state->conf->trust == NULL &&
+	    registry_cert_count(m.state->reg) > 0)
+		log_warn("client_ca is not set: tls_client_auth trusts the web "
+		    "server's SSL_CLIENT_VERIFY alone (see jwt-mint.fcgi(8))");
 	/* The registry named at start is watched (a copy: a reload frees
 	 * the state); a reload that names another file serves it, but
 	 * watching that one needs a restart. */
 	if (sw.interval > 0) {
 		if ((watch = strdup(m.state->conf->registry)) == NULL) {
-			fprintf(stderr, "%s: out of memory\n", main_info.ident);
+			log_error("cannot start: out of memory");
 			mint_state_free(m.state);
 			return 1;
 		}

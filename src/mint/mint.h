@@ -25,11 +25,8 @@
 /* The one error_description of every invalid_client refusal whose
  * reason would reveal the registry (mint_grant.hide). */
 #define MINT_AUTH_FAILED "client authentication failed"
-/* Assertion jti values one worker remembers until they expire: at the
- * default assertion_max_lifetime of 300 s, 333 new assertions a second
- * per worker. Arbitrary; the table (24 bytes a slot, at most a quarter
- * to a half full) then takes at most 12 MiB. */
-#define MINT_REPLAY_MAX 100000
+/* MINT_REPLAY_MAX (conf.h): assertion jti values the workers remember
+ * together until they expire. */
 
 /* client.c: how the client of a token request authenticated. */
 enum mint_auth {
@@ -51,8 +48,8 @@ struct mint_state {
 	char *meta_json;                /* RFC 8414 metadata, at load */
 	size_t meta_len;
 	char *iss_path;                 /* the issuer URL's path, no final '/' */
-	/* The only mutable part: this worker's private_key_jwt jti cache.
-	 * Not shared between workers (see client.c). */
+	/* The only mutable part: the private_key_jwt jti table, in memory
+	 * shared by all workers (replay.c), carried across reloads. */
 	struct mint_replay *replay;
 };
 
@@ -88,6 +85,7 @@ struct mint_grant {
 	char aud[1024 + 1];             /* registry strings: <= 1024 bytes */
 	char jti[32];
 	long lifetime;
+	long retry_after;               /* > 0: a Retry-After on refusal */
 	char *token;                    /* on JF_OK; mint_grant_clear frees */
 };
 
@@ -111,14 +109,18 @@ enum jf_err mint_client_auth(const struct mint_state *s, time_t now,
 	struct mint_grant *g, const struct reg_service **svc);
 /* "tls_client_auth", ...; NULL for MINT_AUTH_NONE. */
 const char *mint_auth_name(enum mint_auth a);
-/* The per-worker cache of assertion jti values, at most max entries. */
+/* The cache of assertion jti values all workers share (made before the
+ * supervisor forks), at most max entries. */
 enum jf_err mint_replay_new(struct mint_replay **out, size_t max);
 void mint_replay_free(struct mint_replay *c);
 /* Remembers (id, jti) until `until` in the table all workers share;
  * JF_E_INVALID_CLIENT if it is there and unexpired (a replay),
- * JF_E_UNAVAILABLE if the table has no room left. */
+ * JF_E_RATE_LIMITED if id already holds `quota` unexpired entries
+ * (*retry_after: seconds until one expires), JF_E_UNAVAILABLE if the
+ * table has no room left. */
 enum jf_err mint_replay_add(struct mint_replay *c, const char *id,
-	const char *jti, int64_t until, int64_t now, struct jf_msg *m);
+	const char *jti, int64_t until, int64_t now, long quota,
+	long *retry_after, struct jf_msg *m);
 
 /* meta.c: the documents, built once at load; and their endpoints. */
 enum jf_err mint_meta_build(struct mint_state *s, struct jf_msg *m);
@@ -130,5 +132,9 @@ void mint_error(struct req *r, enum jf_err e, const char *description);
 
 /* audit.c: one "audit: {json}" line at info level per token decision. */
 void mint_audit(const struct mint_grant *g, time_t now);
+/* audit.c: the same (at warn level) for a FastCGI peer refused before
+ * any request of its was read. */
+struct srv_peer;
+void mint_audit_peer(const struct srv_peer *p, time_t now);
 
 #endif

@@ -11,6 +11,13 @@
  * truncated. An expired slot is reused but never emptied, so the probe
  * chains stay intact; a probe is bounded, and a table too full to find
  * room answers 503 rather than forget an entry it still needs.
+ *
+ * Fairness: one client flooding assertions must not fill the table and
+ * lock the others out, so each client may hold at most `quota`
+ * unexpired entries. A second, smaller table counts them per client in
+ * buckets of RP_BUCKET_S seconds of expiry time: an entry is counted
+ * until the end of its bucket, so the count errs high by at most
+ * RP_BUCKET_S seconds' worth of a client's assertions, never low.
  */
 #include "config.h"
 
@@ -27,18 +34,39 @@
 
 #define RP_KEY_BYTES 16
 #define RP_PROBE_MAX 128
+#define RP_CLIENTS 4096         /* clients holding entries at one time */
+#define RP_CLIENT_PROBE 64
+#define RP_BUCKET_S 64
+/* 64 buckets of 64 s: more than the longest possible life of an entry
+ * (MINT_ASSERTION_LIFETIME_MAX plus leeway), so a bucket is reused only
+ * once everything it counted has expired. */
+#define RP_BUCKETS 64
 
 struct rp_slot {
 	unsigned char key[RP_KEY_BYTES];
 	int64_t until;          /* 0: never used; < now: expired, reusable */
 };
 
+struct rp_client {
+	unsigned char key[RP_KEY_BYTES];        /* SHA-256(client_id) */
+	int64_t last;           /* latest until of its entries; 0: unused */
+	uint32_t epoch[RP_BUCKETS];     /* until / RP_BUCKET_S counted */
+	uint32_t count[RP_BUCKETS];
+};
+
 struct mint_replay {
 	pthread_mutex_t lock;
 	size_t cap;             /* a power of two, >= 2 * max */
 	size_t map_bytes;
+	struct rp_client client[RP_CLIENTS];
 	struct rp_slot slot[];
 };
+
+static int rp_lock(struct mint_replay *c);
+static struct rp_client *rp_client(struct mint_replay *c, const char *id,
+	int64_t now);
+static uint64_t rp_live(const struct rp_client *k, int64_t now,
+	int64_t *next_free);
 
 enum jf_err
 mint_replay_new(struct mint_replay **out, size_t max)
@@ -79,6 +107,58 @@ mint_replay_free(struct mint_replay *c)
 		munmap(c, c->map_bytes);
 }
 
+/* The client's counting record, found or made; NULL when every record
+ * on its probe path belongs to a client that still holds entries. */
+static struct rp_client *
+rp_client(struct mint_replay *c, const char *id, int64_t now)
+{
+	unsigned char d[32];
+	struct rp_client *k, *free_k = NULL;
+	uint64_t i;
+	size_t p;
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, id, strlen(id), d) != 0)
+		return NULL;
+	memcpy(&i, d, sizeof(i));
+	for (p = 0; p < RP_CLIENT_PROBE; p++) {
+		k = &c->client[(i + p) % RP_CLIENTS];
+		if (k->last != 0 && memcmp(k->key, d, RP_KEY_BYTES) == 0)
+			return k;
+		/* A record whose entries all expired counts nothing: reuse
+		 * it (the probe does not depend on emptiness). */
+		if (k->last < now && free_k == NULL)
+			free_k = k;
+	}
+	if (free_k != NULL) {
+		memset(free_k, 0, sizeof(*free_k));
+		memcpy(free_k->key, d, RP_KEY_BYTES);
+	}
+	return free_k;
+}
+
+/* Unexpired entries counted for k at now (bucket granularity), and in
+ * *next_free when the oldest counted bucket stops counting. */
+static uint64_t
+rp_live(const struct rp_client *k, int64_t now, int64_t *next_free)
+{
+	uint64_t n = 0;
+	int64_t end;
+	size_t b;
+
+	*next_free = 0;
+	for (b = 0; b < RP_BUCKETS; b++) {
+		if (k->count[b] == 0)
+			continue;
+		end = ((int64_t)k->epoch[b] + 1) * RP_BUCKET_S;
+		if (end <= now)
+			continue;
+		n += k->count[b];
+		if (*next_free == 0 || end < *next_free)
+			*next_free = end;
+	}
+	return n;
+}
+
 static int
 rp_lock(struct mint_replay *c)
 {
@@ -93,15 +173,20 @@ rp_lock(struct mint_replay *c)
 
 enum jf_err
 mint_replay_add(struct mint_replay *c, const char *id, const char *jti,
-	int64_t until, int64_t now, struct jf_msg *m)
+	int64_t until, int64_t now, long quota, long *retry_after,
+	struct jf_msg *m)
 {
 	unsigned char d[32];
 	gnutls_hash_hd_t h = NULL;
 	struct rp_slot *s, *free_slot = NULL;
+	struct rp_client *k;
+	int64_t next;
 	uint64_t i;
-	size_t k;
+	uint32_t epoch = (uint32_t)(until / RP_BUCKET_S);
+	size_t b, p;
 	enum jf_err rc = JF_OK;
 
+	*retry_after = 0;
 	/* client_id cannot hold a NUL, so the pair is unambiguous. */
 	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0 ||
 	    gnutls_hash(h, id, strlen(id) + 1) != 0 ||
@@ -114,8 +199,8 @@ mint_replay_add(struct mint_replay *c, const char *id, const char *jti,
 	memcpy(&i, d, sizeof(i));       /* SHA-256 output is uniform */
 	if (rp_lock(c) != 0)
 		return jf_fail(m, JF_E_INTERNAL, "replay cache lock failed");
-	for (k = 0; k < RP_PROBE_MAX; k++) {
-		s = &c->slot[(i + k) & (c->cap - 1)];
+	for (p = 0; p < RP_PROBE_MAX; p++) {
+		s = &c->slot[(i + p) & (c->cap - 1)];
 		if (s->until == 0) {            /* end of the chain */
 			if (free_slot == NULL)
 				free_slot = s;
@@ -134,6 +219,19 @@ mint_replay_add(struct mint_replay *c, const char *id, const char *jti,
 		if (s->until < now && free_slot == NULL)
 			free_slot = s;
 	}
+	if ((k = rp_client(c, id, now)) == NULL) {
+		rc = jf_fail(m, JF_E_UNAVAILABLE, "client_assertion: the replay "
+		    "cache holds unexpired assertions of %d other clients: try "
+		    "again later", RP_CLIENT_PROBE);
+		goto out;
+	}
+	if (rp_live(k, now, &next) >= (uint64_t)quota) {
+		*retry_after = next > now ? (long)(next - now) : 1;
+		rc = jf_fail(m, JF_E_RATE_LIMITED, "client_assertion: client "
+		    "%.64s holds %ld unexpired assertions, its replay_quota: "
+		    "try again in %ld s", id, quota, *retry_after);
+		goto out;
+	}
 	if (free_slot == NULL) {
 		rc = jf_fail(m, JF_E_UNAVAILABLE, "client_assertion: the replay "
 		    "cache is full of unexpired assertions: try again later");
@@ -141,6 +239,14 @@ mint_replay_add(struct mint_replay *c, const char *id, const char *jti,
 	}
 	memcpy(free_slot->key, d, RP_KEY_BYTES);
 	free_slot->until = until;
+	b = epoch % RP_BUCKETS;
+	if (k->epoch[b] != epoch) {
+		k->epoch[b] = epoch;
+		k->count[b] = 0;
+	}
+	k->count[b]++;
+	if (until > k->last)
+		k->last = until;
 out:
 	pthread_mutex_unlock(&c->lock);
 	return rc;

@@ -28,6 +28,9 @@
 #define MT_FORM_TYPE "application/x-www-form-urlencoded"
 #define MT_SCOPES_MAX 256      /* scope tokens in one request */
 
+static int mt_loopback(const char *addr);
+static enum jf_err mt_tls(const struct mint_state *s, mint_param_fn param,
+	void *arg, struct jf_msg *m);
 static int mt_is_ows(char c);
 static enum jf_err mt_content_type(const char *ct, struct jf_msg *m);
 static int mt_scope_char(unsigned char c);
@@ -45,6 +48,40 @@ static enum jf_err mt_issue(const struct mint_state *s,
 static const char *mt_req_param(void *arg, const char *name);
 static void mt_answer(const struct mint_state *s, const struct mint_grant *g,
 	struct req *r);
+
+/* 127.0.0.0/8, ::1 and their IPv4-mapped form, as web servers write
+ * REMOTE_ADDR. */
+static int
+mt_loopback(const char *addr)
+{
+	if (addr == NULL)
+		return 0;
+	if (strncmp(addr, "::ffff:", 7) == 0)
+		addr += 7;
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+}
+
+/* RFC 6749 §3.2: the token endpoint MUST require TLS; client secrets
+ * (§2.3.1) and the tokens themselves travel through it. The web server
+ * says HTTPS=on for a TLS request (lighttpd, Apache mod_ssl, nginx's
+ * fastcgi_params, Caddy). plain_http = loopback lets a sidecar mint take
+ * plain requests from its own host (seed 002). */
+static enum jf_err
+mt_tls(const struct mint_state *s, mint_param_fn param, void *arg,
+	struct jf_msg *m)
+{
+	const char *https = param(arg, "HTTPS");
+
+	if (https != NULL && strcasecmp(https, "on") == 0)
+		return JF_OK;
+	if (s->conf->plain_http_loopback && mt_loopback(param(arg,
+	    "REMOTE_ADDR")))
+		return JF_OK;
+	return jf_fail(m, JF_E_INVALID_REQUEST, "the token endpoint takes "
+	    "requests over TLS only (RFC 6749 sections 2.3.1 and 3.2): use "
+	    "https; a client secret sent without TLS must be considered "
+	    "exposed");
+}
 
 static int
 mt_is_ows(char c)
@@ -321,6 +358,8 @@ mint_token_decide(const struct mint_state *s, time_t now,
 	const char *grant;
 	struct jf_msg *m = &g->msg;
 
+	if ((g->err = mt_tls(s, param, arg, m)) != JF_OK)
+		goto out;
 	if (len > 0) {
 		if ((g->err = mt_content_type(param(arg, "CONTENT_TYPE"),
 		    m)) != JF_OK)
@@ -384,6 +423,8 @@ mt_answer(const struct mint_state *s, const struct mint_grant *g,
 		/* RFC 6749 §5.2: a failed Authorization header gets the
 		 * challenge of its scheme. conf.c keeps quotes and
 		 * backslashes out of the issuer. */
+		if (g->retry_after > 0)
+			req_header(r, "Retry-After", "%ld", g->retry_after);
 		if (g->err == JF_E_INVALID_CLIENT && g->method == MINT_AUTH_BASIC)
 			req_header(r, "WWW-Authenticate", "Basic realm=\"%s\", "
 			    "charset=\"UTF-8\"", s->conf->issuer);

@@ -112,8 +112,14 @@ mint_confs() {
 	token_lifetime = 300
 	max_token_lifetime = 600
 	jwks_max_age = 120
+	client_ca = $d/pki/ca.pem
 	log_level = info
 	EOF
+	# As root, test servers run their children as nobody (Apache) and
+	# spawn the mint as root: let nobody connect to the mint's socket.
+	if [ "$(id -u)" = 0 ]; then
+		echo "peer_users = nobody" >>"$d/mint.conf"
+	fi
 	cat >"$d/authz.conf" <<-EOF
 	realm = api
 	leeway = 60

@@ -16,8 +16,9 @@
 #
 # Ports (exported): PORT (HTTP), TLS_PORT (TLS, no client certificates),
 # MTLS_PORT (the shipped client-certificate host), LAX_PORT (a test host
-# that lets unverified clients through, where the server can), MINT_PORT,
-# AUTHZ_PORT, ECHO_PORT. ISSUER is https://localhost:MTLS_PORT/mint.
+# that lets unverified clients through, where the server can),
+# AUTHZ_PORT, ECHO_PORT; the mint's unix socket MINT_SOCK. ISSUER is
+# https://localhost:MTLS_PORT/mint.
 
 # msrv_start DIR SERVER-FN
 msrv_start() {
@@ -41,20 +42,23 @@ msrv_start() {
 msrv_try() {
 	local dir=$1 fn=$2 p
 	free_port PORT && free_port TLS_PORT && free_port MTLS_PORT &&
-	free_port LAX_PORT && free_port MINT_PORT && free_port AUTHZ_PORT &&
+	free_port LAX_PORT && free_port AUTHZ_PORT &&
 	free_port ECHO_PORT || return 1
 	ISSUER=https://localhost:$MTLS_PORT/mint
-	export PORT TLS_PORT MTLS_PORT LAX_PORT MINT_PORT AUTHZ_PORT ECHO_PORT \
-		ISSUER
+	export PORT TLS_PORT MTLS_PORT LAX_PORT AUTHZ_PORT ECHO_PORT ISSUER
 	mint_confs "$dir" || return 1
-	# The mint as the READMEs say to run it.
-	start_daemon "$dir" mint "$MINT" -c "$dir/mint.conf" \
-		--listen "127.0.0.1:$MINT_PORT" --workers 2 &&
+	# The mint as the READMEs say to run it: on a unix socket made for
+	# it the way conf/systemd/jwt-mint.socket makes one (owner root,
+	# the web server's group, 0660), here by spawn-fcgi. As root the
+	# servers run their children as nobody, whom mint.conf lets in.
+	MINT_SOCK=$dir/mint.sock
+	export MINT_SOCK
+	msrv_spawn_mint "$dir" &&
 	start_daemon "$dir" authz "$AUTHZ" -c "$dir/authz.conf" \
 		--listen "127.0.0.1:$AUTHZ_PORT" --workers 2 &&
 	start_daemon "$dir" echo "$ECHO" --listen "127.0.0.1:$ECHO_PORT" \
 		--log "$dir/backend.log" || return 1
-	wait_for_port "$MINT_PORT" 10 "$dir/mint.pid" &&
+	wait_for_file "$MINT_SOCK" 10 &&
 	wait_for_port "$AUTHZ_PORT" 10 "$dir/authz.pid" &&
 	wait_for_port "$ECHO_PORT" 10 "$dir/echo.pid" || return 1
 	"$fn" "$dir" || return 1
@@ -65,6 +69,19 @@ msrv_try() {
 	export LAX=https://localhost:$LAX_PORT
 	export TLS=https://localhost:$TLS_PORT
 	export PLAIN=http://localhost:$PORT
+}
+
+# msrv_spawn_mint DIR: jwt-mint.fcgi on $MINT_SOCK (a socket spawn-fcgi
+# makes and hands over on fd 0, like systemd's socket unit), its output
+# in DIR/mint.log and its PID in DIR/mint.pid.
+msrv_spawn_mint() {
+	local dir=$1 owner=()
+	if [ "$(id -u)" = 0 ]; then
+		owner=(-G "$(id -gn nobody 2>/dev/null || echo nogroup)")
+	fi
+	rm -f "$MINT_SOCK"
+	start_daemon "$dir" mint spawn-fcgi -n -s "$MINT_SOCK" -M 0660 \
+		"${owner[@]}" -- "$MINT" -c "$dir/mint.conf" --workers 2
 }
 
 msrv_stop() {
@@ -212,6 +229,16 @@ msrv_check_refused_by_mint() {
 	assert_json ".error_description | startswith(\"$2\")" true &&
 	wait_for_log "$DIR/mint.log" '"outcome":"invalid_client"' &&
 	[ "$(msrv_audit_count)" -gt "$n0" ]
+}
+
+# msrv_check_plain_refused BASE: over plain HTTP (BASE http://...) the
+# token endpoint answers nobody, not even a client with its right secret
+# (RFC 6749 §2.3.1, §3.2): 400 invalid_request saying TLS is needed.
+msrv_check_plain_refused() {
+	msrv_http -u "worker:$(cat "$DIR/worker.secret")" \
+		-d grant_type=client_credentials "$1/mint/token" || return 1
+	assert_oauth_error 400 invalid_request &&
+	assert_json '.error_description | contains("over TLS only")' true
 }
 
 # msrv_check_public BASE [CERT-NAME]: JWKS and both RFC 8414 locations,

@@ -45,6 +45,8 @@ struct cparams {
 	const char *verify;
 	const char *cert;
 	const char *authz;
+	int plain;              /* 1: no HTTPS=on (plain HTTP) */
+	const char *remote;     /* REMOTE_ADDR */
 };
 
 static const char *
@@ -52,6 +54,10 @@ param(void *arg, const char *name)
 {
 	const struct cparams *p = arg;
 
+	if (strcmp(name, "HTTPS") == 0)
+		return p->plain ? NULL : "on";
+	if (strcmp(name, "REMOTE_ADDR") == 0)
+		return p->remote;
 	if (strcmp(name, "SSL_CLIENT_VERIFY") == 0)
 		return p->verify;
 	if (strcmp(name, "SSL_CLIENT_CERT") == 0)
@@ -481,20 +487,63 @@ test_replay(struct mint_state *s, time_t now)
 		struct mint_replay *r = NULL;
 		struct jf_msg rm;
 		pid_t pid;
+		long ra;
 		int st = 0;
 
 		if (mint_replay_new(&r, 16) != JF_OK)
 			bail("mint_replay_new", "");
 		if ((pid = fork()) == 0)
 			_exit(mint_replay_add(r, "svc", "j1", now + 60, now,
-			    NULL) == JF_OK ? 0 : 1);
+			    10, &ra, NULL) == JF_OK ? 0 : 1);
 		waitpid(pid, &st, 0);
 		ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		    "replay: another process records a jti");
-		is(mint_replay_add(r, "svc", "j1", now + 60, now, &rm),
+		is(mint_replay_add(r, "svc", "j1", now + 60, now, 10, &ra, &rm),
 		    JF_E_INVALID_CLIENT, "replay: this process then refuses it");
-		is(mint_replay_add(r, "other", "j1", now + 60, now, &rm), JF_OK,
-		    "replay: the same jti of another client is not a replay");
+		is(mint_replay_add(r, "other", "j1", now + 60, now, 10, &ra, &rm),
+		    JF_OK, "replay: the same jti of another client is not a "
+		    "replay");
+		mint_replay_free(r);
+	}
+	{
+		/* Fairness: a client at its quota is refused (429, with a
+		 * Retry-After), the others keep being served, and it gets
+		 * room again once its entries expire. */
+		struct mint_replay *r = NULL;
+		struct jf_msg rm;
+		long ra = 0;
+		char jti[32];
+		int n_ok = 0, first_refused = -1;
+
+		if (mint_replay_new(&r, 1000) != JF_OK)
+			bail("mint_replay_new", "");
+		for (i = 0; i < 120; i++) {
+			snprintf(jti, sizeof(jti), "flood-%d", i);
+			if (mint_replay_add(r, "flooder", jti, now + 60, now, 100,
+			    &ra, &rm) == JF_OK)
+				n_ok++;
+			else if (first_refused < 0)
+				first_refused = i;
+		}
+		is(n_ok, 100, "quota: the flooding client gets its 100 entries");
+		is(first_refused, 100, "quota: and is refused from the 101st");
+		is(mint_replay_add(r, "flooder", "one-more", now + 60, now, 100,
+		    &ra, &rm), JF_E_RATE_LIMITED, "quota: 429 for it");
+		diag("retry after %ld s: %s", ra, rm.s);
+		ok(ra > 0 && ra <= 60 + 64, "quota: a Retry-After within the "
+		    "entries' life");
+		ok(strstr(rm.s, "flooder") != NULL &&
+		    strstr(rm.s, "replay_quota") != NULL, "quota: says who "
+		    "and why");
+		for (i = 0, n_ok = 0; i < 50; i++) {
+			snprintf(jti, sizeof(jti), "calm-%d", i);
+			n_ok += mint_replay_add(r, "calm", jti, now + 60, now, 100,
+			    &ra, &rm) == JF_OK;
+		}
+		is(n_ok, 50, "quota: another client is still served");
+		is(mint_replay_add(r, "flooder", "later", now + 300, now + 200,
+		    100, &ra, &rm), JF_OK, "quota: room again once its "
+		    "entries expired");
 		mint_replay_free(r);
 	}
 }
@@ -509,6 +558,8 @@ struct scase {
 	enum jf_err want;
 	enum mint_auth method;
 	const char *sub;
+	int hide;               /* 1: the answer must say only
+	                         * MINT_AUTH_FAILED */
 };
 
 /* base64 of "app:" SECRET, "a%3Ab:" SECRET, ... */
@@ -531,17 +582,17 @@ static const struct scase scases[] = {
 	{ "Basic: client_id with ':' sent as %3A", "Basic " B_AB, NULL, GRANT,
 	  JF_OK, MINT_AUTH_BASIC, "a:b" },
 	{ "Basic: a raw ':' ends the client_id", "Basic " B_ABRAW, NULL, GRANT,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 1 },
 	{ "Basic: wrong secret", "Basic " B_WRONG, NULL, GRANT,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 1 },
 	{ "Basic: unknown client", "Basic " B_NOBODY, NULL, GRANT,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 1 },
 	{ "Basic: disabled service", "Basic " B_OFF, NULL, GRANT,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 1 },
 	{ "Basic: right but short secret", "Basic " B_WEAK, NULL, GRANT,
 	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
 	{ "Basic: service without a secret", "Basic " B_SIGNER, NULL, GRANT,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 1 },
 	{ "Basic: bad base64", "Basic !!!!", NULL, GRANT, JF_E_INVALID_CLIENT,
 	  MINT_AUTH_BASIC, NULL },
 	{ "Basic: base64 without padding", "Basic YXBwOg", NULL, GRANT,
@@ -567,13 +618,13 @@ static const struct scase scases[] = {
 	  MINT_AUTH_POST, "a:b" },
 	{ "post: wrong secret", NULL, NULL,
 	  GRANT "&client_id=app&client_secret=" SECRET "x",
-	  JF_E_INVALID_CLIENT, MINT_AUTH_POST, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_POST, NULL, 1 },
 	{ "post: unknown client", NULL, NULL,
 	  GRANT "&client_id=nobody&client_secret=" SECRET,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_POST, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_POST, NULL, 1 },
 	{ "post: disabled service", NULL, NULL,
 	  GRANT "&client_id=off&client_secret=" SECRET, JF_E_INVALID_CLIENT,
-	  MINT_AUTH_POST, NULL },
+	  MINT_AUTH_POST, NULL, 1 },
 	{ "post: without client_id", NULL, NULL,
 	  GRANT "&client_secret=" SECRET, JF_E_INVALID_REQUEST, MINT_AUTH_POST,
 	  NULL },
@@ -616,6 +667,8 @@ test_secrets(const struct mint_state *s, time_t now)
 		if (g.err != c->want)
 			diag("%s", g.msg.s);
 		is(g.method, c->method, "  method");
+		is(g.hide, c->hide, c->hide ? "  the answer says only "
+		    MINT_AUTH_FAILED : "  the answer says why");
 		if (c->want != JF_OK)
 			ok(g.token == NULL && g.msg.s[0] != '\0',
 			    "  no token, a reason");

@@ -29,6 +29,8 @@ struct params {
 	const char *verify;
 	const char *cert;
 	const char *ctype;
+	int plain;              /* 1: no HTTPS=on (plain HTTP) */
+	const char *remote;     /* REMOTE_ADDR */
 };
 
 struct tcase {
@@ -129,6 +131,10 @@ param(void *arg, const char *name)
 {
 	const struct params *p = arg;
 
+	if (strcmp(name, "HTTPS") == 0)
+		return p->plain ? NULL : "on";
+	if (strcmp(name, "REMOTE_ADDR") == 0)
+		return p->remote;
 	if (strcmp(name, "SSL_CLIENT_VERIFY") == 0)
 		return p->verify;
 	if (strcmp(name, "SSL_CLIENT_CERT") == 0)
@@ -298,6 +304,47 @@ main(void)
 				    "  token verifies");
 		}
 		mint_grant_clear(&g);
+	}
+	{
+		/* RFC 6749 §3.2: no token over plain HTTP, whatever the
+		 * client sent, unless plain_http = loopback allows a
+		 * loopback client. */
+		struct params p = { "SUCCESS", fixtures[0], NULL, 1, NULL };
+		struct mint_grant g;
+		const char *body = "";
+
+		memset(&g, 0, sizeof(g));
+		mint_token_decide(s, now, param, &p, body, 0, &g);
+		is(g.err, JF_E_INVALID_REQUEST, "plain HTTP: invalid_request");
+		ok(strstr(g.msg.s, "over TLS only") != NULL &&
+		    g.token == NULL, "  says TLS is needed, no token");
+		p.remote = "127.0.0.1";
+		memset(&g, 0, sizeof(g));
+		mint_token_decide(s, now, param, &p, body, 0, &g);
+		is(g.err, JF_E_INVALID_REQUEST, "plain HTTP from loopback: "
+		    "refused by default");
+		s->conf->plain_http_loopback = 1;
+		memset(&g, 0, sizeof(g));
+		mint_token_decide(s, now, param, &p, body, 0, &g);
+		is(g.err, JF_OK, "plain_http = loopback: 127.0.0.1 served");
+		mint_grant_clear(&g);
+		p.remote = "::ffff:127.0.0.2";
+		memset(&g, 0, sizeof(g));
+		mint_token_decide(s, now, param, &p, body, 0, &g);
+		is(g.err, JF_OK, "plain_http = loopback: ::ffff:127.0.0.2 "
+		    "served");
+		mint_grant_clear(&g);
+		p.remote = "10.0.0.1";
+		memset(&g, 0, sizeof(g));
+		mint_token_decide(s, now, param, &p, body, 0, &g);
+		is(g.err, JF_E_INVALID_REQUEST, "plain_http = loopback: "
+		    "10.0.0.1 refused");
+		p.remote = "128.0.0.1";
+		memset(&g, 0, sizeof(g));
+		mint_token_decide(s, now, param, &p, body, 0, &g);
+		is(g.err, JF_E_INVALID_REQUEST, "plain_http = loopback: "
+		    "128.0.0.1 refused");
+		s->conf->plain_http_loopback = 0;
 	}
 	mint_state_free(s);
 	for (i = 0; i < 3; i++)
