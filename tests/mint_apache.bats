@@ -134,3 +134,8 @@ teardown_file() {
 	msrv_check_secret "$TLS"
 	msrv_check_plain_refused "$PLAIN"
 }
+
+@test "a local user who is not the web server cannot reach the mint's socket" {
+	[ "$(id -u)" = 0 ] || skip "needs root, to act as another local user"
+	mint_check_local_user "$MINT_SOCK" "$DIR/pki/billing.pem" "$DIR/mint.log"
+}

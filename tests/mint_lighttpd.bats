@@ -69,7 +69,7 @@ assert_oauth_error() {
 	local mint d=$BATS_TEST_TMPDIR
 	mint=$(jf_bin jwt-mint.fcgi)
 	run -0 "$mint" -t "$DIR/mint.conf"
-	[[ $output == "$DIR/mint.conf: OK (2 signing keys, 6 services in $DIR/registry.json)" ]]
+	[[ $output == "$DIR/mint.conf: OK (2 signing keys, 7 services in $DIR/registry.json)" ]]
 	printf '{"services":[{"id":"x","bogus":1}]}' >"$d/bad.json"
 	sed "s|^registry = .*|registry = $d/bad.json|" "$DIR/mint.conf" >"$d/mint.conf"
 	run -1 --separate-stderr "$mint" -t "$d/mint.conf"
@@ -614,4 +614,38 @@ assert_bearer_token() {
 	done
 	assert_bearer_token newapp
 	mint_registry "$DIR/registry.json"
+}
+
+@test "replay quota: one client flooding assertions is refused (429), another is still served" {
+	local cli i a n_ok=0
+	cli=$(jf_bin jwt-fcgi)
+	# replay_quota = 10 (mint_confs): flooder's 11th unexpired assertion
+	# finds no room of its own.
+	for i in $(seq 1 11); do
+		a=$("$cli" sign -k "$DIR/signer.key" --iss flooder --sub flooder \
+			--aud "$ISSUER" --ttl 60)
+		mint_post_plain -d grant_type=client_credentials \
+			-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
+		if [ "$HTTP_CODE" = 200 ]; then
+			n_ok=$((n_ok + 1))
+		fi
+	done
+	assert_equal "$n_ok" 10
+	assert_status 429
+	assert_json .error temporarily_unavailable
+	assert_json '.error_description | contains("replay_quota")' true
+	assert_header_contains Retry-After ''
+	[ "$(header_value Retry-After)" -gt 0 ]
+	wait_for_log "$LOG" 'client flooder holds 10 unexpired assertions'
+	# Another client is served meanwhile.
+	a=$("$cli" sign -k "$DIR/signer.key" --iss signer --sub signer \
+		--aud "$ISSUER" --ttl 60)
+	mint_post_plain -d grant_type=client_credentials \
+		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
+	assert_bearer_token signer
+}
+
+@test "a local user who is not the web server cannot reach the mint's socket" {
+	[ "$(id -u)" = 0 ] || skip "needs root, to act as another local user"
+	mint_check_local_user "$DIR/mint.sock" "$DIR/pki/billing.pem" "$LOG"
 }

@@ -123,3 +123,28 @@ teardown_file() {
 	msrv_check_secret "$TLS"
 	msrv_check_plain_refused "$PLAIN"
 }
+
+@test "a local user who is not the web server cannot reach the mint's socket" {
+	[ "$(id -u)" = 0 ] || skip "needs root, to act as another local user"
+	mint_check_local_user "$MINT_SOCK" "$DIR/pki/billing.pem" "$DIR/mint.log"
+}
+
+@test "a front end that calls every certificate verified: client_ca still refuses the wrong ones" {
+	local base=https://localhost:$LIAR_PORT c
+	# optional_no_ca with a constant SUCCESS: nginx checks nothing.
+	msrv_post billing "$base" -d grant_type=client_credentials
+	assert_status 200
+	msrv_post other "$base" -d grant_type=client_credentials
+	assert_oauth_error 401 invalid_client
+	assert_json '.error_description | contains("not issued by a CA in client_ca")' true
+	# An expired certificate, and one for servers only, nginx refuses by
+	# itself even here (optional_no_ca forgives only an unknown CA):
+	# tests/mint_peer.bats has the mint's own refusal of both.
+	for c in billing-expired billing-server; do
+		msrv_http --cert "$DIR/pki/$c.pem" --key "$DIR/pki/$c.key" \
+			-d grant_type=client_credentials "$base/mint/token"
+		assert_status 400
+		assert_body_contains 'The SSL certificate error'
+	done
+	wait_for_log "$DIR/mint.log" 'the web server said it verified a client certificate that client_ca refuses'
+}

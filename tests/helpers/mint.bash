@@ -15,7 +15,8 @@ MINT_AUD2=https://reports.test
 # mint_registry FILE [EXTRA-CLAIM-JSON]: the test registry. billing gets
 # EXTRA-CLAIM-JSON merged into its claims (for the reload test). worker
 # authenticates with the client secret in FILE's dir (worker.secret),
-# signer with private_key_jwt (signer.jwks); neither has a certificate.
+# signer and flooder with private_key_jwt (signer.jwks); none of them has
+# a certificate.
 mint_registry() {
 	local extra=${2:-} d hash jwks
 	d=$(dirname "$1")
@@ -34,6 +35,12 @@ mint_registry() {
 	    },
 	    {
 	      "id": "signer",
+	      "jwks": $jwks,
+	      "scopes": ["invoices:read"],
+	      "audiences": ["$MINT_AUD"]
+	    },
+	    {
+	      "id": "flooder",
 	      "jwks": $jwks,
 	      "scopes": ["invoices:read"],
 	      "audiences": ["$MINT_AUD"]
@@ -76,8 +83,9 @@ mint_registry() {
 }
 
 # mint_fixture DIR: PKI (DIR/pki: CA, server, clients billing, search,
-# retired, expired, stranger; DIR/pki-other: another CA with its own
-# "billing"), two signing keys (the first signs) and the registry.
+# retired, expired, stranger, billing-expired (validity over),
+# billing-server (serverAuth only); DIR/pki-other: another CA with its
+# own "billing"), two signing keys (the first signs) and the registry.
 mint_fixture() {
 	local d=$1 cli c
 	cli=$(jf_bin jwt-fcgi) || return 1
@@ -86,6 +94,10 @@ mint_fixture() {
 		pki_client "$d/pki" "$c" || return 1
 	done
 	pki_init "$d/pki-other" && pki_client "$d/pki-other" billing || return 1
+	# For client_ca: certificates the registry would take (CN billing),
+	# each wrong in one way only.
+	pki_client_expired "$d/pki" billing-expired &&
+	pki_client_serveronly "$d/pki" billing-server || return 1
 	"$cli" keygen --alg ES256 "$d/mint.key" >"$d/mint.kid" &&
 	"$cli" keygen --alg ES256 "$d/mint-next.key" >"$d/mint-next.kid" &&
 	chmod 600 "$d/mint.key" "$d/mint-next.key" &&
@@ -112,6 +124,7 @@ mint_confs() {
 	token_lifetime = 300
 	max_token_lifetime = 600
 	jwks_max_age = 120
+	replay_quota = 10
 	client_ca = $d/pki/ca.pem
 	log_level = info
 	EOF
@@ -298,4 +311,47 @@ assert_auth_failed() {
 	printf 'expected the audit reason to contain: %s\nactual reason: %s\n' \
 		"$want" "$got" >&2
 	return 1
+}
+
+# mint_forge SOCK CERT [USER]: one FastCGI request straight to a mint's
+# unix socket, as any local process could send it: POST .../token over
+# "TLS", claiming the web server verified CERT (SSL_CLIENT_VERIFY
+# SUCCESS, SSL_CLIENT_CERT). As USER (setpriv, no supplementary groups)
+# when given. Prints cgi-fcgi's output (the CGI response, then the
+# FastCGI stderr record); its status is cgi-fcgi's. Use with `run`.
+mint_forge() {
+	local sock=$1 cert=$2 user=${3:-} body=grant_type=client_credentials
+	local as=() cgi
+	cgi=$(command -v cgi-fcgi) || { echo "cgi-fcgi not installed" >&2; return 127; }
+	if [ -n "$user" ]; then
+		as=("$(command -v setpriv)" --reuid="$user" \
+			--regid="$(id -g "$user")" --clear-groups)
+	fi
+	printf '%s' "$body" | env -i REQUEST_METHOD=POST \
+		SCRIPT_NAME=/mint/token REQUEST_URI=/mint/token HTTPS=on \
+		SSL_CLIENT_VERIFY=SUCCESS SSL_CLIENT_CERT="$(cat "$cert")" \
+		CONTENT_TYPE=application/x-www-form-urlencoded \
+		CONTENT_LENGTH=${#body} REMOTE_ADDR=127.0.0.1 \
+		"${as[@]}" "$cgi" -bind -connect "$sock"
+}
+
+# mint_check_local_user SOCK CERT LOG: a local user (daemon) who is not
+# the web server cannot get a token through SOCK, the mint socket a
+# shipped config set up: either the socket's mode keeps it out, or the
+# mint's peer check refuses it (403, and a peer_refused audit line).
+mint_check_local_user() {
+	local sock=$1 cert=$2 log=$3
+	run mint_forge "$sock" "$cert" daemon
+	if [[ $output == *'Status: 403'* ]]; then
+		[[ $output == *'may not use this program'* ]] || return 1
+		wait_for_log "$log" '"event":"peer_refused","peer_uid":1,' ||
+			return 1
+	else
+		# cgi-fcgi exits with connect()'s errno: 13 is EACCES.
+		[ "$status" -eq 13 ] || {
+			echo "expected EACCES (13) or a 403, got $status: $output" >&2
+			return 1
+		}
+	fi
+	[[ $output != *access_token* ]]
 }

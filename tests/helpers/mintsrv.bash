@@ -16,7 +16,8 @@
 #
 # Ports (exported): PORT (HTTP), TLS_PORT (TLS, no client certificates),
 # MTLS_PORT (the shipped client-certificate host), LAX_PORT (a test host
-# that lets unverified clients through, where the server can),
+# that lets unverified clients through, where the server can), LIAR_PORT
+# (nginx only: a front end that calls every certificate verified),
 # AUTHZ_PORT, ECHO_PORT; the mint's unix socket MINT_SOCK. ISSUER is
 # https://localhost:MTLS_PORT/mint.
 
@@ -42,10 +43,11 @@ msrv_start() {
 msrv_try() {
 	local dir=$1 fn=$2 p
 	free_port PORT && free_port TLS_PORT && free_port MTLS_PORT &&
-	free_port LAX_PORT && free_port AUTHZ_PORT &&
+	free_port LAX_PORT && free_port LIAR_PORT && free_port AUTHZ_PORT &&
 	free_port ECHO_PORT || return 1
 	ISSUER=https://localhost:$MTLS_PORT/mint
-	export PORT TLS_PORT MTLS_PORT LAX_PORT AUTHZ_PORT ECHO_PORT ISSUER
+	export PORT TLS_PORT MTLS_PORT LAX_PORT LIAR_PORT AUTHZ_PORT ECHO_PORT \
+		ISSUER
 	mint_confs "$dir" || return 1
 	# The mint as the READMEs say to run it: on a unix socket made for
 	# it the way conf/systemd/jwt-mint.socket makes one (owner root,
@@ -96,7 +98,7 @@ msrv_stop() {
 msrv_resolve() {
 	local p
 	MSRV_RES=()
-	for p in "$PORT" "$TLS_PORT" "$MTLS_PORT" "$LAX_PORT"; do
+	for p in "$PORT" "$TLS_PORT" "$MTLS_PORT" "$LAX_PORT" "$LIAR_PORT"; do
 		MSRV_RES+=(--resolve "localhost:$p:127.0.0.1")
 	done
 }

@@ -82,3 +82,24 @@ pki_client() {
 		'expiration_days = 1' \
 		'signing_key' 'tls_www_client')"
 }
+
+# pki_client_expired DIR NAME: a client certificate (CN=NAME, clientAuth)
+# whose validity ended in 2020.
+pki_client_expired() {
+	pki_issue "$1" "$2" "$(printf '%s\n' \
+		"cn = \"$2\"" \
+		"serial = $RANDOM" \
+		'activation_date = "2019-12-01 00:00:00 UTC"' \
+		'expiration_date = "2020-01-01 00:00:00 UTC"' \
+		'signing_key' 'tls_www_client')"
+}
+
+# pki_client_serveronly DIR NAME: a certificate (CN=NAME) whose
+# extKeyUsage allows TLS server authentication only.
+pki_client_serveronly() {
+	pki_issue "$1" "$2" "$(printf '%s\n' \
+		"cn = \"$2\"" \
+		"serial = $RANDOM" \
+		'expiration_days = 1' \
+		'signing_key' 'tls_www_server')"
+}
