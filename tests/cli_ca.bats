@@ -416,7 +416,7 @@ small_fs() {
 	echo '{"services":[{"id":"a","match":{"san_uri":"spiffe://x/a"}},{"id":"b","match":{"san_uri":[5]}}]}' >"$D/bad.json"
 	run -2 --separate-stderr "$JF" registry check "$D/bad.json"
 	assert_out_empty
-	assert_err_has "jwt-fcgi: $D/bad.json: services[1].match.san_uri[0]: expected a string"
+	assert_err_has "jwt-fcgi registry check: $D/bad.json: services[1].match.san_uri[0]: expected a string"
 	echo '{"services":[],"extra":1}' >"$D/bad2.json"
 	run -2 --separate-stderr "$JF" registry check "$D/bad2.json"
 	assert_err_has "bad2.json: "

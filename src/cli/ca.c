@@ -347,8 +347,8 @@ cli_ca_issue(const struct cli_ca *ca, const struct cli_leaf *req,
 
 	/* A client certificate that outlives its CA only fails later. */
 	if (until > ca_until) {
-		fprintf(stderr, "jwt-fcgi: note: validity cut to the CA's "
-		    "(%ld days)\n", (long)((ca_until - time(NULL)) / 86400));
+		cli_err("note: validity cut to the CA's (%ld days)",
+		    (long)((ca_until - time(NULL)) / 86400));
 		until = ca_until;
 	}
 	if (gen_key(req->alg, 0, &priv, &pub, &pem, &pemlen) != 0)

@@ -40,7 +40,8 @@ struct cli_cmd {
 
 /* "Usage: jwt-fcgi NAME " and cmd->usage. */
 void cli_usage(const struct cli_cmd *cmd, FILE *f);
-/* "jwt-fcgi: " + message + newline on stderr. */
+/* "jwt-fcgi COMMAND: " (before a command is chosen, "jwt-fcgi: ") +
+ * message + newline on stderr: errors, warnings and notes alike. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* cli_err(...), then "Try 'jwt-fcgi NAME --help'."; returns
  * CLI_EXIT_USAGE. */

@@ -17,6 +17,12 @@
 #include "log.h"
 
 #define PROG "jwt-fcgi"
+#define CLI_WHO_MAX 64          /* "jwt-fcgi " and the longest command name */
+
+/* Every message starts with the program and, once main() has found the
+ * command, its name ("jwt-fcgi register: ..."), whichever helper prints
+ * it. Set once before the command runs, like a program name. */
+static char cli_who[CLI_WHO_MAX] = PROG;
 
 static int cmd_words(const struct cli_cmd *c);
 static const struct cli_cmd *cmd_find(int argc, char **argv, int *used);
@@ -198,10 +204,11 @@ main(int argc, char **argv)
 	/* argv[0] of the command is its last word; optind 0 makes glibc's
 	 * getopt start a fresh scan of that vector. */
 	optind = 0;
+	snprintf(cli_who, sizeof(cli_who), "%s %s", PROG, cmd->name);
 	rc = cmd->fn(cmd, argc - used, argv + used);
 	/* A full disk or a closed pipe must not look like success. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_err("%s: cannot write the output", cmd->name);
+		cli_err("cannot write the output");
 		if (rc == CLI_EXIT_OK)
 			rc = CLI_EXIT_FAIL;
 	}
@@ -297,7 +304,7 @@ cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG ": ", stderr);
+	fprintf(stderr, "%s: ", cli_who);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -309,7 +316,7 @@ cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, PROG ": %s: ", cmd->name);
+	fprintf(stderr, PROG " %s: ", cmd->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

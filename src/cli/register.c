@@ -184,7 +184,7 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 		/* The default identity: spiffe://TRUST-DOMAIN/ID. */
 		if ((td = o.td != NULL ? o.td : cli_ca_trust_domain(ca)) ==
 		    NULL) {
-			cli_err("register: the CA names no trust domain; give "
+			cli_err("the CA names no trust domain; give "
 			    "--trust-domain or --san-uri");
 			ret = CLI_EXIT_USAGE;
 			goto fail;
@@ -217,7 +217,7 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 		goto fail;
 	/* Read the identities back the way the mint will. */
 	if (cert_parse(&crt, crtpem, crtlen, &m) != JF_OK) {
-		cli_err("register: the new certificate: %s", m.s);
+		cli_err("the new certificate: %s", m.s);
 		goto fail;
 	}
 
@@ -238,7 +238,7 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 	out[textlen] = '\0';
 	text = out;
 	if (registry_parse(&reg, text, textlen, &m) != JF_OK) {
-		cli_err("register: refused, the registry would be invalid: %s",
+		cli_err("refused, the registry would be invalid: %s",
 		    m.s);
 		ret = CLI_EXIT_USAGE;
 		goto fail;
@@ -288,8 +288,8 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 	    crtp, cert_san_uri(crt, 0));
 	if (secret[0] != '\0') {
 		printf("client_secret: %s\n", secret);
-		fprintf(stderr, "register: store the client secret now: only "
-		    "its SHA-256 is kept\n");
+		cli_err("store the client secret now: only its SHA-256 is "
+		    "kept");
 	}
 	ret = CLI_EXIT_OK;
 	goto fail;
@@ -384,14 +384,14 @@ set_secret(struct json_object *doc, const char *id, char *secret)
 			svc = json_object_array_get_idx(svcs, i);
 	}
 	if (svc == NULL || gnutls_rnd(GNUTLS_RND_KEY, rnd, sizeof(rnd)) != 0) {
-		cli_err("register: no random bytes for the client secret");
+		cli_err("no random bytes for the client secret");
 		return -1;
 	}
 	b64url_encode(secret, rnd, sizeof(rnd));
 	gnutls_memset(rnd, 0, sizeof(rnd));
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, secret, strlen(secret),
 	    d) != 0) {
-		cli_err("register: SHA-256 failed");
+		cli_err("SHA-256 failed");
 		return -1;
 	}
 	for (i = 0; i < sizeof(d); i++)
