@@ -406,6 +406,42 @@ entry() {
 	assert_err_prefixed "jwt-fcgi register: "
 }
 
+@test "register --out-dir and ca init --dir create missing parents, mode 0700" {
+	umask 000
+	mkdir -m 755 "$D/top"
+	ca "$D/top/p/k/i"
+	assert_mode "$D/top" 755
+	assert_mode "$D/top/p" 700
+	assert_mode "$D/top/p/k" 700
+	assert_mode "$D/top/p/k/i" 700
+	[ -f "$D/top/p/k/i/ca.key" ]
+	run -0 --separate-stderr "$JF" register svc --registry "$D/reg.json" \
+		--ca-dir "$D/top/p/k/i" --out-dir "$D/top/a/b/c/"
+	assert_mode "$D/top/a" 700
+	assert_mode "$D/top/a/b" 700
+	assert_mode "$D/top/a/b/c" 700
+	assert_mode "$D/top/a/b/c/svc.key" 600
+	verified "$D/top/p/k/i/ca.crt" "$D/top/a/b/c/svc.crt"
+	# a relative path, and an existing one: modes are kept
+	chmod 750 "$D/top/a/b"
+	cd "$D/top"
+	run -0 --separate-stderr "$JF" register svc2 --registry "$D/reg.json" \
+		--ca-dir p/k/i --out-dir a/b/d
+	assert_mode "$D/top/a/b" 750
+	assert_mode "$D/top/a/b/d" 700
+	[ -f "$D/top/a/b/d/svc2.key" ]
+
+	# a file where a directory should be: refused, nothing written
+	touch "$D/top/file"
+	cp "$D/reg.json" "$D/reg.before"
+	run -1 --separate-stderr "$JF" register svc3 --registry "$D/reg.json" \
+		--ca-dir p/k/i --out-dir file/x
+	assert_err_has "jwt-fcgi register: file: exists and is not a directory"
+	cmp "$D/reg.json" "$D/reg.before"
+	run -1 --separate-stderr "$JF" ca init --dir "$D/top/file/ca"
+	assert_err_has "jwt-fcgi ca init: $D/top/file: exists and is not a directory"
+}
+
 @test "register keeps the registry's mode and follows a symlink to it" {
 	ca
 	reg a

@@ -125,10 +125,8 @@ cli_ca_init(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 
 	/* The CA key lives here: a new directory is the owner's alone. */
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		cli_err("%s: %s", dir, strerror(errno));
+	if (cli_mkdirs(dir, 0700) != 0)
 		return CLI_EXIT_FAIL;
-	}
 	if ((keyp = path_join(dir, "ca.key")) == NULL ||
 	    (crtp = path_join(dir, "ca.crt")) == NULL ||
 	    (uri = malloc(sizeof(SPIFFE) + strlen(td))) == NULL)

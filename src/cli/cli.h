@@ -86,6 +86,12 @@ char *cli_tmp_write(const char *path, const void *data, size_t n,
 int cli_tmp_commit(char *tmp, const char *path, int replace);
 void cli_tmp_discard(char *tmp);
 
+/* mkdir -p: path and every missing parent, each made with mode (0700
+ * for a directory that will hold a private key; the umask may only take
+ * bits away). Existing directories are left as they are. 0, or -1 after
+ * reporting the component that failed. */
+int cli_mkdirs(const char *path, mode_t mode);
+
 /* The service CA (ca.c), for `register`. Loads DIR/ca.key and DIR/ca.crt
  * and checks they belong together and the certificate is a CA; 0, or -1
  * after reporting. */

@@ -97,7 +97,7 @@ static const struct cli_cmd cli_cmds[] = {
 	  "[--dir DIR] [--cn NAME] [--days N] [--alg ALG] [--trust-domain TD]\n"
 	  "\n"
 	  "  -d, --dir DIR          where to write ca.key and ca.crt (default .;\n"
-	  "                         made with mode 0700 if missing)\n"
+	  "                         made, with missing parents, mode 0700)\n"
 	  "  -n, --cn NAME          the CA's common name (default\n"
 	  "                         \"jwt-fcgi service CA\")\n"
 	  "  -D, --days N           validity, 1 to 36500 (default 3650)\n"
@@ -115,7 +115,8 @@ static const struct cli_cmd cli_cmds[] = {
 	  "\n"
 	  "  -r, --registry FILE       the mint's registry (created if missing)\n"
 	  "  -C, --ca-dir DIR          the CA from 'ca init' (default .)\n"
-	  "  -o, --out-dir DIR         where to write ID.key and ID.crt (default .)\n"
+	  "  -o, --out-dir DIR         where to write ID.key and ID.crt (default .;\n"
+	  "                            made, with missing parents, mode 0700)\n"
 	  "  -a, --alg ALG             key: ES256 (default), ES384, RS256 or EdDSA\n"
 	  "      --days N              certificate validity (default 365)\n"
 	  "      --san-uri URI         SAN URI, repeatable (default\n"
@@ -546,6 +547,55 @@ cli_tmp_commit(char *tmp, const char *path, int replace)
 		cli_err("%s: cannot sync the directory: %s", dir,
 		    strerror(errno));
 	free(dir);
+	return rc;
+}
+
+int
+cli_mkdirs(const char *path, mode_t mode)
+{
+	struct stat sb;
+	char *p = NULL, *s;
+	int rc = -1, last;
+
+	if (path[0] == '\0') {
+		cli_err("an empty directory name");
+		return -1;
+	}
+	if ((p = strdup(path)) == NULL) {
+		cli_err("out of memory");
+		return -1;
+	}
+	/* Each prefix ending before a '/', then the whole path. A leading
+	 * '/' and repeated ones are no component. */
+	for (s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		last = *s == '\0';
+		if (s[-1] != '/') {
+			*s = '\0';
+			if (mkdir(p, mode) != 0 && errno != EEXIST) {
+				cli_err("%s: cannot create the directory: %s",
+				    p, strerror(errno));
+				goto fail;
+			}
+			/* EEXIST says nothing of what exists. */
+			if (stat(p, &sb) != 0) {
+				cli_err("%s: %s", p, strerror(errno));
+				goto fail;
+			}
+			if (!S_ISDIR(sb.st_mode)) {
+				cli_err("%s: exists and is not a directory", p);
+				goto fail;
+			}
+			if (!last)
+				*s = '/';
+		}
+		if (last)
+			break;
+	}
+	rc = 0;
+fail:
+	free(p);
 	return rc;
 }
 

@@ -270,11 +270,9 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 		goto fail;
 	}
 
-	/* It will hold a private key: a new directory is the owner's. */
-	if (mkdir(o.out_dir, 0700) != 0 && errno != EEXIST) {
-		cli_err("%s: %s", o.out_dir, strerror(errno));
+	/* It will hold a private key: new directories are the owner's. */
+	if (cli_mkdirs(o.out_dir, 0700) != 0)
 		goto fail;
-	}
 	if ((keyp = path_join(o.out_dir, o.id, ".key")) == NULL ||
 	    (crtp = path_join(o.out_dir, o.id, ".crt")) == NULL)
 		goto nomem;
