@@ -33,7 +33,9 @@ if [ $# -gt 1 ]; then
 fi
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-export JF_BUILDDIR=${1:-$top/build} JF_SRCDIR=$top
+# Absolute: lighttpd spawns the programs from its own directory.
+JF_BUILDDIR=$(cd "${1:-$top/build}" && pwd) || exit 2
+export JF_BUILDDIR JF_SRCDIR=$top
 BATS_FILE_TMPDIR=$(mktemp -d /tmp/jwt-fcgi-demo.XXXXXX)
 export BATS_FILE_TMPDIR DIR=$BATS_FILE_TMPDIR
 
