@@ -40,6 +40,9 @@ setup() {
 
 teardown_file() {
 	local dir
+	# the second instance, if its test stopped half-way
+	dir=$(cat "$BATS_FILE_TMPDIR/apache2.dir" 2>/dev/null) &&
+		apache_stop "$dir"
 	dir=$(cat "$BATS_FILE_TMPDIR/apache.dir" 2>/dev/null) || return 0
 	apache_stop "$dir"
 }
@@ -71,7 +74,7 @@ mini_conf() {
 }
 
 @test "apache2 -t accepts the shipped conf with its own defaults" {
-	mini_conf "$BATS_TEST_TMPDIR" authnz_fcgi setenvif
+	mini_conf "$BATS_TEST_TMPDIR" authnz_fcgi setenvif headers
 	run -0 apache2 -t -D DUMP_RUN_CFG -f "$BATS_TEST_TMPDIR/apache2.conf"
 	[[ $output == *"JWT_AUTHZ_ADDR=127.0.0.1:9100"* ]]
 	[[ $output == *"JWT_AUTHZ_ADMIN_SCOPE=admin"* ]]
@@ -81,6 +84,70 @@ mini_conf() {
 	mini_conf "$BATS_TEST_TMPDIR" setenvif
 	run -1 apache2 -t -f "$BATS_TEST_TMPDIR/apache2.conf"
 	[[ $output == *"a2enmod authnz_fcgi"* ]]
+}
+
+@test "the shipped conf needs mod_headers, unless the token is passed on" {
+	mini_conf "$BATS_TEST_TMPDIR" authnz_fcgi setenvif
+	run -1 apache2 -t -f "$BATS_TEST_TMPDIR/apache2.conf"
+	[[ $output == *"needs mod_headers to keep the bearer token from the backend: a2enmod headers"* ]]
+	run -0 apache2 -t -D JWT_AUTHZ_PASS_TOKEN -f "$BATS_TEST_TMPDIR/apache2.conf"
+}
+
+# The backend's environment (fcgi-echo echoes HTTP_* and JWT_*) after a
+# 200 for TOKEN: the claims, and HTTP_AUTHORIZATION only if WANT is set.
+backend_sees_token() {
+	local base=$1 tok=$2 want=$3
+	http -H "Authorization: Bearer $tok" "$base/api/echo"
+	assert_status 200
+	assert_json .JWT_SUB svc-a
+	assert_json .JWT_SCOPE "read write"
+	if [ -n "$want" ]; then
+		assert_json .HTTP_AUTHORIZATION "Bearer $tok"
+	else
+		assert_json 'has("HTTP_AUTHORIZATION")' false
+		assert_body_lacks "$tok"
+	fi
+}
+
+@test "the backend gets the claims, not the bearer token" {
+	backend_sees_token "$BASE" "$TOK_OK" ""
+	# over TLS too, and on a policy route
+	http --cacert "$DIR/pki/ca.pem" -H "Authorization: Bearer $TOK_ADMIN" \
+		"$TLS_BASE/api/admin/echo"
+	assert_status 200
+	assert_json .JWT_SUB svc-admin
+	assert_json 'has("HTTP_AUTHORIZATION")' false
+	# The authorizer still saw the token: without it, no 200.
+	http "$BASE/api/echo"
+	assert_status 401
+}
+
+@test "without the token, internal subrequests still pass (an index page)" {
+	mkdir -p "$DIR/htdocs/api/dir"
+	printf 'index under the prefix\n' >"$DIR/htdocs/api/dir/index.html"
+	chmod -R a+rX "$DIR/htdocs/api/dir"
+	http -H "Authorization: Bearer $TOK_OK" "$BASE/api/dir/"
+	assert_status 200
+	assert_body_contains "index under the prefix"
+	http "$BASE/api/dir/"
+	assert_status 401
+}
+
+@test "Define JWT_AUTHZ_PASS_TOKEN: the backend sees the token as well" {
+	local authz dir2
+	authz=$(jf_bin jwt-authz.fcgi)
+	dir2=$(apache_dir)
+	echo "$dir2" >"$BATS_FILE_TMPDIR/apache2.dir"
+	cp "$DIR/authz.conf" "$DIR/mint.jwks" "$dir2/"
+	sed -i "s|$DIR/mint.jwks|$dir2/mint.jwks|" "$dir2/authz.conf"
+	(
+		JF_APACHE_DEFINES=JWT_AUTHZ_PASS_TOKEN
+		apache_start "$dir2" "$authz" &&
+			echo "http://127.0.0.1:$PORT" >"$dir2/base"
+	)
+	backend_sees_token "$(cat "$dir2/base")" "$TOK_OK" yes
+	apache_stop "$dir2"
+	rm -f "$BATS_FILE_TMPDIR/apache2.dir"
 }
 
 @test "the prefix is a <Location>: /api-old.txt is not under /api" {

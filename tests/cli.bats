@@ -63,7 +63,7 @@ setup() {
 
 @test "unknown option, missing argument, bad number: exit 2" {
 	run -2 --separate-stderr "$JF" keygen --colour "$D/k.pem"
-	assert_err_has "jwt-fcgi: keygen: unknown option '--colour'"
+	assert_err_has "jwt-fcgi keygen: unknown option '--colour'"
 	assert_err_has "Usage: jwt-fcgi keygen"
 	run -2 --separate-stderr "$JF" sign -k
 	assert_err_has "option '-k' needs an argument"
@@ -226,7 +226,7 @@ setup() {
 	assert_jq "$(b64url_json "$(cut -d. -f2 <<<"$output")")" .role admin
 	run -1 --separate-stderr "$JF" sign -k "$D/k.pem" --claims - \
 		<<<'{"sub":"a","sub":"b"}'
-	assert_err_has "jwt-fcgi: (stdin): JSON: duplicate member"
+	assert_err_has "jwt-fcgi sign: (stdin): JSON: duplicate member"
 	run -1 --separate-stderr "$JF" sign -k "$D/k.pem" --claims - <<<'[1]'
 	assert_err_has "claims must be a JSON object"
 	assert_out_empty
@@ -256,7 +256,7 @@ setup() {
 	sign_tok "$D/k.pem" --iat $(($(date +%s) - 600)) --exp $(($(date +%s) - 73))
 	run -1 --separate-stderr "$JF" verify -c "$D/authz.conf" "$TOK"
 	assert_out_empty
-	assert_err_has "jwt-fcgi: refused: token expired: "
+	assert_err_has "jwt-fcgi verify: refused: token expired: "
 	assert_err_has "expired"
 	run -1 --separate-stderr "$JF" verify --explain -c "$D/authz.conf" "$TOK"
 	grep -q '^FAIL  exp: .*expired' <<<"$output" || { cli_show; false; }
@@ -333,7 +333,7 @@ setup() {
 	sed -i 's|^jwks_file = .*|jwks_file = /nonexistent.jwks|' "$D/authz.conf"
 	run -2 --separate-stderr "$JF" check-config "$D/authz.conf"
 	assert_out_empty
-	assert_err_has "jwt-fcgi: $D/authz.conf:5: "
+	assert_err_has "jwt-fcgi check-config: $D/authz.conf:5: "
 	printf 'leeway = 60\nlee_way = 60\n' >"$D/typo.conf"
 	run -2 --separate-stderr "$JF" check-config "$D/typo.conf"
 	assert_err_has "$D/typo.conf:2: "

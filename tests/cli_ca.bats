@@ -59,6 +59,37 @@ has_text() {
 		{ printf 'expected in %s: %s\n' "$1" "$2" >&2; cat "$1" >&2; false; }
 }
 
+# assert_err_prefixed PREFIX: every line of stderr starts with PREFIX,
+# except the "Usage:" and "Try" lines of a usage error.
+assert_err_prefixed() {
+	local line
+	[ -n "${stderr-}" ] || { echo "expected messages on stderr" >&2; cli_show; return 1; }
+	while IFS= read -r line; do
+		case $line in
+		"$1"* | "Usage: "* | "Try '"*) ;;
+		*) printf 'expected every stderr line to start with: %s\n' "$1" >&2
+			cli_show
+			return 1 ;;
+		esac
+	done <<<"$stderr"
+}
+
+# assert_secret SECRET ID: SECRET is 43 base64url characters whose
+# SHA-256 is ID's client_secret_sha256, and the registry does not hold it.
+assert_secret() {
+	if ! [[ $1 =~ ^[A-Za-z0-9_-]{43}$ ]]; then
+		printf 'expected 43 base64url characters, got: %q\n' "$1" >&2
+		return 1
+	fi
+	assert_equal "$(jq -r --arg id "$2" '.services[] | select(.id == $id) |
+		.client_secret_sha256' "$D/reg.json")" \
+		"$(printf '%s' "$1" | sha256sum | cut -d' ' -f1)" || return 1
+	if grep -qF -- "$1" "$D/reg.json"; then
+		echo "the registry holds the secret itself" >&2
+		return 1
+	fi
+}
+
 # entry ID: the registry entry of ID, sorted keys, one line.
 entry() {
 	jq -cS --arg id "$1" '.services[] | select(.id == $id)' "$D/reg.json"
@@ -102,7 +133,8 @@ entry() {
 	assert_err_has "--days: expected an integer from 1 to 36500, got '0'"
 	run -2 --separate-stderr "$JF" ca init --alg PS256
 	assert_err_has "--alg: expected ES256, ES384, RS256 or EdDSA, got 'PS256'"
-	[ ! -e ca.key ] && [ ! -e "$D/ca.key" ]
+	[ ! -e ca.key ]
+	[ ! -e "$D/ca.key" ]
 }
 
 # --- ca init -------------------------------------------------------------
@@ -160,7 +192,9 @@ entry() {
 	umask 000
 	reg billing --san-dns Billing.Example.Test --days 10
 	[ "$status" -eq 0 ] || { cli_show; false; }
-	assert_out_has "reg.json: added service billing (1 service)"
+	assert_err_has "jwt-fcgi register: $D/reg.json: added service billing (1 service)"
+	# stdout is for the client secret alone; there is none
+	assert_out_empty
 	assert_mode "$D/out/billing.key" 600
 	assert_mode "$D/out/billing.crt" 644
 	assert_mode "$D/reg.json" 644
@@ -177,7 +211,8 @@ entry() {
 	certtool -k --infile "$D/out/billing.key" >"$D/k.txt" 2>&1
 	local kid
 	kid=$(certtool --key-id --infile "$D/out/billing.crt" 2>/dev/null | tail -n 1)
-	[ -n "$kid" ] && grep -qi "$kid" "$D/k.txt"
+	[ -n "$kid" ]
+	grep -qi "$kid" "$D/k.txt"
 	# the entry matches on the SAN URI and the CA's key
 	local ski
 	ski=$(certtool -i --infile "$D/pki/ca.crt" |
@@ -214,7 +249,7 @@ entry() {
 		--default-audience https://api.example.test --lifetime 600 \
 		--claim team='"shop"' --claim 'roles=["r"]' --description "Orders"
 	[ "$status" -eq 0 ] || { cli_show; false; }
-	assert_out_has "added service orders (4 services)"
+	assert_err_has "added service orders (4 services)"
 	assert_jq "$(entry orders)" '[.scopes, .default_scope] | tostring' \
 		'[["orders:read","orders:write"],["orders:read"]]'
 	assert_jq "$(entry orders)" '[.token_lifetime, .claims.team, .claims.roles[0], .description] | tostring' \
@@ -228,7 +263,7 @@ entry() {
 	reg orders --scope orders:read --default-scope orders:read \
 		--claim team='"warehouse"' --disable
 	[ "$status" -eq 0 ] || { cli_show; false; }
-	assert_out_has "updated service orders (4 services)"
+	assert_err_has "updated service orders (4 services)"
 	[ "$(sha256sum <"$D/out/orders.key")" != "$sum1" ]
 	assert_mode "$D/out/orders.key" 600
 	verified "$D/pki/ca.crt" "$D/out/orders.crt"
@@ -257,6 +292,154 @@ entry() {
 	got=$(entry search | jq -r .match.fingerprint | tr -d : | tr 'A-F' 'a-f')
 	assert_equal "$got" "$want"
 	assert_jq "$(entry search)" '.match.san_uri | tostring' '["spiffe://example.test/search/v2"]'
+}
+
+@test "sec=\$(jwt-fcgi register ... --client-secret) is exactly the secret; the rest is on stderr" {
+	ca
+	local sec err
+	sec=$("$JF" register app --registry "$D/reg.json" --ca-dir "$D/pki" \
+		--out-dir "$D/out" --client-secret 2>"$D/err")
+	err=$(<"$D/err")
+	assert_secret "$sec" app
+	stderr=$err assert_err_has "jwt-fcgi register: $D/reg.json: added service app (1 service)"
+	stderr=$err assert_err_has "only its SHA-256 is kept"
+	stderr=$err assert_err_prefixed "jwt-fcgi register: "
+	if grep -qF -- "$sec" "$D/err"; then
+		echo "the secret is on stderr too" >&2
+		false
+	fi
+
+	# Byte for byte: the secret and one newline, nothing else. Again
+	# replaces the secret.
+	"$JF" register app --registry "$D/reg.json" --ca-dir "$D/pki" \
+		--out-dir "$D/out" --client-secret >"$D/stdout" 2>/dev/null
+	assert_equal "$(wc -c <"$D/stdout")" 44
+	assert_equal "$(wc -l <"$D/stdout")" 1
+	[ "$(<"$D/stdout")" != "$sec" ]
+	assert_secret "$(<"$D/stdout")" app
+
+	# Without the option the secret is kept, and stdout stays empty.
+	reg app --scope read
+	[ "$status" -eq 0 ] || { cli_show; false; }
+	assert_out_empty
+	assert_secret "$(<"$D/stdout")" app
+}
+
+@test "register --client-secret: stdout that cannot be written changes nothing" {
+	ca
+	reg app --client-secret
+	[ "$status" -eq 0 ] || { cli_show; false; }
+	cp "$D/reg.json" "$D/reg.before"
+	cp "$D/out/app.key" "$D/key.before"
+	run -1 --separate-stderr sh -c '"$@" >/dev/full' _ "$JF" register app \
+		--registry "$D/reg.json" --ca-dir "$D/pki" --out-dir "$D/out" \
+		--client-secret
+	assert_err_has "jwt-fcgi register: cannot write the client secret to standard output (No space left on device); nothing was changed"
+	cmp "$D/reg.json" "$D/reg.before"
+	cmp "$D/out/app.key" "$D/key.before"
+	assert_equal "$(find "$D" -name '.*' -type f)" ""
+}
+
+@test "register --secret-file: a new 0600 file with the secret, never overwritten" {
+	ca
+	umask 000
+	reg app --secret-file "$D/app.secret"
+	[ "$status" -eq 0 ] || { cli_show; false; }
+	assert_out_empty
+	assert_err_has "jwt-fcgi register: client secret written to $D/app.secret (mode 0600)"
+	assert_err_prefixed "jwt-fcgi register: "
+	assert_mode "$D/app.secret" 600
+	assert_equal "$(wc -c <"$D/app.secret")" 44
+	assert_secret "$(<"$D/app.secret")" app
+
+	# An existing file is refused before anything is issued.
+	cp "$D/reg.json" "$D/reg.before"
+	cp "$D/app.secret" "$D/secret.before"
+	cp "$D/out/app.key" "$D/key.before"
+	reg app --secret-file "$D/app.secret"
+	[ "$status" -eq 1 ] || { cli_show; false; }
+	assert_err_has "jwt-fcgi register: $D/app.secret: exists; not replacing it"
+	cmp "$D/app.secret" "$D/secret.before"
+	cmp "$D/reg.json" "$D/reg.before"
+	cmp "$D/out/app.key" "$D/key.before"
+	# so is a symbolic link, even a dangling one
+	ln -s "$D/nowhere" "$D/link.secret"
+	reg app --secret-file "$D/link.secret"
+	[ "$status" -eq 1 ] || { cli_show; false; }
+	[ ! -e "$D/nowhere" ]
+	# a directory that does not exist: nothing changes
+	reg app --secret-file "$D/no/such/dir/app.secret"
+	[ "$status" -eq 1 ] || { cli_show; false; }
+	assert_err_has "$D/no/such/dir/app.secret: cannot create a file beside it"
+	cmp "$D/reg.json" "$D/reg.before"
+
+	# The registry cannot be written after the secret file was made (the
+	# key's name is taken by a directory): the file goes again.
+	mkdir -p "$D/out/other.key/x"
+	reg other --secret-file "$D/other.secret"
+	[ "$status" -eq 1 ] || { cli_show; false; }
+	[ ! -e "$D/other.secret" ]
+	cmp "$D/reg.json" "$D/reg.before"
+	assert_equal "$(find "$D" -name '.*' -type f)" ""
+}
+
+@test "every message of register starts with 'jwt-fcgi register:'" {
+	ca
+	# a note (the validity is cut to the CA's), then the report
+	reg app --days 36500
+	[ "$status" -eq 0 ] || { cli_show; false; }
+	assert_err_has "jwt-fcgi register: note: validity cut to the CA's"
+	assert_err_prefixed "jwt-fcgi register: "
+	# refusals: the registry's, the option's, the CA's, the usage's
+	reg bad --scope 'two words'
+	[ "$status" -eq 2 ] || { cli_show; false; }
+	assert_err_has "jwt-fcgi register: refused, the registry would be invalid"
+	assert_err_prefixed "jwt-fcgi register: "
+	reg bad --claim noequals
+	[ "$status" -eq 2 ] || { cli_show; false; }
+	assert_err_prefixed "jwt-fcgi register: "
+	run -1 --separate-stderr "$JF" register svc --registry "$D/reg.json" \
+		--ca-dir "$D/nowhere"
+	assert_err_prefixed "jwt-fcgi register: "
+	run -2 --separate-stderr "$JF" register svc
+	assert_err_has "jwt-fcgi register: --registry is required"
+	assert_err_prefixed "jwt-fcgi register: "
+}
+
+@test "register --out-dir and ca init --dir create missing parents, mode 0700" {
+	umask 000
+	mkdir -m 755 "$D/top"
+	ca "$D/top/p/k/i"
+	assert_mode "$D/top" 755
+	assert_mode "$D/top/p" 700
+	assert_mode "$D/top/p/k" 700
+	assert_mode "$D/top/p/k/i" 700
+	[ -f "$D/top/p/k/i/ca.key" ]
+	run -0 --separate-stderr "$JF" register svc --registry "$D/reg.json" \
+		--ca-dir "$D/top/p/k/i" --out-dir "$D/top/a/b/c/"
+	assert_mode "$D/top/a" 700
+	assert_mode "$D/top/a/b" 700
+	assert_mode "$D/top/a/b/c" 700
+	assert_mode "$D/top/a/b/c/svc.key" 600
+	verified "$D/top/p/k/i/ca.crt" "$D/top/a/b/c/svc.crt"
+	# a relative path, and an existing one: modes are kept
+	chmod 750 "$D/top/a/b"
+	cd "$D/top"
+	run -0 --separate-stderr "$JF" register svc2 --registry "$D/reg.json" \
+		--ca-dir p/k/i --out-dir a/b/d
+	assert_mode "$D/top/a/b" 750
+	assert_mode "$D/top/a/b/d" 700
+	[ -f "$D/top/a/b/d/svc2.key" ]
+
+	# a file where a directory should be: refused, nothing written
+	touch "$D/top/file"
+	cp "$D/reg.json" "$D/reg.before"
+	run -1 --separate-stderr "$JF" register svc3 --registry "$D/reg.json" \
+		--ca-dir p/k/i --out-dir file/x
+	assert_err_has "jwt-fcgi register: file: exists and is not a directory"
+	cmp "$D/reg.json" "$D/reg.before"
+	run -1 --separate-stderr "$JF" ca init --dir "$D/top/file/ca"
+	assert_err_has "jwt-fcgi ca init: $D/top/file: exists and is not a directory"
 }
 
 @test "register keeps the registry's mode and follows a symlink to it" {
@@ -303,7 +486,8 @@ entry() {
 	assert_err_has "already claimed by service \"keep\""
 
 	cmp "$D/reg.json" "$D/reg.before"
-	[ ! -e "$D/out/bad.key" ] && [ ! -e "$D/out/bad.crt" ]
+	[ ! -e "$D/out/bad.key" ]
+	[ ! -e "$D/out/bad.crt" ]
 	[ ! -e "$D/out/thief.key" ]
 	assert_equal "$(ls -A "$D/out" | tr '\n' ' ')" "keep.crt keep.key "
 }
@@ -370,7 +554,8 @@ small_fs() {
 	assert_err_has "No space left on device"
 	cmp "$MNT/reg.json" "$D/reg.before"
 	assert_equal "$(ls -A "$MNT" | tr '\n' ' ')" "fill reg.json reg.json.lock "
-	[ ! -e "$D/out/second.key" ] && [ ! -e "$D/out/second.crt" ]
+	[ ! -e "$D/out/second.key" ]
+	[ ! -e "$D/out/second.crt" ]
 	[ -z "$(find "$D/out" -name '.*')" ]
 
 	# the same for the key files: registry fine, out-dir full
@@ -416,7 +601,7 @@ small_fs() {
 	echo '{"services":[{"id":"a","match":{"san_uri":"spiffe://x/a"}},{"id":"b","match":{"san_uri":[5]}}]}' >"$D/bad.json"
 	run -2 --separate-stderr "$JF" registry check "$D/bad.json"
 	assert_out_empty
-	assert_err_has "jwt-fcgi: $D/bad.json: services[1].match.san_uri[0]: expected a string"
+	assert_err_has "jwt-fcgi registry check: $D/bad.json: services[1].match.san_uri[0]: expected a string"
 	echo '{"services":[],"extra":1}' >"$D/bad2.json"
 	run -2 --separate-stderr "$JF" registry check "$D/bad2.json"
 	assert_err_has "bad2.json: "

@@ -225,10 +225,10 @@ teardown() {
 	jf=$(jf_bin jwt-fcgi)
 	"$jf" keygen "$d/k.pem" >/dev/null
 	run -1 --separate-stderr sh -c '"$1" jwks "$2" >/dev/full' _ "$jf" "$d/k.pem"
-	assert_equal "$stderr" "jwt-fcgi: jwks: cannot write the output"
+	assert_equal "$stderr" "jwt-fcgi jwks: cannot write the output"
 	run -1 --separate-stderr sh -c '"$1" pubkey "$2" >/dev/full' _ "$jf" "$d/k.pem"
-	assert_equal "$stderr" "jwt-fcgi: pubkey: cannot write the output"
+	assert_equal "$stderr" "jwt-fcgi pubkey: cannot write the output"
 	run -1 --separate-stderr sh -c '"$1" sign -k "$2" --iss i --aud a >/dev/full' \
 		_ "$jf" "$d/k.pem"
-	assert_equal "$stderr" "jwt-fcgi: sign: cannot write the output"
+	assert_equal "$stderr" "jwt-fcgi sign: cannot write the output"
 }

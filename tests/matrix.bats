@@ -199,6 +199,13 @@ malformed_status() {
 	case $1 in nginx) echo 401 ;; *) echo 400 ;; esac
 }
 
+# refusal_cache_control SERVER: the Cache-Control a client sees on the
+# authorizer's 401 or 403. nginx keeps only the WWW-Authenticate of the
+# subrequest's answer (and 401 and 403 are not cacheable by default).
+refusal_cache_control() {
+	case $1 in nginx) echo "" ;; *) echo no-store ;; esac
+}
+
 # down_status SERVER: how a server fails closed without its authorizer.
 down_status() {
 	case $1 in caddy) echo 502 ;; *) echo 500 ;; esac
@@ -361,6 +368,31 @@ sc_static() {
 }
 @test "valid token: a static file under the prefix is served" {
 	for_each_server sc_static
+}
+
+# The authorizer sends Cache-Control: no-store on refusals only: Apache
+# copies any other header of its 200 into the client's response. So after
+# a 200 the client sees the protected resource's own Cache-Control, once:
+# none for a static file, the backend's (fcgi-echo sends no-store).
+sc_cache_control() {
+	local want
+	http -H "Authorization: Bearer $TOK_OK" "$BASE/api/static.txt"
+	assert_status 200
+	assert_equal "$(header_value Cache-Control)" ""
+	http -H "Authorization: Bearer $TOK_OK" "$BASE/api/echo"
+	assert_status 200
+	assert_json .JWT_SUB svc-a
+	assert_equal "$(header_value Cache-Control)" no-store
+	want=$(refusal_cache_control "$1")
+	http "$BASE/api/echo"
+	assert_status 401
+	assert_equal "$(header_value Cache-Control)" "$want"
+	http -H "Authorization: Bearer $TOK_OK" "$BASE/api/admin/echo"
+	assert_status 403
+	assert_equal "$(header_value Cache-Control)" "$want"
+}
+@test "Cache-Control: after a 200 only the resource's own; on a refusal no-store (nginx: none)" {
+	for_each_server sc_cache_control
 }
 
 sc_badsig() { refused_401 "$TOK_BADSIG" invalid_token; }

@@ -8,8 +8,34 @@
 # a temp dir, removed at the end.
 set -euo pipefail
 
+usage() {
+	cat <<-EOF
+	Usage: tools/demo.sh [BUILD_DIR]
+	       tools/demo.sh --help
+
+	The jwt-fcgi demo on loopback: one lighttpd runs the mint behind
+	mutual TLS and an API behind the authorizer; a service certificate
+	is exchanged for a token, the token opens the API, and calls without
+	it are refused. BUILD_DIR holds the built programs (default: build/
+	in the source tree). Needs lighttpd, certtool, curl and jq; everything
+	lives in a temp dir, removed at the end. Exit 0 when every step went
+	as expected.
+	EOF
+}
+case ${1:-} in
+-h | --help) usage; exit 0 ;;
+-*) echo "demo.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+esac
+if [ $# -gt 1 ]; then
+	echo "demo.sh: expected at most one BUILD_DIR" >&2
+	usage >&2
+	exit 2
+fi
+
 top=$(cd "$(dirname "$0")/.." && pwd)
-export JF_BUILDDIR=${1:-$top/build} JF_SRCDIR=$top
+# Absolute: lighttpd spawns the programs from its own directory.
+JF_BUILDDIR=$(cd "${1:-$top/build}" && pwd) || exit 2
+export JF_BUILDDIR JF_SRCDIR=$top
 BATS_FILE_TMPDIR=$(mktemp -d /tmp/jwt-fcgi-demo.XXXXXX)
 export BATS_FILE_TMPDIR DIR=$BATS_FILE_TMPDIR
 

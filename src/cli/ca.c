@@ -125,10 +125,8 @@ cli_ca_init(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 
 	/* The CA key lives here: a new directory is the owner's alone. */
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		cli_err("%s: %s", dir, strerror(errno));
+	if (cli_mkdirs(dir, 0700) != 0)
 		return CLI_EXIT_FAIL;
-	}
 	if ((keyp = path_join(dir, "ca.key")) == NULL ||
 	    (crtp = path_join(dir, "ca.crt")) == NULL ||
 	    (uri = malloc(sizeof(SPIFFE) + strlen(td))) == NULL)
@@ -347,8 +345,8 @@ cli_ca_issue(const struct cli_ca *ca, const struct cli_leaf *req,
 
 	/* A client certificate that outlives its CA only fails later. */
 	if (until > ca_until) {
-		fprintf(stderr, "jwt-fcgi: note: validity cut to the CA's "
-		    "(%ld days)\n", (long)((ca_until - time(NULL)) / 86400));
+		cli_err("note: validity cut to the CA's (%ld days)",
+		    (long)((ca_until - time(NULL)) / 86400));
 		until = ca_until;
 	}
 	if (gen_key(req->alg, 0, &priv, &pub, &pem, &pemlen) != 0)

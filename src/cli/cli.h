@@ -40,7 +40,8 @@ struct cli_cmd {
 
 /* "Usage: jwt-fcgi NAME " and cmd->usage. */
 void cli_usage(const struct cli_cmd *cmd, FILE *f);
-/* "jwt-fcgi: " + message + newline on stderr. */
+/* "jwt-fcgi COMMAND: " (before a command is chosen, "jwt-fcgi: ") +
+ * message + newline on stderr: errors, warnings and notes alike. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* cli_err(...), then "Try 'jwt-fcgi NAME --help'."; returns
  * CLI_EXIT_USAGE. */
@@ -84,6 +85,12 @@ char *cli_tmp_write(const char *path, const void *data, size_t n,
 	mode_t mode, uid_t uid, gid_t gid);
 int cli_tmp_commit(char *tmp, const char *path, int replace);
 void cli_tmp_discard(char *tmp);
+
+/* mkdir -p: path and every missing parent, each made with mode (0700
+ * for a directory that will hold a private key; the umask may only take
+ * bits away). Existing directories are left as they are. 0, or -1 after
+ * reporting the component that failed. */
+int cli_mkdirs(const char *path, mode_t mode);
 
 /* The service CA (ca.c), for `register`. Loads DIR/ca.key and DIR/ca.crt
  * and checks they belong together and the certificate is a CA; 0, or -1

@@ -17,6 +17,12 @@
 #include "log.h"
 
 #define PROG "jwt-fcgi"
+#define CLI_WHO_MAX 64          /* "jwt-fcgi " and the longest command name */
+
+/* Every message starts with the program and, once main() has found the
+ * command, its name ("jwt-fcgi register: ..."), whichever helper prints
+ * it. Set once before the command runs, like a program name. */
+static char cli_who[CLI_WHO_MAX] = PROG;
 
 static int cmd_words(const struct cli_cmd *c);
 static const struct cli_cmd *cmd_find(int argc, char **argv, int *used);
@@ -91,7 +97,7 @@ static const struct cli_cmd cli_cmds[] = {
 	  "[--dir DIR] [--cn NAME] [--days N] [--alg ALG] [--trust-domain TD]\n"
 	  "\n"
 	  "  -d, --dir DIR          where to write ca.key and ca.crt (default .;\n"
-	  "                         made with mode 0700 if missing)\n"
+	  "                         made, with missing parents, mode 0700)\n"
 	  "  -n, --cn NAME          the CA's common name (default\n"
 	  "                         \"jwt-fcgi service CA\")\n"
 	  "  -D, --days N           validity, 1 to 36500 (default 3650)\n"
@@ -109,7 +115,8 @@ static const struct cli_cmd cli_cmds[] = {
 	  "\n"
 	  "  -r, --registry FILE       the mint's registry (created if missing)\n"
 	  "  -C, --ca-dir DIR          the CA from 'ca init' (default .)\n"
-	  "  -o, --out-dir DIR         where to write ID.key and ID.crt (default .)\n"
+	  "  -o, --out-dir DIR         where to write ID.key and ID.crt (default .;\n"
+	  "                            made, with missing parents, mode 0700)\n"
 	  "  -a, --alg ALG             key: ES256 (default), ES384, RS256 or EdDSA\n"
 	  "      --days N              certificate validity (default 365)\n"
 	  "      --san-uri URI         SAN URI, repeatable (default\n"
@@ -126,9 +133,15 @@ static const struct cli_cmd cli_cmds[] = {
 	  "      --description TEXT    for humans\n"
 	  "      --disable             register it disabled\n"
 	  "      --client-secret       also a fresh client secret (for\n"
-	  "                            client_secret_basic/_post), printed once;\n"
-	  "                            only its SHA-256 is stored\n"
+	  "                            client_secret_basic/_post), printed once\n"
+	  "                            on stdout; only its SHA-256 is stored\n"
+	  "      --secret-file FILE    --client-secret, but write the secret to\n"
+	  "                            FILE, a new file (mode 0600), not stdout\n"
 	  "  -h, --help                this help\n"
+	  "\n"
+	  "Standard output carries the client secret and nothing else, so\n"
+	  "sec=$(jwt-fcgi register ... --client-secret) captures it alone; what\n"
+	  "was done is reported on standard error.\n"
 	  "\n"
 	  "Issues a fresh key (ID.key, mode 0600) and a clientAuth certificate\n"
 	  "(ID.crt, CN=ID), then adds or updates service ID in the registry, under\n"
@@ -198,10 +211,11 @@ main(int argc, char **argv)
 	/* argv[0] of the command is its last word; optind 0 makes glibc's
 	 * getopt start a fresh scan of that vector. */
 	optind = 0;
+	snprintf(cli_who, sizeof(cli_who), "%s %s", PROG, cmd->name);
 	rc = cmd->fn(cmd, argc - used, argv + used);
 	/* A full disk or a closed pipe must not look like success. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_err("%s: cannot write the output", cmd->name);
+		cli_err("cannot write the output");
 		if (rc == CLI_EXIT_OK)
 			rc = CLI_EXIT_FAIL;
 	}
@@ -297,7 +311,7 @@ cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG ": ", stderr);
+	fprintf(stderr, "%s: ", cli_who);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -309,7 +323,7 @@ cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, PROG ": %s: ", cmd->name);
+	fprintf(stderr, PROG " %s: ", cmd->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -533,6 +547,55 @@ cli_tmp_commit(char *tmp, const char *path, int replace)
 		cli_err("%s: cannot sync the directory: %s", dir,
 		    strerror(errno));
 	free(dir);
+	return rc;
+}
+
+int
+cli_mkdirs(const char *path, mode_t mode)
+{
+	struct stat sb;
+	char *p = NULL, *s;
+	int rc = -1, last;
+
+	if (path[0] == '\0') {
+		cli_err("an empty directory name");
+		return -1;
+	}
+	if ((p = strdup(path)) == NULL) {
+		cli_err("out of memory");
+		return -1;
+	}
+	/* Each prefix ending before a '/', then the whole path. A leading
+	 * '/' and repeated ones are no component. */
+	for (s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		last = *s == '\0';
+		if (s[-1] != '/') {
+			*s = '\0';
+			if (mkdir(p, mode) != 0 && errno != EEXIST) {
+				cli_err("%s: cannot create the directory: %s",
+				    p, strerror(errno));
+				goto fail;
+			}
+			/* EEXIST says nothing of what exists. */
+			if (stat(p, &sb) != 0) {
+				cli_err("%s: %s", p, strerror(errno));
+				goto fail;
+			}
+			if (!S_ISDIR(sb.st_mode)) {
+				cli_err("%s: exists and is not a directory", p);
+				goto fail;
+			}
+			if (!last)
+				*s = '/';
+		}
+		if (last)
+			break;
+	}
+	rc = 0;
+fail:
+	free(p);
 	return rc;
 }
 

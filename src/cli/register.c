@@ -15,14 +15,20 @@
  * Nothing is written until everything has been checked.
  *
  * --client-secret also gives the service a fresh 256-bit client secret
- * (client_secret_basic/_post): printed once, only its SHA-256 stored.
- * The mint stores secrets unsalted, which is sound only for secrets like
- * these; operators never choose one.
+ * (client_secret_basic/_post): given once, only its SHA-256 stored. The
+ * mint stores secrets unsalted, which is sound only for secrets like
+ * these; operators never choose one. The secret is the only thing on
+ * stdout, so that sec=$(jwt-fcgi register ...) captures it alone (every
+ * message goes to stderr), or it goes to a new file (--secret-file). It
+ * is handed over before the registry is replaced: if it cannot be, the
+ * service keeps its old secret instead of getting one nobody knows.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,12 +56,14 @@ static int list_add(const struct cli_cmd *cmd, struct cli_strlist *l,
 static int check_id(const struct cli_cmd *cmd, const char *id);
 static char *path_join(const char *dir, const char *name, const char *ext);
 static int set_secret(struct json_object *doc, const char *id, char *secret);
+static int write_all(int fd, const char *p, size_t n);
 
 int
 cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	enum { O_URI = 256, O_DNS, O_TD, O_SCOPE, O_DSCOPE, O_AUD, O_DAUD,
-		O_LIFE, O_CLAIM, O_DAYS, O_PIN, O_DISABLE, O_DESC, O_SECRET };
+		O_LIFE, O_CLAIM, O_DAYS, O_PIN, O_DISABLE, O_DESC, O_SECRET,
+		O_SECRET_FILE };
 	static const struct option lo[] = {
 		{ "registry", required_argument, NULL, 'r' },
 		{ "ca-dir", required_argument, NULL, 'C' },
@@ -75,6 +83,7 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 		{ "pin", no_argument, NULL, O_PIN },
 		{ "disable", no_argument, NULL, O_DISABLE },
 		{ "client-secret", no_argument, NULL, O_SECRET },
+		{ "secret-file", required_argument, NULL, O_SECRET_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -85,14 +94,15 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 	struct registry *reg = NULL;
 	struct json_object *doc = NULL;
 	struct jf_msg m = { "" };
-	struct stat st;
+	struct stat st, sb;
 	char *keypem = NULL, *crtpem = NULL, *defuri = NULL;
 	char *keyp = NULL, *crtp = NULL, *tk = NULL, *tc = NULL, *tr = NULL;
-	char *real = NULL, *out = NULL, secret[REG_SECRET_LEN + 1] = "";
-	const char *text, *regpath, *td;
+	char *ts = NULL, *real = NULL, *out = NULL;
+	char secret[REG_SECRET_LEN + 2] = "";   /* and a newline */
+	const char *text, *regpath, *td, *secret_file = NULL;
 	size_t keylen = 0, crtlen = 0, textlen, i;
 	int c, lockfd = -1, exists = 0, added = 0, rc, ret = CLI_EXIT_FAIL;
-	int want_secret = 0;
+	int want_secret = 0, secret_linked = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.ca_dir = ".";
@@ -160,6 +170,10 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 		case O_PIN: o.pin = 1; break;
 		case O_DISABLE: o.disable = 1; break;
 		case O_SECRET: want_secret = 1; break;
+		case O_SECRET_FILE:
+			secret_file = optarg;
+			want_secret = 1;
+			break;
 		default: return cli_opt_exit(c);
 		}
 	}
@@ -177,6 +191,13 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 	    "abcdefghijklmnopqrstuvwxyz0123456789.-_") != strlen(o.id))
 		return cli_usage_err(cmd, "ID '%s' is not a SPIFFE path "
 		    "segment (A-Z a-z 0-9 . - _); give --san-uri", o.id);
+	/* Early, to issue nothing in vain; the link() below is what
+	 * guarantees it. A secret file is never replaced. */
+	if (secret_file != NULL && lstat(secret_file, &sb) == 0) {
+		cli_err("%s: exists; not replacing it (--secret-file makes a "
+		    "new file)", secret_file);
+		return CLI_EXIT_FAIL;
+	}
 
 	if (cli_ca_load(&ca, o.ca_dir) != 0)
 		goto fail;
@@ -184,7 +205,7 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 		/* The default identity: spiffe://TRUST-DOMAIN/ID. */
 		if ((td = o.td != NULL ? o.td : cli_ca_trust_domain(ca)) ==
 		    NULL) {
-			cli_err("register: the CA names no trust domain; give "
+			cli_err("the CA names no trust domain; give "
 			    "--trust-domain or --san-uri");
 			ret = CLI_EXIT_USAGE;
 			goto fail;
@@ -217,7 +238,7 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 		goto fail;
 	/* Read the identities back the way the mint will. */
 	if (cert_parse(&crt, crtpem, crtlen, &m) != JF_OK) {
-		cli_err("register: the new certificate: %s", m.s);
+		cli_err("the new certificate: %s", m.s);
 		goto fail;
 	}
 
@@ -238,7 +259,7 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 	out[textlen] = '\0';
 	text = out;
 	if (registry_parse(&reg, text, textlen, &m) != JF_OK) {
-		cli_err("register: refused, the registry would be invalid: %s",
+		cli_err("refused, the registry would be invalid: %s",
 		    m.s);
 		ret = CLI_EXIT_USAGE;
 		goto fail;
@@ -249,11 +270,9 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 		goto fail;
 	}
 
-	/* It will hold a private key: a new directory is the owner's. */
-	if (mkdir(o.out_dir, 0700) != 0 && errno != EEXIST) {
-		cli_err("%s: %s", o.out_dir, strerror(errno));
+	/* It will hold a private key: new directories are the owner's. */
+	if (cli_mkdirs(o.out_dir, 0700) != 0)
 		goto fail;
-	}
 	if ((keyp = path_join(o.out_dir, o.id, ".key")) == NULL ||
 	    (crtp = path_join(o.out_dir, o.id, ".crt")) == NULL)
 		goto nomem;
@@ -270,6 +289,32 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 	    exists && st.st_gid != getegid() ? st.st_gid : (gid_t)-1)) ==
 	    NULL)
 		goto fail;
+	if (secret[0] != '\0') {
+		secret[REG_SECRET_LEN] = '\n';
+		secret[REG_SECRET_LEN + 1] = '\0';
+		if (secret_file != NULL &&
+		    (ts = cli_tmp_write(secret_file, secret, strlen(secret),
+		    0600, (uid_t)-1, (gid_t)-1)) == NULL)
+			goto fail;
+	}
+
+	/* The secret first: if it cannot be handed over, nothing changes.
+	 * link() (replace 0) refuses an existing file, even one made since
+	 * the check above. A closed stdout is EPIPE, not a death by SIGPIPE
+	 * that would leave the temp files behind. */
+	if (secret_file != NULL) {
+		rc = cli_tmp_commit(ts, secret_file, 0);
+		ts = NULL;
+		if (rc != 0)
+			goto fail;
+		secret_linked = 1;
+	} else if (secret[0] != '\0' &&
+	    (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
+	    write_all(STDOUT_FILENO, secret, strlen(secret)) != 0)) {
+		cli_err("cannot write the client secret to standard output "
+		    "(%s); nothing was changed", strerror(errno));
+		goto fail;
+	}
 	rc = cli_tmp_commit(tk, keyp, 1);
 	tk = NULL;
 	if (rc == 0) {
@@ -282,20 +327,26 @@ cli_register(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (rc != 0)
 		goto fail;
-	printf("%s: %s service %s (%zu service%s); key %s, certificate %s, "
-	    "SAN URI %s\n", o.registry, added ? "added" : "updated", o.id,
+	cli_err("%s: %s service %s (%zu service%s); key %s, certificate %s, "
+	    "SAN URI %s", o.registry, added ? "added" : "updated", o.id,
 	    registry_count(reg), registry_count(reg) == 1 ? "" : "s", keyp,
 	    crtp, cert_san_uri(crt, 0));
-	if (secret[0] != '\0') {
-		printf("client_secret: %s\n", secret);
-		fprintf(stderr, "register: store the client secret now: only "
-		    "its SHA-256 is kept\n");
-	}
+	if (secret_file != NULL)
+		cli_err("client secret written to %s (mode 0600): only its "
+		    "SHA-256 is kept in the registry", secret_file);
+	else if (secret[0] != '\0')
+		cli_err("client secret on standard output: store it now, only "
+		    "its SHA-256 is kept in the registry");
+	secret_linked = 0;
 	ret = CLI_EXIT_OK;
 	goto fail;
 nomem:
 	cli_err("out of memory");
 fail:
+	/* A secret the registry does not hold opens nothing: remove it. */
+	if (secret_linked)
+		unlink(secret_file);
+	cli_tmp_discard(ts);
 	cli_tmp_discard(tk);
 	cli_tmp_discard(tc);
 	cli_tmp_discard(tr);
@@ -366,7 +417,8 @@ path_join(const char *dir, const char *name, const char *ext)
 
 /* A fresh secret: REG_SECRET_BYTES random bytes as base64url (nothing to
  * escape in a form or in Basic credentials); service id gets its SHA-256
- * as client_secret_sha256. secret has REG_SECRET_LEN + 1 bytes. */
+ * as client_secret_sha256. secret has at least REG_SECRET_LEN + 1
+ * bytes. */
 static int
 set_secret(struct json_object *doc, const char *id, char *secret)
 {
@@ -384,14 +436,14 @@ set_secret(struct json_object *doc, const char *id, char *secret)
 			svc = json_object_array_get_idx(svcs, i);
 	}
 	if (svc == NULL || gnutls_rnd(GNUTLS_RND_KEY, rnd, sizeof(rnd)) != 0) {
-		cli_err("register: no random bytes for the client secret");
+		cli_err("no random bytes for the client secret");
 		return -1;
 	}
 	b64url_encode(secret, rnd, sizeof(rnd));
 	gnutls_memset(rnd, 0, sizeof(rnd));
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, secret, strlen(secret),
 	    d) != 0) {
-		cli_err("register: SHA-256 failed");
+		cli_err("SHA-256 failed");
 		return -1;
 	}
 	for (i = 0; i < sizeof(d); i++)
@@ -400,6 +452,25 @@ set_secret(struct json_object *doc, const char *id, char *secret)
 	    json_object_new_string(hex)) != 0) {
 		cli_err("out of memory");
 		return -1;
+	}
+	return 0;
+}
+
+/* n bytes to fd, without stdio: the secret stays in no buffer of ours.
+ * 0, or -1 with errno set. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
 	}
 	return 0;
 }

@@ -139,8 +139,8 @@ cli_reg_lock(const char *path)
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK) {
-			fprintf(stderr, "jwt-fcgi: %s: waiting for another "
-			    "register to finish\n", lp);
+			cli_err("%s: waiting for another register to "
+			    "finish", lp);
 			if (flock(fd, LOCK_EX) == 0)
 				goto out;
 		}
@@ -218,7 +218,7 @@ cli_reg_selects(const struct registry *reg, const struct cert *c,
 		jf_fail(&m, JF_E_INVALID_CLIENT, "it selects service %s",
 		    registry_svc_id(svc));
 	}
-	cli_err("register: refused, the new certificate would not select "
+	cli_err("refused, the new certificate would not select "
 	    "service %s: %s", id, m.s);
 	return -1;
 }
@@ -336,7 +336,7 @@ set_claims(const struct cli_reg_opts *o, struct json_object *svc)
 		eq = strchr(o->claim.v[i], '=');
 		if (eq == NULL || eq == o->claim.v[i] ||
 		    (size_t)(eq - o->claim.v[i]) >= sizeof(name)) {
-			cli_err("register: --claim: expected NAME=JSON, got "
+			cli_err("--claim: expected NAME=JSON, got "
 			    "'%s'", o->claim.v[i]);
 			return -1;
 		}
@@ -344,7 +344,7 @@ set_claims(const struct cli_reg_opts *o, struct json_object *svc)
 		    (int)(eq - o->claim.v[i]), o->claim.v[i]);
 		if (json_parse(&v, eq + 1, strlen(eq + 1), REGISTRY_DEPTH,
 		    &m) != JF_OK) {
-			cli_err("register: --claim %s: not JSON (%s); quote "
+			cli_err("--claim %s: not JSON (%s); quote "
 			    "a string: %s='\"text\"'", name, m.s, name);
 			return -1;
 		}

@@ -32,6 +32,7 @@ static int is_name_char(char c);
 static size_t utf8_check(const unsigned char *s, size_t n);
 static char *trim(char *s);
 static const char *show_char(char c, char out[16]);
+static int has_comment(const char *value);
 static enum jf_err check_bytes(struct ini_state *st, const char *s, size_t n,
 	struct jf_msg *m);
 static enum jf_err parse_section(struct ini_state *st, char *s, ini_fn fn,
@@ -107,6 +108,24 @@ trim(char *s)
 	return s;
 }
 
+/* A '#' that starts the trimmed value or follows a blank: what an
+ * operator writes as a comment after a value. It was once kept as part
+ * of the value, so "signing_key = k.pem   # note" named a file that does
+ * not exist; now it is refused. A '#' inside a word (a URL's fragment,
+ * "a#b") is text. */
+static int
+has_comment(const char *value)
+{
+	const char *p;
+
+	if (value[0] == '#')
+		return 1;
+	for (p = value; (p = strchr(p, '#')) != NULL; p++)
+		if (is_blank(p[-1]))
+			return 1;
+	return 0;
+}
+
 /* 'x' for printable ASCII, else "byte 0xNN" (part of a UTF-8 sequence). */
 static const char *
 show_char(char c, char out[16])
@@ -157,9 +176,20 @@ parse_section(struct ini_state *st, char *s, ini_fn fn, void *arg,
 	size_t n = strlen(s), i;
 	char *name, *rest;
 
-	if (s[n - 1] != ']')
+	if (s[n - 1] != ']') {
+		/* "[issuer https://x]  # note": say what is wrong. */
+		if ((name = strrchr(s, ']')) != NULL) {
+			for (name++; is_blank(*name); name++)
+				;
+			if (*name == '#')
+				return jf_fail(m, JF_E_CONFIG, "%s:%u: inline "
+				    "comments are not supported: put the "
+				    "comment on its own line", st->name,
+				    st->line);
+		}
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: section line must end "
 		    "with ']'", st->name, st->line);
+	}
 	s[n - 1] = '\0';
 	name = s + 1;
 	while (is_blank(*name))
@@ -218,6 +248,10 @@ parse_key(struct ini_state *st, char *s, ini_fn fn, void *arg,
 		    "[a-z0-9_]+ before '='", st->name, st->line);
 	s[i] = '\0';
 	value = trim(p + 1);
+	if (has_comment(value))
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: inline comments are not "
+		    "supported: put the comment on its own line", st->name,
+		    st->line);
 
 	memset(&it, 0, sizeof(it));
 	it.file = st->name;

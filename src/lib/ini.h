@@ -5,9 +5,11 @@
  *   [section argument]     (e.g. [issuer https://mint.example])
  *
  * Lines end with LF (a CR just before it is dropped). Blanks are spaces
- * and tabs. A comment is a line whose first non-blank is '#'; there are
- * no comments after a value and no quoting: "realm = a # b" sets realm to
- * "a # b". Keys and section names are [a-z0-9_]+. A section's argument is
+ * and tabs. A comment is a line whose first non-blank is '#'. There are
+ * no comments after a value and no quoting: a value that starts with '#'
+ * or has a '#' after a blank ("realm = a # b") is refused as an inline
+ * comment, so a note after a path never becomes part of the path; "a#b"
+ * is a value. Keys and section names are [a-z0-9_]+. A section's argument is
  * everything between the name and the line's final ']', trimmed, so it
  * may hold spaces or ']' (https://[::1]:8443). A value may be empty; the
  * caller decides whether that is allowed.

@@ -2,7 +2,8 @@
  *
  * The callback checks what ini.h promises each caller: names of
  * [a-z0-9_]+, values and arguments trimmed and free of control bytes,
- * line numbers that only grow. Every third item the callback refuses,
+ * values without an inline comment ('#' first or after a blank), line
+ * numbers that only grow. Every third item the callback refuses,
  * so the early-stop path runs too.
  */
 #include "config.h"
@@ -44,6 +45,16 @@ text_ok(const char *s)
 		assert((unsigned char)*s >= 0x20 || *s == '\t');
 }
 
+static void
+no_comment(const char *s)
+{
+	const char *p;
+
+	assert(s[0] != '#');
+	for (p = s; (p = strchr(p, '#')) != NULL; p++)
+		assert(p[-1] != ' ' && p[-1] != '\t');
+}
+
 static enum jf_err
 on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 {
@@ -65,6 +76,7 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 		else
 			assert(it->arg == NULL);
 		text_ok(it->value);
+		no_comment(it->value);
 	}
 	if (st->stop && ++st->items % 3 == 0)
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: stop", it->file,

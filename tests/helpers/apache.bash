@@ -27,9 +27,13 @@ apache_dir() {
 
 # apache_start DIR AUTHZ_BIN: content, TLS files, the authorizer, the
 # backend and apache2 -DFOREGROUND. Sets PORT, TLS_PORT, AUTHZ_PORT,
-# ECHO_PORT.
+# ECHO_PORT. JF_APACHE_DEFINES="A B" starts it with -D A -D B, as an
+# operator's Define would (e.g. JWT_AUTHZ_PASS_TOKEN).
 apache_start() {
-	local dir=$1 authz=$2 echo
+	local dir=$1 authz=$2 echo d defs=()
+	for d in ${JF_APACHE_DEFINES:-}; do
+		defs+=(-D "$d")
+	done
 	echo=$(jf_bin tests/helpers/fcgi-echo) || return 1
 	mkdir -p "$dir/htdocs/api/admin" "$dir/run" &&
 	printf 'static file behind the authorizer\n' >"$dir/htdocs/api/static.txt" &&
@@ -50,7 +54,8 @@ apache_start() {
 	fi
 	render_template "$JF_SRCDIR/tests/helpers/conf/apache2.conf.in" \
 		"$dir/apache2.conf" || return 1
-	if ! apache2 -t -f "$dir/apache2.conf" >"$dir/apache-t.log" 2>&1; then
+	if ! apache2 -t "${defs[@]}" -f "$dir/apache2.conf" \
+		>"$dir/apache-t.log" 2>&1; then
 		echo "apache2 -t rejected $dir/apache2.conf:" >&2
 		cat "$dir/apache-t.log" >&2
 		return 1
@@ -60,7 +65,8 @@ apache_start() {
 		--listen "127.0.0.1:$AUTHZ_PORT" --workers 2 &&
 	start_daemon "$dir" echo "$echo" --listen "127.0.0.1:$ECHO_PORT" \
 		--log "$dir/backend.log" || return 1
-	start_daemon "$dir" apache apache2 -DFOREGROUND -f "$dir/apache2.conf" ||
+	start_daemon "$dir" apache apache2 -DFOREGROUND "${defs[@]}" \
+		-f "$dir/apache2.conf" ||
 		return 1
 	wait_for_port "$AUTHZ_PORT" 10 "$dir/authz.pid" &&
 	wait_for_port "$ECHO_PORT" 10 "$dir/echo.pid" || return 1

@@ -48,8 +48,11 @@ static const struct good_case good[] = {
 	  "1:-:-:key=value with  spaces|" },
 	{ "no blanks around =", "k=v\n", "1:-:-:k=v|" },
 	{ "empty value", "k =\n", "1:-:-:k=|" },
-	{ "no comment after a value, no quoting",
-	  "k = \"a # b = c\"\n", "1:-:-:k=\"a # b = c\"|" },
+	{ "no quoting; '#' inside a word is text",
+	  "k = \"a#b\" = c https://x/#f\n",
+	  "1:-:-:k=\"a#b\" = c https://x/#f|" },
+	{ "'#' in a section argument is text",
+	  "[issuer https://x/#a b]\n", "1:issuer:https://x/#a b:-=-|" },
 	{ "section with argument", "[issuer https://x]\nk = v\n",
 	  "1:issuer:https://x:-=-|2:issuer:https://x:k=v|" },
 	{ "section without argument", "a = 1\n[main]\nb = 2\n",
@@ -67,6 +70,9 @@ static const struct good_case good[] = {
 	{ "digits and underscore in names", "[s_2 a]\nk_1 = v\n",
 	  "1:s_2:a:-=-|2:s_2:a:k_1=v|" },
 };
+
+#define INLINE "inline comments are not supported: put the comment on " \
+	"its own line"
 
 struct bad_case {
 	const char *name;
@@ -125,6 +131,19 @@ static const struct bad_case bad[] = {
 	  "t.conf:1: invalid UTF-8 at column 5" },
 	{ "lone continuation byte", "# \x80\n", 0,
 	  "t.conf:1: invalid UTF-8 at column 3" },
+	/* Inline comments: once kept in the value, now refused. */
+	{ "comment after a value", "a = 1\n\nkey = k.pem   # note\n", 0,
+	  "t.conf:3: " INLINE },
+	{ "comment after a tab", "key = v\t# note\n", 0, "t.conf:1: " INLINE },
+	{ "'#' alone after a value", "key = v #\n", 0, "t.conf:1: " INLINE },
+	{ "comment as the value", "key = # note\n", 0, "t.conf:1: " INLINE },
+	{ "comment without blanks as the value", "key =#x\n", 0,
+	  "t.conf:1: " INLINE },
+	{ "no quoting hides a comment", "k = \"a # b\"\n", 0,
+	  "t.conf:1: " INLINE },
+	{ "comment after a section", "[issuer https://x]  # note\n", 0,
+	  "t.conf:1: " INLINE },
+	{ "comment right after a section", "[main]#\n", 0, "t.conf:1: " INLINE },
 };
 
 static void
