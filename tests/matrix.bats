@@ -527,6 +527,41 @@ sc_http_backend() {
 	for_each_server sc_http_backend
 }
 
+# A claim the token does not have: the client's header of that name must
+# not stand in for it (Caddy 2.10 before GHSA-7r4p-vjf4-gxv4's fix let a
+# header named in copy_headers through when the authorizer did not set
+# it). Every spelling, to both backends.
+sc_absent_claim() {
+	local forged=(-H "X-Jwt-Scope: admin" -H "X-Jwt-Client-Id: evil"
+		-H "JWT-SCOPE: admin" -H "X-JWT-SCOPE: admin"
+		-H "Variable-JWT-Scope: admin")
+	# A FastCGI backend reads the claims as JWT_* variables (Caddy's
+	# snippet makes them from its X-Jwt-* headers).
+	http -H "Authorization: Bearer $TOK_NOSCOPE" "${forged[@]}" \
+		"$BASE/api/echo"
+	assert_status 200
+	assert_json .JWT_SUB svc-plain
+	assert_json .JWT_SCOPE ""
+	assert_json .JWT_CLIENT_ID ""
+	assert_body_lacks '"JWT_SCOPE":"admin"'
+	# An HTTP backend reads them as X-Jwt-* headers.
+	if ! matrix_cannot sc_http_backend "$1" >/dev/null; then
+		http -H "Authorization: Bearer $TOK_NOSCOPE" "${forged[@]}" \
+			"$BASE/api/proxied/x"
+		assert_status 200
+		assert_json .HTTP_X_JWT_SUB svc-plain
+		assert_body_lacks '"HTTP_X_JWT_SCOPE":"admin"'
+		assert_body_lacks '"HTTP_X_JWT_CLIENT_ID":"evil"'
+	fi
+	# The admin route needs scope admin: no client header grants it.
+	http -H "Authorization: Bearer $TOK_NOSCOPE" "${forged[@]}" \
+		"$BASE/api/admin/echo"
+	assert_status 403
+}
+@test "a claim the token lacks: no client header stands in for it" {
+	for_each_server sc_absent_claim
+}
+
 sc_request_body() {
 	http -H "Authorization: Bearer $TOK_OK" --data-binary 'a=1&b=2' \
 		"$BASE/api/proxied/body"

@@ -302,6 +302,7 @@ JF_REALM=api
 #   TOK_BADSIG   TOK_OK with one signature character changed
 #   TOK_OTHERKEY svc-a, signed by a key the authorizer does not know
 #   TOK_TEAM     sub svc-team, scope "read", client_id team-a
+#   TOK_NOSCOPE  sub svc-plain, no scope, no client_id
 authz_fixture() {
 	local d=$1 cli now sig c
 	cli=$(jf_bin jwt-fcgi) || return 1
@@ -323,16 +324,19 @@ authz_fixture() {
 	TOK_EXPIRED=$(jf_sign "$d/mint.key" svc-a "read write" \
 		--exp $((now - 3600))) &&
 	TOK_OTHERKEY=$(jf_sign "$d/other.key" svc-a "read write") &&
-	TOK_TEAM=$(jf_sign "$d/mint.key" svc-team read --client-id team-a) ||
-		return 1
+	TOK_TEAM=$(jf_sign "$d/mint.key" svc-team read --client-id team-a) &&
+	TOK_NOSCOPE=$("$cli" sign -k "$d/mint.key" --iss "$JF_ISS" \
+		--aud "$JF_AUD" --sub svc-plain) || return 1
 	# Change a character in the middle of the signature (the last one
 	# may only carry padding bits).
 	sig=${TOK_OK##*.}
 	c=${sig:10:1}
 	[ "$c" = A ] && c=B || c=A
 	TOK_BADSIG=${TOK_OK%.*}.${sig:0:10}$c${sig:11}
-	export TOK_OK TOK_ADMIN TOK_EXPIRED TOK_BADSIG TOK_OTHERKEY TOK_TEAM
-	for c in TOK_OK TOK_ADMIN TOK_EXPIRED TOK_BADSIG TOK_OTHERKEY TOK_TEAM; do
+	export TOK_OK TOK_ADMIN TOK_EXPIRED TOK_BADSIG TOK_OTHERKEY TOK_TEAM \
+		TOK_NOSCOPE
+	for c in TOK_OK TOK_ADMIN TOK_EXPIRED TOK_BADSIG TOK_OTHERKEY TOK_TEAM \
+		TOK_NOSCOPE; do
 		printf '%s\n' "${!c}" >"$d/$c.jwt"
 	done
 }
