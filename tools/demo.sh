@@ -79,6 +79,8 @@ mint_fixture() {
 
 mint_lighttpd_start "$DIR"
 step "3. lighttpd on 127.0.0.1: mint on :$MTLS_PORT (client certificates required), API on :$PORT"
+echo "    the mint (mint.conf; client_ca: it checks certificates itself too):"
+sed 's/^/      /' "$DIR/mint.conf"
 echo "    issuer $ISSUER; the API accepts its tokens (authz.conf):"
 sed 's/^/      /' "$DIR/authz.conf"
 

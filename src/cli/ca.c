@@ -19,6 +19,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -181,6 +182,14 @@ cli_ca_init(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	printf("%s: CN=%s, trust domain %s, key id %s, %s, %lld days\n",
 	    crtp, cn, td, skihex, jf_alg_name(alg), days);
+	/* The one file both the web server and the mint must trust. */
+	{
+		char abs[PATH_MAX];
+
+		cli_err("next: the web server's client CA file, and mint.conf's "
+		    "\"client_ca = %s\"", realpath(crtp, abs) != NULL ? abs :
+		    crtp);
+	}
 	ret = CLI_EXIT_OK;
 	goto fail;
 nomem:
