@@ -681,6 +681,34 @@ test_secrets(const struct mint_state *s, time_t now)
 	}
 }
 
+/* `sec=$(jwt-fcgi register ...)` once captured a status line with the
+ * secret: a line break in the Basic password is named for what it is. */
+static void
+test_secret_linebreak(const struct mint_state *s, time_t now)
+{
+	/* base64("app:jwt-fcgi register: added\n" SECRET) */
+	char raw[256], authz[400];
+	gnutls_datum_t in, out = { NULL, 0 };
+	struct cparams p = { NULL, NULL, NULL };
+	struct mint_grant g;
+
+	snprintf(raw, sizeof(raw), "app:status line\n%s", SECRET);
+	in.data = (unsigned char *)raw;
+	in.size = (unsigned)strlen(raw);
+	if (gnutls_base64_encode2(&in, &out) != 0)
+		bail("base64", "");
+	snprintf(authz, sizeof(authz), "Basic %.*s", (int)out.size, out.data);
+	gnutls_free(out.data);
+	p.authz = authz;
+	is(decide(s, now, &p, GRANT, &g), JF_E_INVALID_CLIENT,
+	    "Basic secret with a line break: invalid_client");
+	ok(strstr(g.msg.s, "line break") != NULL &&
+	    strstr(g.msg.s, "send the secret alone") != NULL && !g.hide,
+	    "  says it holds a line break (not \"form-urlencoding\")");
+	diag("%s", g.msg.s);
+	mint_grant_clear(&g);
+}
+
 /* --- registry, metadata, configuration --------------------------------- */
 
 static void
@@ -804,6 +832,7 @@ main(void)
 	s = load_state(dir, "");
 
 	test_secrets(s, now);
+	test_secret_linebreak(s, now);
 	test_assertions(s, now);
 	test_forged(s, now);
 	test_replay(s, now);
