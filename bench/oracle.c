@@ -30,8 +30,8 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
-#include "key.h"
-#include "log.h"
+#include "jose/key.h"
+#include "util/log.h"
 #include "mint.h"
 
 #define SECRET "Yq3vX0cE1mN4bR7tK9wL2pS5dF8gH6jZ0aB3cD4eF5g"

@@ -35,7 +35,7 @@ CC=${CC:-clang}
 JOBS=${JOBS:-1}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS_F="-std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer"
-PKGS="gnutls json-c fcgi"
+PKGS="gnutls json-c fcgi libcurl"
 
 # name:max_len. max_len a little over each parser's own cap, so the
 # "too big" refusals are reached too.
@@ -106,7 +106,7 @@ build() {
 	cflags="$CFLAGS_F -I$out/inc -I$top/src/lib -DSYSCONFDIR=\"/etc\" $(pkg-config --cflags $PKGS)"
 	libs="$(pkg-config --libs $PKGS) -lm"
 	lib=$out/libjf-fuzz.a
-	srcs="$top/src/lib/*.c $top/src/authz/authz.c"
+	srcs="$(find "$top/src/lib" -name '*.c' | sort) $top/src/authz/authz.c"
 	# Everything again when any library source or header is newer than
 	# the archive: simpler than tracking dependencies, and it is seconds.
 	if [ ! -f "$lib" ] || [ "$out/inc/config.h" -nt "$lib" ] ||
@@ -114,7 +114,10 @@ build() {
 	    -name '*.[ch]' | head -1)" ]; then
 		rm -f "$lib" "$out"/obj/*.o
 		for f in $srcs; do
-			o=$out/obj/$(basename "$f" .c).o
+			# lib/jose/token.c -> jose_token.o: names are unique
+			# per folder only.
+			o=${f#"$top"/src/}
+			o=$out/obj/$(printf '%s' "${o%.c}" | tr / _).o
 			$CC $cflags -fsanitize=fuzzer-no-link $SAN -c "$f" -o "$o" ||
 			    die "compile failed: $f"
 		done
@@ -216,12 +219,9 @@ seeds() {
 	config_h
 	$CC -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address \
 	    -I"$out/inc" -I"$top/src/lib" $(pkg-config --cflags $PKGS) \
-	    "$fz/gen_seeds.c" "$top"/src/lib/b64.c "$top"/src/lib/err.c \
-	    "$top"/src/lib/file.c \
-	    "$top"/src/lib/json.c "$top"/src/lib/key.c \
-	    "$top"/src/lib/key_jwk.c "$top"/src/lib/jwks.c \
-	    "$top"/src/lib/token.c "$top"/src/lib/token_sign.c \
-	    "$top"/src/lib/token_claims.c \
+	    "$fz/gen_seeds.c" "$top"/src/lib/util/err.c \
+	    "$top"/src/lib/util/file.c "$top"/src/lib/util/json.c \
+	    "$top"/src/lib/jose/*.c \
 	    $(pkg-config --libs $PKGS) -lm \
 	    -o "$out/gen_seeds" || die "gen_seeds: build failed"
 	"$out/gen_seeds" "$fz"

@@ -16,9 +16,9 @@
 #include <json-c/json.h>
 
 #include "authz.h"
-#include "log.h"
-#include "tcache.h"
-#include "token.h"
+#include "util/log.h"
+#include "jose/tcache.h"
+#include "jose/token.h"
 
 #define AUTHZ_POLICY_MAX 64     /* name=value pairs in JWT_REQUIRE_CLAIMS */
 #define AUTHZ_LOG_FIELD 200     /* bytes of REMOTE_ADDR or REQUEST_URI logged */

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "cfg.h"
-#include "err.h"
-#include "req.h"
+#include "conf/cfg.h"
+#include "util/err.h"
+#include "fcgi/req.h"
 
 /* The variables always set on success (JWT_SUB ... JWT_EXP). */
 #define AUTHZ_STD_VARS 7

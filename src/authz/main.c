@@ -9,11 +9,11 @@
 #include <stdio.h>
 
 #include "authz.h"
-#include "cfg.h"
-#include "daemon.h"
-#include "log.h"
-#include "server.h"
-#include "tcache.h"
+#include "conf/cfg.h"
+#include "fcgi/daemon.h"
+#include "util/log.h"
+#include "fcgi/server.h"
+#include "jose/tcache.h"
 
 /* The process context handed to the server: one per process. */
 struct main_ctx {

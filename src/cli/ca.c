@@ -31,7 +31,7 @@
 #include <gnutls/x509.h>
 
 #include "cli.h"
-#include "key.h"
+#include "jose/key.h"
 
 #define CA_DAYS_MAX 36500L
 #define CA_BACKDATE 300                 /* seconds: clock skew */

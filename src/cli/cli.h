@@ -17,8 +17,8 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "err.h"
-#include "key.h"
+#include "util/err.h"
+#include "jose/key.h"
 
 struct cert;
 struct json_object;

@@ -17,8 +17,8 @@
 #include <json-c/json.h>
 
 #include "cli.h"
-#include "jwks.h"
-#include "key.h"
+#include "jose/jwks.h"
+#include "jose/key.h"
 
 #define KEYGEN_BITS_MIN 2048
 #define KEYGEN_BITS_MAX 8192    /* beyond this, generation takes minutes */

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "log.h"
+#include "util/log.h"
 
 #define PROG "jwt-fcgi"
 #define CLI_WHO_MAX 64          /* "jwt-fcgi " and the longest command name */

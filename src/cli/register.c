@@ -38,11 +38,11 @@
 #include <gnutls/gnutls.h>
 #include <json-c/json.h>
 
-#include "b64.h"
-#include "cert.h"
+#include "jose/b64.h"
+#include "x509/cert.h"
 #include "cli.h"
-#include "json.h"
-#include "registry.h"
+#include "util/json.h"
+#include "registry/registry.h"
 
 #define REG_ID_MAX 64           /* the ID is the certificate's CN */
 #define REG_CLAIMS_MAX 64       /* --claim options */

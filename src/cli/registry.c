@@ -19,10 +19,10 @@
 
 #include <json-c/json.h>
 
-#include "cert.h"
+#include "x509/cert.h"
 #include "cli.h"
-#include "json.h"
-#include "registry.h"
+#include "util/json.h"
+#include "registry/registry.h"
 
 static struct json_object *find_service(struct json_object *svcs,
 	const char *id);

@@ -15,12 +15,12 @@
 #include <gnutls/gnutls.h>
 #include <json-c/json.h>
 
-#include "b64.h"
-#include "cfg.h"
+#include "jose/b64.h"
+#include "conf/cfg.h"
 #include "cli.h"
-#include "json.h"
-#include "key.h"
-#include "token.h"
+#include "util/json.h"
+#include "jose/key.h"
+#include "jose/token.h"
 
 #define SIGN_CLAIMS_MAX (64 * 1024)     /* bytes of --claims JSON */
 #define SIGN_AUD_MAX 16

@@ -21,9 +21,9 @@
 
 #include <json-c/json.h>
 
-#include "log.h"
+#include "util/log.h"
 #include "mint.h"
-#include "server.h"
+#include "fcgi/server.h"
 
 #define AUDIT_FIELD_MAX 256
 

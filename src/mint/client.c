@@ -35,14 +35,14 @@
 #include <gnutls/gnutls.h>
 #include <json-c/json.h>
 
-#include "b64.h"
-#include "cert.h"
-#include "form.h"
-#include "json.h"
-#include "log.h"
+#include "jose/b64.h"
+#include "x509/cert.h"
+#include "util/form.h"
+#include "util/json.h"
+#include "util/log.h"
 #include "mint.h"
-#include "token.h"
-#include "trust.h"
+#include "jose/token.h"
+#include "x509/trust.h"
 
 #define CL_JWT_BEARER "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 #define CL_AUTHZ_MAX 1024       /* bytes of an Authorization header */

@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 
 #include "conf.h"
-#include "ini.h"
-#include "key.h"
-#include "log.h"
-#include "trust.h"
+#include "conf/ini.h"
+#include "jose/key.h"
+#include "util/log.h"
+#include "x509/trust.h"
 
 #define LIFETIME_MAX 86400
 

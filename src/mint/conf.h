@@ -28,8 +28,8 @@
 
 #include <sys/types.h>
 
-#include "err.h"
-#include "jwks.h"
+#include "util/err.h"
+#include "jose/jwks.h"
 
 #define MINT_KEYS_MAX 8
 #define MINT_ASSERTION_LIFETIME_MAX 3600

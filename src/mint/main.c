@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
-#include "log.h"
+#include "fcgi/daemon.h"
+#include "util/log.h"
 #include "mint.h"
-#include "server.h"
+#include "fcgi/server.h"
 
 /* The process context handed to the server: one per process. */
 struct main_ctx {

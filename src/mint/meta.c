@@ -19,8 +19,8 @@
 
 #include <json-c/json.h>
 
-#include "jwks.h"
-#include "log.h"
+#include "jose/jwks.h"
+#include "util/log.h"
 #include "mint.h"
 
 static enum jf_err meta_iss_path(struct mint_state *s);

@@ -14,9 +14,9 @@
 #include <time.h>
 
 #include "conf.h"
-#include "err.h"
-#include "registry.h"
-#include "req.h"
+#include "util/err.h"
+#include "registry/registry.h"
+#include "fcgi/req.h"
 
 #define MINT_META_PATH "/.well-known/oauth-authorization-server"
 #define MINT_PATH_MAX 2048              /* bytes of request path routed */

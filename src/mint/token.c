@@ -19,11 +19,11 @@
 #include <gnutls/gnutls.h>
 #include <json-c/json.h>
 
-#include "b64.h"
-#include "form.h"
-#include "log.h"
+#include "jose/b64.h"
+#include "util/form.h"
+#include "util/log.h"
 #include "mint.h"
-#include "token.h"
+#include "jose/token.h"
 
 #define MT_FORM_TYPE "application/x-www-form-urlencoded"
 #define MT_SCOPES_MAX 256      /* scope tokens in one request */

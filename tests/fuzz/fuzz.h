@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "jwks.h"
-#include "token.h"
+#include "util/err.h"
+#include "jose/jwks.h"
+#include "jose/token.h"
 
 /* tools/fuzz.sh passes the source tree's tests/fuzz; $JF_FUZZ_DIR wins. */
 #ifndef JF_FUZZ_DIR

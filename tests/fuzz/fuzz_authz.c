@@ -22,12 +22,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../src/lib/req.c"
+#include "../../src/lib/fcgi/req.c"
 
 #include "../../src/authz/authz.h"
-#include "cfg.h"
+#include "conf/cfg.h"
 #include "fuzz.h"
-#include "tcache.h"
+#include "jose/tcache.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "b64.h"
+#include "jose/b64.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

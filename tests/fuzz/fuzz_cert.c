@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cert.h"
+#include "x509/cert.h"
 #include "fuzz.h"
 
 #define CLEAN_CAP (CERT_PEM_MAX + 1024)

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cfg.h"
+#include "conf/cfg.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

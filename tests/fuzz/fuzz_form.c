@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
+#include "util/form.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ini.h"
+#include "conf/ini.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 
 #include <json-c/json.h>
 
-#include "json.h"
+#include "util/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

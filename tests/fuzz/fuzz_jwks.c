@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jwks.h"
-#include "key.h"
+#include "jose/jwks.h"
+#include "jose/key.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

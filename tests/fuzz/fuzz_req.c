@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../src/lib/req.c"
+#include "../../src/lib/fcgi/req.c"
 
 #include "fuzz.h"
 

@@ -15,8 +15,8 @@
 #include <json-c/json.h>
 
 #include "fuzz.h"
-#include "key.h"
-#include "token.h"
+#include "jose/key.h"
+#include "jose/token.h"
 
 static struct jwks *keys;
 static struct tok_rules rules;

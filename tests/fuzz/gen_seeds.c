@@ -21,11 +21,11 @@
 #include <gnutls/gnutls.h>
 #include <json-c/json.h>
 
-#include "b64.h"
+#include "jose/b64.h"
 #include "fuzz.h"
-#include "jwks.h"
-#include "key.h"
-#include "token.h"
+#include "jose/jwks.h"
+#include "jose/key.h"
+#include "jose/token.h"
 
 #define BUF_MAX 16384
 

@@ -16,8 +16,8 @@
 
 #include <curl/curl.h>
 
-#include "fetch.h"
-#include "log.h"
+#include "net/fetch.h"
+#include "util/log.h"
 
 #define FETCH_CONNECT_MS 2000
 #define FETCH_TOTAL_MS 5000

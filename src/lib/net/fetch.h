@@ -23,7 +23,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "util/err.h"
 
 struct sockaddr;
 

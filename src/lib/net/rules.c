@@ -10,7 +10,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "fetch.h"
+#include "net/fetch.h"
 
 struct net4 {
 	uint32_t net;

@@ -1,0 +1,305 @@
+/* issuer.c - the [issuer ISS] sections of the authorizer's
+ * configuration: algorithms, audience, typ and key files, line by line,
+ * then (from cfg.c's finish) loading each key file and checking every
+ * key it holds against the issuer's final algorithm list.
+ *
+ * A key that can do none of the issuer's algorithms is a configuration
+ * error, not a key silently never used; a private key is refused because
+ * the authorizer only ever verifies.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf/cfg.h"
+#include "conf/cfg-int.h"
+#include "conf/ini.h"
+#include "jose/jwks.h"
+#include "jose/key.h"
+
+/* Keys valid only before the first section: named when misplaced. */
+static const char *const global_keys[] = {
+	"realm", "leeway", "max_token_bytes", "log_level", "claim_var",
+	"cache_entries",
+};
+
+static enum jf_err set_algs(struct cfg_iss *is, const struct ini_item *it,
+	struct jf_msg *m);
+static enum jf_err add_aud(struct cfg_iss *is, const struct ini_item *it,
+	struct jf_msg *m);
+static enum jf_err add_src(struct cfg *c, struct cfg_iss *is,
+	const struct ini_item *it, struct jf_msg *m);
+static void alg_list(unsigned algs, char *buf, size_t size);
+static enum jf_err check_key(const struct cfg *c, const struct cfg_iss *is,
+	const struct cfg_src *src, const struct jf_key *k, struct jf_msg *m);
+
+static enum jf_err
+set_algs(struct cfg_iss *is, const struct ini_item *it, struct jf_msg *m)
+{
+	const char *p = it->value, *w;
+	char name[16];
+	enum jf_alg a;
+	size_t len;
+
+	is->algs = 0;
+	while ((w = cfg_next_word(&p, &len)) != NULL) {
+		snprintf(name, sizeof(name), "%.*s", (int)len, w);
+		a = len < sizeof(name) ? jf_alg_from_name(name) : JF_ALG_NONE;
+		if (a != JF_ALG_NONE) {
+			is->algs |= JF_ALG_BIT(a);
+			continue;
+		}
+		if (strcasecmp(name, "none") == 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: algorithms: "
+			    "\"%s\" refused: it accepts unsigned tokens",
+			    it->file, it->line, name);
+		if (strncasecmp(name, "HS", 2) == 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: algorithms: "
+			    "\"%s\" refused: HMAC keys are shared secrets, so "
+			    "whoever verifies could also mint tokens", it->file,
+			    it->line, name);
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: algorithms: expected "
+		    "ES256, ES384, RS256, PS256 or EdDSA, got \"%.*s\"",
+		    it->file, it->line, (int)(len > 64 ? 64 : len), w);
+	}
+	if (is->algs == 0)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: algorithms: expected "
+		    "ES256, ES384, RS256, PS256 or EdDSA, got \"\"", it->file,
+		    it->line);
+	return JF_OK;
+}
+
+/* audience may repeat and hold several words; repeats are merged. */
+static enum jf_err
+add_aud(struct cfg_iss *is, const struct ini_item *it, struct jf_msg *m)
+{
+	const char *p = it->value, *w;
+	size_t len, i;
+	int any = 0;
+
+	while ((w = cfg_next_word(&p, &len)) != NULL) {
+		any = 1;
+		for (i = 0; i < is->naud; i++)
+			if (strlen(is->aud[i]) == len &&
+			    memcmp(is->aud[i], w, len) == 0)
+				break;
+		if (i < is->naud)
+			continue;
+		if (is->naud == CFG_MAX_AUD)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: audience: more "
+			    "than %d values", it->file, it->line, CFG_MAX_AUD);
+		if ((is->aud[is->naud] = strndup(w, len)) == NULL)
+			return cfg_nomem(m);
+		is->naud++;
+	}
+	if (!any)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: audience: expected one "
+		    "or more values, got \"\"", it->file, it->line);
+	return JF_OK;
+}
+
+static enum jf_err
+add_src(struct cfg *c, struct cfg_iss *is, const struct ini_item *it,
+	struct jf_msg *m)
+{
+	struct cfg_src *src;
+	const char *v = it->value;
+	size_t len;
+
+	if (*v == '\0')
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: expected a file "
+		    "name, got \"\"", it->file, it->line, it->key);
+	if (is->nsrc == CFG_MAX_SOURCES)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: more than %d key "
+		    "files for one issuer", it->file, it->line, it->key,
+		    CFG_MAX_SOURCES);
+	src = &is->src[is->nsrc];
+	src->is_jwks = strcmp(it->key, "jwks_file") == 0;
+	src->line = it->line;
+	/* Relative to the configuration file, not to the working directory,
+	 * which a FastCGI spawner chooses. */
+	len = strlen(v) + (v[0] == '/' || c->dir == NULL ? 0 :
+	    strlen(c->dir) + 1) + 1;
+	if ((src->path = malloc(len)) == NULL)
+		return cfg_nomem(m);
+	if (v[0] == '/' || c->dir == NULL)
+		memcpy(src->path, v, len);
+	else
+		snprintf(src->path, len, "%s/%s", c->dir, v);
+	is->nsrc++;
+	return JF_OK;
+}
+
+enum jf_err
+cfg_set_issuer_key(struct cfg *c, struct cfg_iss *is, const struct ini_item *it,
+	struct jf_msg *m)
+{
+	enum jf_err rc;
+	size_t i;
+
+	if (strcmp(it->key, "jwks_file") == 0 ||
+	    strcmp(it->key, "key_file") == 0)
+		return add_src(c, is, it, m);
+	if (strcmp(it->key, "algorithms") == 0) {
+		if ((rc = cfg_once(it, &is->algs_line, m)) != JF_OK)
+			return rc;
+		return set_algs(is, it, m);
+	}
+	if (strcmp(it->key, "audience") == 0)
+		return add_aud(is, it, m);
+	if (strcmp(it->key, "typ") == 0) {
+		if ((rc = cfg_once(it, &is->typ_line, m)) != JF_OK)
+			return rc;
+		if (*it->value == '\0' || strpbrk(it->value, " \t") != NULL)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: typ: expected "
+			    "one media type such as at+jwt, got \"%.64s\"",
+			    it->file, it->line, it->value);
+		if ((is->typ = strdup(it->value)) == NULL)
+			return cfg_nomem(m);
+		return JF_OK;
+	}
+	for (i = 0; i < sizeof(global_keys) / sizeof(global_keys[0]); i++)
+		if (strcmp(it->key, global_keys[i]) == 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown key "
+			    "\"%s\" in [issuer %.64s] (global keys go before "
+			    "the first section)", it->file, it->line, it->key,
+			    is->iss);
+	return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown key \"%.64s\" in "
+	    "[issuer %.64s]", it->file, it->line, it->key, is->iss);
+}
+
+enum jf_err
+cfg_new_issuer(struct cfg *c, const struct ini_item *it, struct jf_msg *m)
+{
+	struct cfg_iss *is;
+	size_t i;
+
+	if (strcmp(it->section, "issuer") != 0)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown section "
+		    "[%.64s]", it->file, it->line, it->section);
+	if (it->arg == NULL)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: [issuer]: expected the "
+		    "exact \"iss\" value, as in [issuer https://mint.example]",
+		    it->file, it->line);
+	if (strpbrk(it->arg, " \t") != NULL)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: [issuer]: expected an "
+		    "\"iss\" value without blanks, got \"%.64s\"", it->file,
+		    it->line, it->arg);
+	for (i = 0; i < c->niss; i++)
+		if (strcmp(c->iss[i]->iss, it->arg) == 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: duplicate "
+			    "[issuer %.64s] (first on line %u)", it->file,
+			    it->line, it->arg, c->iss[i]->line);
+	if (c->niss == CFG_MAX_ISSUERS)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: more than %d issuers",
+		    it->file, it->line, CFG_MAX_ISSUERS);
+	if ((is = calloc(1, sizeof(*is))) == NULL)
+		return cfg_nomem(m);
+	c->iss[c->niss++] = is;
+	is->line = it->line;
+	if ((is->iss = strdup(it->arg)) == NULL)
+		return cfg_nomem(m);
+	return JF_OK;
+}
+
+/* "ES256 RS256" for messages. */
+static void
+alg_list(unsigned algs, char *buf, size_t size)
+{
+	size_t n = 0;
+	int a;
+
+	buf[0] = '\0';
+	for (a = JF_ALG_NONE + 1; a < JF_ALG__LAST; a++)
+		if ((algs & JF_ALG_BIT(a)) && n < size)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s",
+			    n ? " " : "", jf_alg_name((enum jf_alg)a));
+}
+
+static enum jf_err
+check_key(const struct cfg *c, const struct cfg_iss *is,
+	const struct cfg_src *src, const struct jf_key *k, struct jf_msg *m)
+{
+	char algs[64];
+	int a;
+
+	for (a = JF_ALG_NONE + 1; a < JF_ALG__LAST; a++)
+		if ((is->algs & JF_ALG_BIT(a)) && key_allows(k, (enum jf_alg)a))
+			return JF_OK;
+	alg_list(is->algs, algs, sizeof(algs));
+	return jf_fail(m, JF_E_CONFIG, "%s:%u: key %s in file %s cannot do "
+	    "any of %s", c->path, src->line, key_kid(k), src->path, algs);
+}
+
+enum jf_err
+cfg_load_src(const struct cfg *c, struct cfg_iss *is, const struct cfg_src *src,
+	struct jf_msg *m)
+{
+	const char *what = src->is_jwks ? "jwks_file" : "key_file";
+	const unsigned rsa = JF_ALG_BIT(JF_ALG_RS256) | JF_ALG_BIT(JF_ALG_PS256);
+	struct jf_key *k = NULL;
+	struct jf_msg why = { .s = "" };
+	enum jf_err rc;
+	size_t before = jwks_count(is->keys), i, n;
+	const char *reason;
+
+	if (src->is_jwks) {
+		if ((rc = jwks_load_file(is->keys, src->path, &why)) != JF_OK)
+			goto bad;
+		if (jwks_count(is->keys) == before)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: jwks_file \"%s\" "
+			    "holds no keys", c->path, src->line, src->path);
+		for (i = before; i < jwks_count(is->keys); i++)
+			if ((rc = check_key(c, is, src, jwks_get(is->keys, i),
+			    m)) != JF_OK)
+				return rc;
+		return JF_OK;
+	}
+	if ((rc = key_load_file(&k, src->path, &why)) != JF_OK)
+		goto bad;
+	if (key_is_private(k)) {
+		key_free(k);
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: key_file \"%s\" holds "
+		    "a private key: the authorizer only verifies, give it the "
+		    "public key", c->path, src->line, src->path);
+	}
+	/* RFC 8725 §3.1: a key serves one algorithm where we can say which. */
+	if (key_kty(k) == JF_KTY_RSA && (is->algs & rsa) != rsa &&
+	    (is->algs & rsa) != 0)
+		(void)key_pin_alg(k, (is->algs & JF_ALG_BIT(JF_ALG_RS256)) ?
+		    JF_ALG_RS256 : JF_ALG_PS256, NULL);
+	if ((rc = check_key(c, is, src, k, m)) != JF_OK) {
+		key_free(k);
+		return rc;
+	}
+	if ((rc = jwks_add(is->keys, k, &why)) != JF_OK)
+		goto bad;
+	return JF_OK;
+bad:
+	/* The loaders start with the path too: say it once. */
+	n = strlen(src->path);
+	reason = strncmp(why.s, src->path, n) == 0 &&
+	    strncmp(why.s + n, ": ", 2) == 0 ? why.s + n + 2 : why.s;
+	return jf_fail(m, rc == JF_E_NOMEM ? rc : JF_E_CONFIG, "%s:%u: %s "
+	    "\"%s\": %s", c->path, src->line, what, src->path, reason);
+}
+
+void
+cfg_iss_free(struct cfg_iss *is)
+{
+	size_t i;
+
+	if (is == NULL)
+		return;
+	for (i = 0; i < is->nsrc; i++)
+		free(is->src[i].path);
+	for (i = 0; i < is->naud; i++)
+		free(is->aud[i]);
+	jwks_free(is->keys);
+	free(is->typ);
+	free(is->iss);
+	free(is);
+}

@@ -1,0 +1,15 @@
+/* util.h - util: what every other folder uses: one error enum (err), log lines
+ * (log), strict numbers (num), bounded file reads (file), JSON with limits
+ * (json), x-www-form-urlencoded bodies (form).
+ */
+#ifndef JF_UTIL_H
+#define JF_UTIL_H
+
+#include "util/err.h"
+#include "util/log.h"
+#include "util/num.h"
+#include "util/file.h"
+#include "util/json.h"
+#include "util/form.h"
+
+#endif

@@ -1,0 +1,285 @@
+/* test_authz.c - the bearer decision of src/authz/authz.c, driven through
+ * its parameter callback: a table of Authorization headers, policies and
+ * claims, each with the exact error code (and variables) expected. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "../../src/authz/authz.h"
+#include "conf/cfg.h"
+#include "jose/key.h"
+#include "tap.h"
+#include "jose/tcache.h"
+#include "jose/token.h"
+
+#define NOW 1700000000L
+
+struct params {
+	const char *authorization;
+	const char *scope;
+	const char *claims;
+};
+
+static const char *
+param(void *arg, const char *name)
+{
+	const struct params *p = arg;
+
+	if (strcmp(name, "HTTP_AUTHORIZATION") == 0)
+		return p->authorization;
+	if (strcmp(name, "JWT_REQUIRE_SCOPE") == 0)
+		return p->scope;
+	if (strcmp(name, "JWT_REQUIRE_CLAIMS") == 0)
+		return p->claims;
+	return NULL;
+}
+
+/* tmpl with every '@' replaced by tok (no printf: the templates are data). */
+static void
+expand(char *out, size_t room, const char *tmpl, const char *tok)
+{
+	size_t o = 0, n = strlen(tok);
+
+	for (; *tmpl != '\0'; tmpl++) {
+		if (*tmpl == '@' && o + n < room) {
+			memcpy(out + o, tok, n);
+			o += n;
+		} else if (*tmpl != '@' && o + 1 < room) {
+			out[o++] = *tmpl;
+		}
+	}
+	out[o] = '\0';
+}
+
+static char *
+sign(const struct jf_key *k, const char *claims)
+{
+	struct json_object *o = json_tokener_parse(claims);
+	struct jf_msg m;
+	char *tok = NULL;
+
+	if (o == NULL || tok_sign(k, NULL, o, &tok, &m) != JF_OK)
+		tok = NULL;
+	json_object_put(o);
+	return tok;
+}
+
+static const char *
+var(const struct authz_verdict *v, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < v->nvars; i++)
+		if (strcmp(v->vars[i].name, name) == 0)
+			return v->vars[i].value;
+	return NULL;
+}
+
+static int
+setup(char *dir, struct jf_key **k, struct cfg **c)
+{
+	char path[512], *pem = NULL;
+	struct jf_msg m;
+	size_t n;
+	FILE *f;
+
+	if (mkdtemp(dir) == NULL ||
+	    key_generate(k, JF_ALG_ES256, 0, &m) != JF_OK ||
+	    key_public_pem(*k, &pem, &n) != JF_OK)
+		return -1;
+	snprintf(path, sizeof(path), "%s/pub.pem", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fwrite(pem, 1, n, f);
+	fclose(f);
+	free(pem);
+	snprintf(path, sizeof(path), "%s/authz.conf", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fprintf(f, "realm = api\nleeway = 30\n"
+	    "claim_var = roles JWT_ROLES\nclaim_var = meta JWT_META\n"
+	    "[issuer https://mint.test]\nkey_file = pub.pem\n"
+	    "algorithms = ES256\naudience = https://api.test\n");
+	fclose(f);
+	if (cfg_load(c, path, &m) != JF_OK) {
+		diag("cfg_load: %s", m.s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/test_authz.XXXXXX", path[512], hdr[4096];
+	struct jf_key *k = NULL;
+	struct cfg *c = NULL;
+	struct authz_verdict *v;
+	char *good, *ctl, *expired, *num;
+	size_t i;
+
+	if (!ok(setup(dir, &k, &c) == 0, "setup: key and configuration")) {
+		return done_testing();
+	}
+	v = calloc(1, sizeof(*v));
+	good = sign(k, "{\"iss\":\"https://mint.test\",\"aud\":[\"https://api.test\","
+	    "\"x\"],\"sub\":\"svc-a\",\"exp\":1700000300,\"scope\":\"read write\","
+	    "\"roles\":[\"r1\",\"r2\"],\"meta\":{\"a\":1},\"admin\":true,"
+	    "\"tier\":2}");
+	ctl = sign(k, "{\"iss\":\"https://mint.test\",\"aud\":\"https://api.test\","
+	    "\"sub\":\"a\\r\\nX-Evil: 1\",\"exp\":1700000300}");
+	expired = sign(k, "{\"iss\":\"https://mint.test\",\"aud\":\"https://api.test\","
+	    "\"exp\":1699999000}");
+	num = sign(k, "{\"iss\":\"https://mint.test\",\"aud\":\"https://api.test\","
+	    "\"exp\":1700000300,\"scp\":[\"a\",\"b\"]}");
+	ok(good && ctl && expired && num, "tokens signed");
+
+	{
+		struct {
+			const char *fmt;        /* each @ is the good token */
+			const char *scope, *claims;
+			enum jf_err want;
+			const char *name;
+		} t[] = {
+			{ NULL, NULL, NULL, JF_E_NO_TOKEN, "no header" },
+			{ "", NULL, NULL, JF_E_NO_TOKEN, "empty header" },
+			{ "Basic YWxhZGRpbjpvcGVu", NULL, NULL, JF_E_NO_TOKEN,
+			    "other scheme" },
+			{ "Bearer", NULL, NULL, JF_E_BAD_REQUEST, "no token" },
+			{ "Bearer ", NULL, NULL, JF_E_BAD_REQUEST, "empty token" },
+			{ "Bearer\t@", NULL, NULL, JF_E_BAD_REQUEST, "tab" },
+			{ "Bearer @, Bearer @", NULL, NULL, JF_E_BAD_REQUEST,
+			    "two credentials (comma)" },
+			{ "Bearer @ junk", NULL, NULL, JF_E_BAD_REQUEST,
+			    "trailing junk" },
+			{ " Bearer @", NULL, NULL, JF_E_BAD_REQUEST,
+			    "leading space" },
+			{ "Bearer a.b.c", NULL, NULL, JF_E_TOKEN_MALFORMED,
+			    "not a JWS" },
+			{ "bEaReR   @", NULL, NULL, JF_OK,
+			    "scheme any case, several spaces" },
+			{ "Bearer @", "read", "sub=svc-a roles=r2 admin=true tier=2",
+			    JF_OK, "policy met" },
+			{ "Bearer @", " write  read ", NULL, JF_OK,
+			    "scopes, extra spaces" },
+			{ "Bearer @", "admin", NULL, JF_E_SCOPE, "scope missing" },
+			{ "Bearer @", NULL, "sub=svc-b", JF_E_FORBIDDEN,
+			    "claim differs" },
+			{ "Bearer @", NULL, "roles=r3", JF_E_FORBIDDEN,
+			    "array lacks value" },
+			{ "Bearer @", NULL, "nosuch=1", JF_E_FORBIDDEN,
+			    "claim absent" },
+			{ "Bearer @", NULL, "meta={\"a\":1}", JF_E_FORBIDDEN,
+			    "object never matches" },
+			{ "Bearer @", NULL, "sub", JF_E_CONFIG,
+			    "policy without =" },
+			{ NULL, "a\"b", NULL, JF_E_CONFIG,
+			    "bad scope policy, even without a token" },
+		};
+
+		for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			struct params p = { NULL, t[i].scope, t[i].claims };
+
+			if (t[i].fmt != NULL) {
+				expand(hdr, sizeof(hdr), t[i].fmt, good);
+				p.authorization = hdr;
+			}
+			authz_decide(c, NULL, NOW, param, &p, v);
+			is(v->err, t[i].want, t[i].name);
+		}
+	}
+
+	{
+		struct params p = { hdr, NULL, NULL };
+
+		expand(hdr, sizeof(hdr), "Bearer @", good);
+		authz_decide(c, NULL, NOW, param, &p, v);
+		is(v->nvars, AUTHZ_STD_VARS + 2, "all variables set");
+		is_str(var(v, "JWT_SUB"), "svc-a", "JWT_SUB");
+		is_str(var(v, "JWT_ISS"), "https://mint.test", "JWT_ISS");
+		is_str(var(v, "JWT_AUD"), "https://api.test x", "JWT_AUD joined");
+		is_str(var(v, "JWT_SCOPE"), "read write", "JWT_SCOPE");
+		is_str(var(v, "JWT_CLIENT_ID"), "", "absent claim is empty");
+		is_str(var(v, "JWT_JTI"), "", "JWT_JTI empty");
+		is_str(var(v, "JWT_EXP"), "1700000300", "JWT_EXP as text");
+		is_str(var(v, "JWT_ROLES"), "r1,r2", "mapped array joined by ,");
+		is_str(var(v, "JWT_META"), "{\"a\":1}", "mapped object as JSON");
+
+		p.scope = "admin";
+		authz_decide(c, NULL, NOW, param, &p, v);
+		is_str(v->scope, "admin", "scope attribute on insufficient_scope");
+		is(v->nvars, 0, "no variables on refusal");
+
+		p.scope = NULL;
+		expand(hdr, sizeof(hdr), "Bearer @", num);
+		authz_decide(c, NULL, NOW, param, &p, v);
+		is_str(var(v, "JWT_SCOPE"), "a b", "scp array as JWT_SCOPE");
+
+		expand(hdr, sizeof(hdr), "Bearer @", ctl);
+		authz_decide(c, NULL, NOW, param, &p, v);
+		is(v->err, JF_E_CLAIM, "CR LF in a claim refuses the token");
+
+		expand(hdr, sizeof(hdr), "Bearer @", expired);
+		authz_decide(c, NULL, NOW, param, &p, v);
+		is(v->err, JF_E_EXPIRED, "expired");
+	}
+
+	{
+		/* The verified-token cache changes speed, never a verdict. */
+		struct params p = { hdr, NULL, NULL };
+		struct tcache *tc = tcache_new(8);
+		unsigned long hits, misses;
+		size_t len;
+
+		expand(hdr, sizeof(hdr), "Bearer @", good);
+		authz_decide(c, tc, NOW, param, &p, v);
+		is(v->err, JF_OK, "cache: first use verifies");
+		authz_decide(c, tc, NOW + 10, param, &p, v);
+		is(v->err, JF_OK, "cache: second use allowed");
+		is_str(var(v, "JWT_SUB"), "svc-a", "cache: claims of the cached token");
+		tcache_stats(tc, &hits, &misses);
+		is(hits, 1, "cache: second use was a hit");
+		is(misses, 1, "cache: first use was a miss");
+		p.scope = "admin";
+		authz_decide(c, tc, NOW + 10, param, &p, v);
+		is(v->err, JF_E_SCOPE, "cache: route policy still applies on a hit");
+		p.scope = NULL;
+		authz_decide(c, tc, NOW + 300 + 30, param, &p, v);
+		is(v->err, JF_OK, "cache: valid up to exp + leeway");
+		authz_decide(c, tc, NOW + 300 + 31, param, &p, v);
+		is(v->err, JF_E_EXPIRED, "cache: a cached token still expires");
+		authz_decide(c, tc, NOW + 300 + 31, param, &p, v);
+		is(v->err, JF_E_EXPIRED, "cache: and stays expired");
+
+		/* One byte changed: a different hash, a full check, refused. */
+		len = strlen(hdr);
+		hdr[len - 5] = hdr[len - 5] == 'A' ? 'B' : 'A';
+		authz_decide(c, tc, NOW, param, &p, v);
+		is(v->err, JF_E_SIGNATURE, "cache: a tampered token is verified");
+		expand(hdr, sizeof(hdr), "Bearer @", expired);
+		authz_decide(c, tc, NOW, param, &p, v);
+		is(v->err, JF_E_EXPIRED, "cache: refusals are not cached");
+		authz_decide(c, tc, NOW, param, &p, v);
+		is(v->err, JF_E_EXPIRED, "cache: ... and stay refusals");
+		tcache_free(tc);
+	}
+
+	free(good);
+	free(ctl);
+	free(expired);
+	free(num);
+	free(v);
+	cfg_free(c);
+	key_free(k);
+	snprintf(path, sizeof(path), "%s/pub.pem", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/authz.conf", dir);
+	unlink(path);
+	rmdir(dir);
+	return done_testing();
+}
