@@ -356,8 +356,10 @@ authz_vars(const struct cfg *c, const struct tok *t, struct authz_verdict *v)
 
 void
 authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
-	authz_param_fn param, void *arg, struct authz_verdict *v)
+	authz_param_fn param, void *arg, authz_retry_fn retry, void *rarg,
+	struct authz_verdict *v)
 {
+	char iss[512];
 	struct tok_rules rules;
 	struct tok *t = NULL;
 	const struct tok *ct = NULL;
@@ -396,6 +398,16 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	}
 	if (ct == NULL) {
 		v->err = tok_verify(&rules, tok, n, &t, &v->msg, NULL, NULL);
+		/* Remote keys may be missing, or older than the token's kid:
+		 * one bounded chance to bring them up to date. */
+		if (v->err == JF_E_NO_KEY && retry != NULL &&
+		    tok_peek_iss(tok, n, iss, sizeof(iss)) == 0 &&
+		    retry(rarg, iss)) {
+			cfg_rules(c, &rules);
+			rules.now = now;
+			v->err = tok_verify(&rules, tok, n, &t, &v->msg, NULL,
+			    NULL);
+		}
 		if (v->err != JF_OK)
 			goto done;
 		if (tc != NULL) {
@@ -545,14 +557,15 @@ authz_req_param(void *arg, const char *name)
 }
 
 void
-authz_handle(const struct cfg *c, struct tcache *tc, struct req *r)
+authz_handle(const struct cfg *c, struct tcache *tc, authz_retry_fn retry,
+	void *rarg, struct req *r)
 {
 	struct authz_verdict v;    /* 11 KiB; a worker's stack is 8 MiB */
 	struct authz_param p = { r };
 	char addr[AUTHZ_LOG_FIELD], uri[AUTHZ_LOG_FIELD], sub[AUTHZ_LOG_FIELD];
 	const char *code;
 
-	authz_decide(c, tc, time(NULL), authz_req_param, &p, &v);
+	authz_decide(c, tc, time(NULL), authz_req_param, &p, retry, rarg, &v);
 	authz_answer(c, &v, r);
 	authz_clean(req_param(r, "REMOTE_ADDR"), addr, sizeof(addr));
 	authz_clean(req_param(r, "REQUEST_URI"), uri, sizeof(uri));

@@ -45,12 +45,18 @@ struct authz_verdict {
 
 struct tcache;
 
+/* Called when a token of issuer iss found no key: 1 if the keys were
+ * brought up to date and the token should be verified again. */
+typedef int (*authz_retry_fn)(void *arg, const char *iss);
+
 /* Decides on the request whose parameters param() returns, at time now,
- * remembering verified tokens in tc (NULL: no cache). JF_E_CONFIG means
- * the web server's policy variables are malformed (an operator error,
+ * remembering verified tokens in tc (NULL: no cache). retry (may be
+ * NULL) gets one chance after a "no key" refusal. JF_E_CONFIG means the
+ * web server's policy variables are malformed (an operator error,
  * answered 500); every other refusal is the client's. */
 void authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
-	authz_param_fn param, void *arg, struct authz_verdict *v);
+	authz_param_fn param, void *arg, authz_retry_fn retry, void *rarg,
+	struct authz_verdict *v);
 
 /* Writes the verdict as the response: status, WWW-Authenticate (RFC
  * 6750 §3), Variable-* headers, JSON error body. */
@@ -58,6 +64,7 @@ void authz_answer(const struct cfg *c, const struct authz_verdict *v,
 	struct req *r);
 
 /* One request: decide, answer, log. */
-void authz_handle(const struct cfg *c, struct tcache *tc, struct req *r);
+void authz_handle(const struct cfg *c, struct tcache *tc,
+	authz_retry_fn retry, void *rarg, struct req *r);
 
 #endif

@@ -7,18 +7,23 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include "authz.h"
 #include "conf/cfg.h"
+#include "remote.h"
 #include "fcgi/daemon.h"
 #include "util/log.h"
 #include "fcgi/server.h"
 #include "jose/tcache.h"
+#include "net/fetch.h"
 
 /* The process context handed to the server: one per process. */
 struct main_ctx {
 	struct cfg *cfg;
 	struct tcache *tc;      /* verified tokens; new with each cfg */
+	struct remote *remote;  /* the remote keys' shared table */
+	int fetcher;            /* 1: a fetcher process runs */
 	const char *path;
 	int log_level;          /* from --log-level, else -1: the config's */
 };
@@ -40,6 +45,8 @@ static const struct daemon_info main_info = {
 
 static void main_handle(void *ctx, struct req *r);
 static void main_reload(void *ctx);
+static int main_retry(void *ctx, const char *iss);
+static void main_fetcher(void *ctx, struct srv_bg *bg);
 static int main_check(const char *path);
 
 static void
@@ -47,7 +54,34 @@ main_handle(void *ctx, struct req *r)
 {
 	struct main_ctx *m = ctx;
 
-	authz_handle(m->cfg, m->tc, r);
+	/* One counter per remote source; keys are parsed only when the
+	 * fetcher stored new ones, and tokens verified with the old ones
+	 * are forgotten. */
+	if (remote_sync(m->remote, m->cfg, time(NULL))) {
+		tcache_free(m->tc);
+		m->tc = tcache_new(cfg_cache_entries(m->cfg));
+	}
+	authz_handle(m->cfg, m->tc, m->fetcher ? main_retry : NULL, m, r);
+}
+
+static int
+main_retry(void *ctx, const char *iss)
+{
+	struct main_ctx *m = ctx;
+
+	if (!remote_retry(m->remote, m->cfg, iss))
+		return 0;
+	tcache_free(m->tc);
+	m->tc = tcache_new(cfg_cache_entries(m->cfg));
+	return 1;
+}
+
+static void
+main_fetcher(void *ctx, struct srv_bg *bg)
+{
+	struct main_ctx *m = ctx;
+
+	remote_fetcher(m->remote, &m->cfg, bg);
 }
 
 static void
@@ -63,6 +97,17 @@ main_reload(void *ctx)
 		    "%s", msg.s);
 		return;
 	}
+	if (remote_bind(m->remote, c, &msg) != JF_OK) {
+		log_error("reload failed, keeping the previous configuration: "
+		    "%s", msg.s);
+		cfg_free(c);
+		remote_bind(m->remote, m->cfg, &msg);
+		return;
+	}
+	if (cfg_remote_count(c) > 0 && !m->fetcher)
+		log_error("%s names remote keys (jwks_uri, metadata) but none "
+		    "were configured at start, so no fetcher runs: restart "
+		    "jwt-authz.fcgi", m->path);
 	cfg_free(m->cfg);
 	m->cfg = c;
 	/* Tokens verified under the old keys and rules are forgotten. */
@@ -92,7 +137,7 @@ int
 main(int argc, char **argv)
 {
 	struct main_ctx m = { .log_level = -1 };
-	struct srv_ops ops = { &m, main_handle, main_reload, NULL };
+	struct srv_ops ops = { &m, main_handle, main_reload, NULL, NULL };
 	struct daemon_opts o;
 	struct jf_msg msg;
 	int rc;
@@ -113,8 +158,21 @@ main(int argc, char **argv)
 	}
 	daemon_log_level(m.log_level, cfg_log_level(m.cfg));
 	m.tc = tcache_new(cfg_cache_entries(m.cfg));
+	/* The table every process shares, made before the workers fork;
+	 * the fetcher process runs only when there is something to fetch. */
+	if (remote_new(&m.remote, &msg) != JF_OK ||
+	    remote_bind(m.remote, m.cfg, &msg) != JF_OK ||
+	    (cfg_remote_count(m.cfg) > 0 && fetch_global_init(&msg) != JF_OK)) {
+		log_error("cannot start: %s", msg.s);
+		return 1;
+	}
+	if (cfg_remote_count(m.cfg) > 0) {
+		m.fetcher = 1;
+		ops.background = main_fetcher;
+	}
 	rc = srv_run(&o.srv, &ops);
 	tcache_free(m.tc);
 	cfg_free(m.cfg);
+	remote_free(m.remote);
 	return rc;
 }

@@ -152,7 +152,8 @@ main(int argc, char **argv)
 {
 	struct main_ctx m = { NULL, NULL, -1 };
 	struct srv_watch sw = { NULL, 0 };
-	struct srv_ops ops = { &m, main_handle, main_reload, main_peer_ok };
+	struct srv_ops ops = { &m, main_handle, main_reload, main_peer_ok,
+	    NULL };
 	struct daemon_opts o;
 	struct jf_msg msg;
 	char *watch = NULL;

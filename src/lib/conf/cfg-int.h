@@ -37,7 +37,17 @@ struct cfg_iss {
 	size_t naud;
 	char *typ;
 	unsigned typ_line;
+	char *remote;           /* jwks_uri or metadata URL, or NULL */
+	int remote_is_meta;
+	unsigned remote_line;
+	struct jwks *rkeys;     /* what the remote source brought, or NULL */
+	struct jf_msg rnote;    /* why rkeys is NULL */
 };
+
+/* The fetch_* and jwks_* keys, each settable once. */
+enum { CFG_F_ALLOW, CFG_F_CA, CFG_F_TIMEOUT, CFG_F_HTTP, CFG_F_REFRESH,
+	CFG_F_REFRESH_MIN, CFG_F_COOLDOWN, CFG_F_STALE, CFG_F_COLD,
+	CFG_F__N };
 
 struct cfg {
 	char *path;
@@ -55,6 +65,12 @@ struct cfg {
 	struct cfg_iss *iss[CFG_MAX_ISSUERS];
 	size_t niss;
 	struct tok_issuer ti[CFG_MAX_ISSUERS];  /* the view token.c reads */
+	struct cfg_fetch fetch;
+	char *fetch_ca;
+	unsigned fetch_line[CFG_F__N];
+	struct cfg_remote remote[CFG_MAX_ISSUERS];
+	size_t remote_iss[CFG_MAX_ISSUERS];     /* index into iss */
+	size_t nremote;
 };
 
 /* common.c: JF_E_NOMEM with the usual message. */
@@ -65,6 +81,14 @@ const char *cfg_next_word(const char **p, size_t *len);
 /* common.c: refuses a second setting of a key, remembering the first line. */
 enum jf_err cfg_once(const struct ini_item *it, unsigned *line,
 	struct jf_msg *m);
+
+/* fetch.c: the defaults of c->fetch. */
+void cfg_fetch_defaults(struct cfg *c);
+/* fetch.c: a fetch_* or jwks_* line; JF_E_NOT_FOUND if it is neither. */
+enum jf_err cfg_set_fetch_key(struct cfg *c, const struct ini_item *it,
+	struct jf_msg *m);
+/* fetch.c: checks the bounds against each other once the file is read. */
+enum jf_err cfg_fetch_finish(struct cfg *c, struct jf_msg *m);
 
 /* issuer.c: a [issuer ISS] header: a new, empty issuer in c. */
 enum jf_err cfg_new_issuer(struct cfg *c, const struct ini_item *it,

@@ -158,6 +158,8 @@ set_global(struct cfg *c, const struct ini_item *it, struct jf_msg *m)
 		c->cache_entries = (size_t)v;
 	} else if (strcmp(it->key, "claim_var") == 0)
 		return set_claim_var(c, it, m);
+	else if ((rc = cfg_set_fetch_key(c, it, m)) != JF_E_NOT_FOUND)
+		return rc;
 	else
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown key \"%.64s\"",
 		    it->file, it->line, it->key);
@@ -194,10 +196,10 @@ finish(struct cfg *c, struct jf_msg *m)
 		if (is->naud == 0)
 			return jf_fail(m, JF_E_CONFIG, "%s:%u: [issuer %.64s]: "
 			    "audience is required", c->path, is->line, is->iss);
-		if (is->nsrc == 0)
+		if (is->nsrc == 0 && is->remote == NULL)
 			return jf_fail(m, JF_E_CONFIG, "%s:%u: [issuer %.64s]: "
-			    "no keys: add key_file or jwks_file", c->path,
-			    is->line, is->iss);
+			    "no keys: add jwks_uri, metadata, key_file or "
+			    "jwks_file", c->path, is->line, is->iss);
 		if ((is->keys = jwks_new()) == NULL)
 			return cfg_nomem(m);
 		for (j = 0; j < is->nsrc; j++)
@@ -209,8 +211,21 @@ finish(struct cfg *c, struct jf_msg *m)
 		c->ti[i].aud = (const char *const *)is->aud;
 		c->ti[i].naud = is->naud;
 		c->ti[i].typ = is->typ;
+		if (is->remote != NULL) {
+			struct cfg_remote *r = &c->remote[c->nremote];
+
+			r->iss = is->iss;
+			r->url = is->remote;
+			r->is_metadata = is->remote_is_meta;
+			r->algs = is->algs;
+			c->remote_iss[c->nremote++] = i;
+			/* Until the fetcher brings some. */
+			jf_fail(&is->rnote, JF_E_NO_KEY, "its keys from %.120s "
+			    "are not fetched yet", is->remote);
+			c->ti[i].rnote = is->rnote.s;
+		}
 	}
-	return JF_OK;
+	return cfg_fetch_finish(c, m);
 }
 
 /* buf NULL: read path; else parse len bytes of buf, named path. */
@@ -231,6 +246,7 @@ cfg_read(struct cfg **out, const char *path, const char *buf, size_t len,
 	c->max_bytes = TOK_MAX_BYTES_DEFAULT;
 	c->log_level = LOG_LVL_INFO;
 	c->cache_entries = CFG_CACHE_DEFAULT;
+	cfg_fetch_defaults(c);
 	if ((c->path = strdup(path)) == NULL ||
 	    (c->realm = strdup(CFG_DEFAULT_REALM)) == NULL) {
 		rc = cfg_nomem(m);
@@ -282,10 +298,49 @@ cfg_free(struct cfg *c)
 	}
 	for (i = 0; i < c->niss; i++)
 		cfg_iss_free(c->iss[i]);
+	free(c->fetch_ca);
 	free(c->realm);
 	free(c->dir);
 	free(c->path);
 	free(c);
+}
+
+const struct cfg_fetch *
+cfg_fetch(const struct cfg *c)
+{
+	return &c->fetch;
+}
+
+size_t
+cfg_remote_count(const struct cfg *c)
+{
+	return c->nremote;
+}
+
+const struct cfg_remote *
+cfg_remote(const struct cfg *c, size_t i)
+{
+	return i < c->nremote ? &c->remote[i] : NULL;
+}
+
+void
+cfg_remote_keys(struct cfg *c, size_t i, struct jwks *keys, const char *why)
+{
+	size_t k;
+	struct cfg_iss *is;
+
+	if (i >= c->nremote) {
+		jwks_free(keys);
+		return;
+	}
+	k = c->remote_iss[i];
+	is = c->iss[k];
+	jwks_free(is->rkeys);
+	is->rkeys = keys;
+	snprintf(is->rnote.s, sizeof(is->rnote.s), "%s", keys != NULL ? "" :
+	    why != NULL ? why : "no keys");
+	c->ti[k].rkeys = keys;
+	c->ti[k].rnote = keys != NULL ? NULL : is->rnote.s;
 }
 
 const char *

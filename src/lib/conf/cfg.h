@@ -23,6 +23,7 @@
 
 #include "util/err.h"
 #include "jose/token.h"
+#include "net/fetch.h"
 
 #define CFG_MAX_ISSUERS 64
 #define CFG_MAX_MAPS 64
@@ -31,6 +32,32 @@
 #define CFG_CACHE_MAX 65536
 
 struct cfg;
+struct jwks;
+
+/* How the authorizer fetches remote keys: the global fetch_* and jwks_*
+ * keys (conf/fetch.c has their defaults and bounds). */
+struct cfg_fetch {
+	struct fetch_opts opts; /* fetch_allow, fetch_ca_file, fetch_timeout,
+	                         * fetch_http_for_tests */
+	long refresh;           /* jwks_refresh: the longest time between two
+	                         * looks at a jwks_uri, s (600) */
+	long refresh_min;       /* jwks_refresh_min: the shortest, s (30) */
+	long cooldown;          /* jwks_cooldown: at most one early look for
+	                         * an unknown kid per this, s (30) */
+	long max_stale;         /* jwks_max_stale: keys older than this are
+	                         * dropped and the issuer's tokens refused, s */
+	long cold_wait_ms;      /* jwks_cold_wait: what a request waits for
+	                         * keys never fetched yet, ms (2000) */
+};
+
+/* An issuer's remote key source: jwks_uri, or metadata (RFC 8414) naming
+ * its jwks_uri. */
+struct cfg_remote {
+	const char *iss;
+	const char *url;
+	int is_metadata;
+	unsigned algs;          /* the issuer's JF_ALG_BIT mask */
+};
 
 /* A claim passed to the backend as Variable-<var>. */
 struct cfg_map {
@@ -56,5 +83,14 @@ void cfg_rules(const struct cfg *c, struct tok_rules *r);
 /* Verified tokens each worker remembers (0: none). */
 size_t cfg_cache_entries(const struct cfg *c);
 const struct cfg_map *cfg_maps(const struct cfg *c, size_t *n);
+
+const struct cfg_fetch *cfg_fetch(const struct cfg *c);
+size_t cfg_remote_count(const struct cfg *c);
+const struct cfg_remote *cfg_remote(const struct cfg *c, size_t i);
+/* Hands remote source i's keys to its issuer (c owns keys from now on,
+ * NULL for none) with, when there are none, why: that reason ends the
+ * "no key" refusals of the issuer's tokens. */
+void cfg_remote_keys(struct cfg *c, size_t i, struct jwks *keys,
+	const char *why);
 
 #endif

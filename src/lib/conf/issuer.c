@@ -19,11 +19,14 @@
 #include "conf/ini.h"
 #include "jose/jwks.h"
 #include "jose/key.h"
+#include "net/fetch.h"
 
 /* Keys valid only before the first section: named when misplaced. */
 static const char *const global_keys[] = {
 	"realm", "leeway", "max_token_bytes", "log_level", "claim_var",
-	"cache_entries",
+	"cache_entries", "fetch_allow", "fetch_ca_file", "fetch_timeout",
+	"fetch_http_for_tests", "jwks_refresh", "jwks_refresh_min",
+	"jwks_cooldown", "jwks_max_stale", "jwks_cold_wait",
 };
 
 static enum jf_err set_algs(struct cfg_iss *is, const struct ini_item *it,
@@ -31,6 +34,8 @@ static enum jf_err set_algs(struct cfg_iss *is, const struct ini_item *it,
 static enum jf_err add_aud(struct cfg_iss *is, const struct ini_item *it,
 	struct jf_msg *m);
 static enum jf_err add_src(struct cfg *c, struct cfg_iss *is,
+	const struct ini_item *it, struct jf_msg *m);
+static enum jf_err set_remote(const struct cfg *c, struct cfg_iss *is,
 	const struct ini_item *it, struct jf_msg *m);
 static void alg_list(unsigned algs, char *buf, size_t size);
 static enum jf_err check_key(const struct cfg *c, const struct cfg_iss *is,
@@ -101,6 +106,31 @@ add_aud(struct cfg_iss *is, const struct ini_item *it, struct jf_msg *m)
 	return JF_OK;
 }
 
+/* jwks_uri = URL, or metadata = URL (RFC 8414, whose jwks_uri is then
+ * used): one remote source per issuer, checked against the fetcher's
+ * rules now rather than failing in the background later. */
+static enum jf_err
+set_remote(const struct cfg *c, struct cfg_iss *is, const struct ini_item *it,
+	struct jf_msg *m)
+{
+	struct jf_msg why;
+
+	if (is->remote != NULL)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: [issuer %.64s] "
+		    "already has a remote key source on line %u (one of "
+		    "jwks_uri or metadata)", it->file, it->line, it->key,
+		    is->iss, is->remote_line);
+	why.s[0] = '\0';
+	if (fetch_url_check(it->value, c->fetch.opts.allow_http, &why) != JF_OK)
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: %s", it->file,
+		    it->line, it->key, why.s);
+	if ((is->remote = strdup(it->value)) == NULL)
+		return cfg_nomem(m);
+	is->remote_is_meta = strcmp(it->key, "metadata") == 0;
+	is->remote_line = it->line;
+	return JF_OK;
+}
+
 static enum jf_err
 add_src(struct cfg *c, struct cfg_iss *is, const struct ini_item *it,
 	struct jf_msg *m)
@@ -143,6 +173,9 @@ cfg_set_issuer_key(struct cfg *c, struct cfg_iss *is, const struct ini_item *it,
 	if (strcmp(it->key, "jwks_file") == 0 ||
 	    strcmp(it->key, "key_file") == 0)
 		return add_src(c, is, it, m);
+	if (strcmp(it->key, "jwks_uri") == 0 ||
+	    strcmp(it->key, "metadata") == 0)
+		return set_remote(c, is, it, m);
 	if (strcmp(it->key, "algorithms") == 0) {
 		if ((rc = cfg_once(it, &is->algs_line, m)) != JF_OK)
 			return rc;
@@ -299,6 +332,8 @@ cfg_iss_free(struct cfg_iss *is)
 	for (i = 0; i < is->naud; i++)
 		free(is->aud[i]);
 	jwks_free(is->keys);
+	jwks_free(is->rkeys);
+	free(is->remote);
 	free(is->typ);
 	free(is->iss);
 	free(is);

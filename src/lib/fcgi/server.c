@@ -60,7 +60,13 @@ struct srv {
 	struct stat wst;        /* the watched file as last seen */
 	int wseen;              /* 1: wst is valid; 0: could not stat */
 	long long wnext;        /* ms: when to stat it again */
-	struct srv_worker w[SRV_WORKERS_MAX];
+	int nproc;              /* workers, plus the background process */
+	struct srv_worker w[SRV_WORKERS_MAX + 1];
+};
+
+/* What srv_bg_wait needs of the background process. */
+struct srv_bg {
+	struct srv *s;
 };
 
 static void srv_on_term(int sig);
@@ -75,6 +81,8 @@ static void srv_refuse_peer(FCGX_Request *fx);
 static int srv_signals(struct srv *s);
 static int srv_cgi(const struct srv_ops *ops);
 static void srv_worker_main(struct srv *s) __attribute__((noreturn));
+static void srv_bg_main(struct srv *s) __attribute__((noreturn));
+static void srv_child_init(struct srv *s);
 static int srv_spawn(struct srv *s, int i);
 static int srv_reap(struct srv *s, int stopping);
 static void srv_stop(struct srv *s);
@@ -383,15 +391,11 @@ srv_cgi(const struct srv_ops *ops)
 	return 0;
 }
 
+/* In a new child, worker or background. */
 static void
-srv_worker_main(struct srv *s)
+srv_child_init(struct srv *s)
 {
-	FCGX_Request fx;
-	struct req *r = NULL;
-	struct pollfd pfd;
 	struct sigaction sa;
-	sigset_t pend;
-	int rc, status = 1;
 
 	/* The supervisor may be killed without a chance to pass SIGTERM on
 	 * (lighttpd only signals the pid it spawned; kill -9): follow it. */
@@ -401,6 +405,63 @@ srv_worker_main(struct srv *s)
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
 	srv_got_term = srv_got_hup = 0;
+}
+
+/* The background process: no socket, only ops->background, which loops
+ * in srv_bg_wait until that says stop. */
+static void
+srv_bg_main(struct srv *s)
+{
+	struct srv_bg bg = { s };
+
+	srv_child_init(s);
+	if (s->lsock > 0)
+		close(s->lsock);
+	s->ops->background(s->ops->ctx, &bg);
+	exit(0);
+}
+
+int
+srv_bg_wait(struct srv_bg *bg, int fd, long ms)
+{
+	struct srv *s = bg->s;
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	struct timespec ts;
+	int n;
+
+	for (;;) {
+		if (srv_got_term)
+			return -1;
+		if (srv_got_hup) {
+			srv_got_hup = 0;
+			if (s->ops->reload != NULL)
+				s->ops->reload(s->ops->ctx);
+			return 0;       /* the caller re-plans with the new state */
+		}
+		if (ms < 0)
+			ms = 0;
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = ms % 1000 * 1000000;
+		n = ppoll(fd >= 0 ? &pfd : NULL, fd >= 0 ? 1 : 0, &ts,
+		    &s->waitmask);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (srv_got_term)
+			return -1;
+		return n > 0 ? 1 : 0;
+	}
+}
+
+static void
+srv_worker_main(struct srv *s)
+{
+	FCGX_Request fx;
+	struct req *r = NULL;
+	struct pollfd pfd;
+	sigset_t pend;
+	int rc, status = 1;
+
+	srv_child_init(s);
 	if (FCGX_InitRequest(&fx, s->lsock, 0) != 0 ||
 	    (r = req_new(&fx)) == NULL) {
 		log_error("worker %ld: out of memory", (long)getpid());
@@ -480,8 +541,11 @@ srv_spawn(struct srv *s, int i)
 		log_error("fork: %s", strerror(errno));
 		return -1;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		if (i == s->o->workers)
+			srv_bg_main(s);
 		srv_worker_main(s);
+	}
 	s->w[i].pid = pid;
 	s->w[i].started = srv_now_ms();
 	return 0;
@@ -498,10 +562,10 @@ srv_reap(struct srv *s, int stopping)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		for (i = 0; i < s->o->workers; i++)
+		for (i = 0; i < s->nproc; i++)
 			if (s->w[i].pid == pid)
 				break;
-		if (i == s->o->workers)
+		if (i == s->nproc)
 			continue;
 		s->w[i].pid = 0;
 		if (stopping)
@@ -525,7 +589,7 @@ srv_reap(struct srv *s, int stopping)
 			    "restarting in %lld ms", (long)pid,
 			    WEXITSTATUS(st), delay);
 	}
-	for (i = 0; i < s->o->workers; i++)
+	for (i = 0; i < s->nproc; i++)
 		if (s->w[i].pid != 0)
 			running++;
 	return running;
@@ -538,7 +602,7 @@ srv_stop(struct srv *s)
 	struct timespec ts;
 	int i;
 
-	for (i = 0; i < s->o->workers; i++)
+	for (i = 0; i < s->nproc; i++)
 		if (s->w[i].pid != 0)
 			kill(s->w[i].pid, SIGTERM);
 	while (srv_reap(s, 1) > 0 && (now = srv_now_ms()) < deadline) {
@@ -546,7 +610,7 @@ srv_stop(struct srv *s)
 		ts.tv_nsec = (deadline - now) % 1000 * 1000000;
 		ppoll(NULL, 0, &ts, &s->waitmask);
 	}
-	for (i = 0; i < s->o->workers; i++)
+	for (i = 0; i < s->nproc; i++)
 		if (s->w[i].pid != 0) {
 			log_error("worker %ld did not stop in %d ms; killing "
 			    "it", (long)s->w[i].pid, SRV_STOP_GRACE_MS);
@@ -644,6 +708,7 @@ srv_run_watch(const struct srv_opts *o, const struct srv_ops *ops,
 		goto out;
 	}
 	s.parent = getpid();
+	s.nproc = o->workers + (ops->background != NULL ? 1 : 0);
 	wevery = (s.watch != NULL && s.watch->interval > 0 ?
 	    s.watch->interval : SRV_WATCH_DEFAULT_S) * 1000LL;
 	if (s.watch != NULL) {
@@ -674,13 +739,13 @@ srv_run_watch(const struct srv_opts *o, const struct srv_ops *ops,
 			 * start with the old configuration. */
 			if (ops->reload != NULL)
 				ops->reload(ops->ctx);
-			for (i = 0; i < o->workers; i++)
+			for (i = 0; i < s.nproc; i++)
 				if (s.w[i].pid != 0)
 					kill(s.w[i].pid, SIGHUP);
 		}
 		now = srv_now_ms();
 		next = -1;
-		for (i = 0; i < o->workers; i++) {
+		for (i = 0; i < s.nproc; i++) {
 			if (s.w[i].pid != 0)
 				continue;
 			if (s.w[i].due <= now && srv_spawn(&s, i) == 0)

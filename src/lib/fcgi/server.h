@@ -51,6 +51,8 @@ struct srv_watch {
 	int interval;
 };
 
+struct srv_bg;
+
 struct srv_ops {
 	void *ctx;
 	/* Answers one request; the server then calls req_finish(). */
@@ -63,7 +65,17 @@ struct srv_ops {
 	 * callback logs why. A peer whose credentials cannot be read is
 	 * refused without asking. */
 	int (*peer_ok)(void *ctx, const struct srv_peer *p);
+	/* NULL, or the body of one more process the supervisor keeps
+	 * running beside the workers (re-forked when it dies), which serves
+	 * no request: the authorizer's key fetcher. It loops on
+	 * srv_bg_wait and returns when that says stop. */
+	void (*background)(void *ctx, struct srv_bg *bg);
 };
+
+/* In the background process: waits up to ms for fd to be readable (fd
+ * -1: no fd) or a signal. 1: fd readable; 0: time up, or a SIGHUP was
+ * handled (ops->reload ran: plan again); -1: stop now. */
+int srv_bg_wait(struct srv_bg *bg, int fd, long ms);
 
 /* Runs until stopped; returns the process exit status. */
 int srv_run(const struct srv_opts *o, const struct srv_ops *ops);

@@ -95,14 +95,19 @@ fail:
 	return rc;
 }
 
-enum jf_err
-jwks_parse(struct jwks *s, const char *json, size_t len, struct jf_msg *m)
+/* The strict and the lenient parse share everything but what happens to
+ * a member that is not a usable key: strict refuses the document, lenient
+ * (skip != NULL) reports and drops the member. */
+static enum jf_err
+jwks_parse_any(struct jwks *s, const char *json, size_t len, unsigned algs,
+	jwks_skip_fn skip, void *arg, struct jf_msg *m)
 {
 	struct jwks tmp = { { NULL }, 0 };
 	struct json_object *doc = NULL, *arr = NULL;
 	struct jf_key *k = NULL;
 	struct jf_msg km = { "" };
 	size_t i, count;
+	unsigned a;
 	enum jf_err rc = JF_E_CONFIG;
 
 	if (len > JWKS_MAX_BYTES) {
@@ -126,18 +131,43 @@ jwks_parse(struct jwks *s, const char *json, size_t len, struct jf_msg *m)
 		jf_fail(m, rc, "keys: empty");
 		goto fail;
 	}
-	if (count > JWKS_MAX_KEYS - s->n) {
+	if (skip == NULL && count > JWKS_MAX_KEYS - s->n) {
 		jf_fail(m, rc, "keys: %zu keys, room for %zu (at most %d)", count,
 		    JWKS_MAX_KEYS - s->n, JWKS_MAX_KEYS);
 		goto fail;
 	}
 	for (i = 0; i < count; i++) {
+		if (skip != NULL && s->n + tmp.n == JWKS_MAX_KEYS) {
+			skip(arg, i, "no room: a key set holds at most "
+			    "JWKS_MAX_KEYS keys");
+			continue;
+		}
 		if ((rc = key_from_jwk(&k, json_object_array_get_idx(arr, i),
 		    &km)) != JF_OK) {
+			if (skip != NULL && rc != JF_E_NOMEM) {
+				skip(arg, i, km.s);
+				continue;
+			}
 			jf_fail(m, rc, "keys[%zu]: %s", i, km.s);
 			goto fail;
 		}
-		if (jwks_find(s, key_kid(k)) != NULL) {
+		for (a = 1; a < JF_ALG__LAST; a++)
+			if ((algs & JF_ALG_BIT(a)) && key_allows(k, (enum jf_alg)a))
+				break;
+		if (skip != NULL && a == JF_ALG__LAST) {
+			skip(arg, i, "its algorithm is not one the issuer allows");
+			key_free(k);
+			k = NULL;
+			continue;
+		}
+		if (jwks_find(s, key_kid(k)) != NULL ||
+		    jwks_find(&tmp, key_kid(k)) != NULL) {
+			if (skip != NULL) {
+				skip(arg, i, "duplicate kid");
+				key_free(k);
+				k = NULL;
+				continue;
+			}
 			rc = jf_fail(m, JF_E_CONFIG, "keys[%zu]: duplicate kid "
 			    "\"%.64s\"", i, key_kid(k));
 			goto fail;
@@ -148,6 +178,11 @@ jwks_parse(struct jwks *s, const char *json, size_t len, struct jf_msg *m)
 			goto fail;
 		}
 		k = NULL;
+	}
+	if (tmp.n == 0) {
+		rc = jf_fail(m, JF_E_CONFIG, "no usable key among the %zu "
+		    "members", count);
+		goto fail;
 	}
 	/* All checked: move them over; nothing below can fail. */
 	for (i = 0; i < tmp.n; i++)
@@ -160,6 +195,19 @@ fail:
 		key_free(tmp.keys[i]);
 	json_object_put(doc);
 	return rc;
+}
+
+enum jf_err
+jwks_parse(struct jwks *s, const char *json, size_t len, struct jf_msg *m)
+{
+	return jwks_parse_any(s, json, len, ~0u, NULL, NULL, m);
+}
+
+enum jf_err
+jwks_parse_lenient(struct jwks *s, const char *json, size_t len,
+	unsigned algs, jwks_skip_fn skip, void *arg, struct jf_msg *m)
+{
+	return jwks_parse_any(s, json, len, algs, skip, arg, m);
 }
 
 enum jf_err

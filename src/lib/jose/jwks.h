@@ -23,6 +23,15 @@ enum jf_err jwks_add(struct jwks *s, struct jf_key *k, struct jf_msg *m);
  * ("keys[2]: kty \"oct\" refused"). */
 enum jf_err jwks_parse(struct jwks *s, const char *json, size_t len,
 	struct jf_msg *m);
+/* Told about each member jwks_parse_lenient drops: its index and why. */
+typedef void (*jwks_skip_fn)(void *arg, size_t i, const char *why);
+/* A JWKS from elsewhere (a remote jwks_uri): members that are not usable
+ * public signing keys (kty oct, use other than "sig", a private member,
+ * ...), whose key allows none of algs (JF_ALG_BIT mask), or that repeat
+ * a kid are dropped and reported to skip, not fatal. Fails only on a
+ * document that is not a JWKS at all, or holds no usable key. */
+enum jf_err jwks_parse_lenient(struct jwks *s, const char *json, size_t len,
+	unsigned algs, jwks_skip_fn skip, void *arg, struct jf_msg *m);
 /* jwks_parse of a file (bounded, JWKS_MAX_BYTES). */
 enum jf_err jwks_load_file(struct jwks *s, const char *path, struct jf_msg *m);
 

@@ -297,29 +297,40 @@ check_sig(struct vctx *c, const struct tok_issuer *is, const struct hdr *h,
 	const char *in, size_t inlen, const unsigned char *sig, size_t siglen,
 	const struct jf_key **used)
 {
+	const struct jwks *sets[2] = { is->keys, is->rkeys };
 	const char *an = jf_alg_name(h->alg);
-	const struct jf_key *k = NULL;
-	char e[TOK_ECHO_BUF];
-	size_t i, n, tried = 0, want = sig_len_want(h->alg);
+	const struct jf_key *k = NULL, *any = NULL;
+	char e[TOK_ECHO_BUF], note[160];
+	size_t i, j, tried = 0, want = sig_len_want(h->alg);
 	enum jf_err rc;
 
-	n = is->keys ? jwks_count(is->keys) : 0;
+	/* A remote source without keys says why, at the end of a refusal. */
+	note[0] = '\0';
+	if (is->rnote != NULL && *is->rnote != '\0')
+		snprintf(note, sizeof(note), " (%.150s)", is->rnote);
 	if (h->kid) {
 		tok_echo(e, h->kid, strlen(h->kid));
-		if (is->keys == NULL || (k = jwks_find(is->keys, h->kid)) == NULL)
+		for (j = 0; j < 2 && k == NULL; j++)
+			if (sets[j] != NULL)
+				k = jwks_find(sets[j], h->kid);
+		if (k == NULL)
 			return tok_vfail(c, JF_E_NO_KEY, "key", "no key with kid "
-			    "\"%s\" for issuer %s", e, is->iss);
+			    "\"%s\" for issuer %s%s", e, is->iss, note);
 		if (!key_allows(k, h->alg))
 			return tok_vfail(c, JF_E_NO_KEY, "key", "key \"%s\" of issuer"
 			    " %s does not allow %s", e, is->iss, an);
 		tok_vpass(c, "key", "kid \"%s\" found", e);
 	} else {
-		for (i = 0; i < n; i++)
-			if (key_allows(jwks_get(is->keys, i), h->alg))
-				break;
-		if (i == n)
+		for (j = 0; j < 2 && any == NULL; j++)
+			for (i = 0; sets[j] != NULL && i < jwks_count(sets[j]);
+			    i++)
+				if (key_allows(jwks_get(sets[j], i), h->alg)) {
+					any = jwks_get(sets[j], i);
+					break;
+				}
+		if (any == NULL)
 			return tok_vfail(c, JF_E_NO_KEY, "key", "issuer %s has no "
-			    "%s key", is->iss, an);
+			    "%s key%s", is->iss, an, note);
 		tok_vpass(c, "key", "no kid: trying the issuer's %s keys", an);
 	}
 	if (want && siglen != want)
@@ -331,15 +342,18 @@ check_sig(struct vctx *c, const struct tok_issuer *is, const struct hdr *h,
 		tried = 1;
 	} else {
 		rc = JF_E_SIGNATURE;
-		for (i = 0; i < n && tried < TOK_MAX_TRIES; i++) {
-			k = jwks_get(is->keys, i);
-			if (!key_allows(k, h->alg))
-				continue;
-			tried++;
-			rc = key_verify(k, h->alg, in, inlen, sig, siglen);
-			if (rc != JF_E_SIGNATURE)
-				break;
-		}
+		for (j = 0; j < 2 && rc == JF_E_SIGNATURE; j++)
+			for (i = 0; sets[j] != NULL && i < jwks_count(sets[j]) &&
+			    tried < TOK_MAX_TRIES; i++) {
+				k = jwks_get(sets[j], i);
+				if (!key_allows(k, h->alg))
+					continue;
+				tried++;
+				rc = key_verify(k, h->alg, in, inlen, sig,
+				    siglen);
+				if (rc != JF_E_SIGNATURE)
+					break;
+			}
 	}
 	if (rc == JF_OK) {
 		*used = k;
@@ -474,4 +488,31 @@ const char *
 tok_key_kid(const struct tok *t)
 {
 	return t && t->key ? key_kid(t->key) : NULL;
+}
+
+int
+tok_peek_iss(const char *s, size_t n, char *out, size_t room)
+{
+	static const char *const what = "payload";
+	struct vctx c = { NULL, NULL, NULL };
+	struct json_object *o = NULL;
+	unsigned char *buf;
+	const char *p, *q, *iss;
+	size_t len;
+	int rc = -1;
+
+	if (n > TOK_MAX_BYTES_LIMIT || (p = memchr(s, '.', n)) == NULL ||
+	    (q = memchr(p + 1, '.', n - (size_t)(p + 1 - s))) == NULL)
+		return -1;
+	if ((buf = malloc(B64URL_DEC_MAX((size_t)(q - p - 1)) + 1)) == NULL)
+		return -1;
+	if (b64url_decode(buf, &len, p + 1, (size_t)(q - p - 1)) == 0 &&
+	    parse_obj(&c, what, buf, len, &o) == JF_OK &&
+	    (iss = json_str(o, "iss")) != NULL && strlen(iss) < room) {
+		memcpy(out, iss, strlen(iss) + 1);
+		rc = 0;
+	}
+	json_object_put(o);
+	free(buf);
+	return rc;
 }

@@ -33,6 +33,10 @@ struct tok_issuer {
 	const char *const *aud;         /* accepted audiences; naud >= 1 */
 	size_t naud;
 	const char *typ;                /* required "typ", or NULL for any */
+	/* Keys fetched from the issuer's jwks_uri (may be NULL), tried after
+	 * keys, and why there are none, said in a "no key" refusal. */
+	const struct jwks *rkeys;
+	const char *rnote;
 };
 
 struct tok_rules {
@@ -57,6 +61,11 @@ struct tok;
 enum jf_err tok_verify(const struct tok_rules *r, const char *s, size_t n,
 	struct tok **out, struct jf_msg *m, tok_explain_fn ex, void *arg);
 void tok_free(struct tok *t);
+
+/* The unverified "iss" of the compact JWS at s (n bytes, at most
+ * TOK_MAX_BYTES_LIMIT) into out (room bytes): only ever to pick keys or
+ * to explain a refusal, never to trust. 0, or -1 when there is none. */
+int tok_peek_iss(const char *s, size_t n, char *out, size_t room);
 
 const struct json_object *tok_header(const struct tok *t);
 const struct json_object *tok_claims(const struct tok *t);

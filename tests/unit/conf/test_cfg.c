@@ -369,7 +369,8 @@ static const struct bad_case bad[] = {
 	  ":2: typ: expected one media type such as at+jwt, got "
 	  "\"at+jwt jwt\"", NULL },
 	{ "missing key", "realm = r\n" ISS "audience = api\n", JF_E_CONFIG,
-	  ":2: [issuer https://a.test]: no keys: add key_file or jwks_file",
+	  ":2: [issuer https://a.test]: no keys: add jwks_uri, metadata, key_file "
+	  "or jwks_file",
 	  NULL },
 	{ "empty key_file", ISS "key_file =\n", JF_E_CONFIG,
 	  ":2: key_file: expected a file name, got \"\"", NULL },

@@ -1,0 +1,376 @@
+/* remote.c - fetching the issuers' remote keys in the background, and
+ * handing them to the workers (remote.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fcgi/server.h"
+#include "jose/jwks.h"
+#include "net/docs.h"
+#include "net/fetch.h"
+#include "oauth/asmeta.h"
+#include "remote.h"
+#include "util/log.h"
+
+#define REMOTE_SLOTS 128
+#define REMOTE_POLL_MS 20       /* a waiting request looks this often */
+#define REMOTE_RETRY_MIN 1      /* seconds after a first failure */
+
+/* What one process knows of one source of its configuration. */
+struct rsrc {
+	int slot;
+	uint64_t attempts;      /* docs_attempts when last looked at */
+	uint64_t gen;           /* the body generation now parsed */
+	int64_t fetched;        /* its last good fetch */
+	int has_keys;
+	/* the fetcher's own bookkeeping */
+	int64_t due;
+	unsigned fails;
+};
+
+struct remote {
+	struct docs *docs;
+	const struct cfg *bound;        /* the configuration rsrc describes */
+	struct rsrc src[CFG_MAX_ISSUERS];
+	size_t n;
+	char *buf;                      /* a copy of one stored key set */
+};
+
+static void remote_note(struct cfg *c, size_t i, const struct docs_info *in,
+	const char *url, long max_stale, int64_t now);
+static void remote_skip(void *arg, size_t i, const char *why);
+static enum jf_err remote_fetch_one(const struct cfg *c, size_t i,
+	char **json, long *max_age, struct jf_msg *m);
+static void remote_wait_attempt(struct remote *r, const struct cfg *c,
+	size_t i, uint64_t before);
+
+enum jf_err
+remote_new(struct remote **out, struct jf_msg *m)
+{
+	struct remote *r;
+	enum jf_err rc;
+
+	*out = NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->buf = malloc(JWKS_MAX_BYTES + 1)) == NULL) {
+		free(r);
+		return jf_fail(m, JF_E_NOMEM, "out of memory");
+	}
+	if ((rc = docs_new(&r->docs, REMOTE_SLOTS, JWKS_MAX_BYTES, m)) !=
+	    JF_OK) {
+		free(r->buf);
+		free(r);
+		return rc;
+	}
+	*out = r;
+	return JF_OK;
+}
+
+void
+remote_free(struct remote *r)
+{
+	if (r == NULL)
+		return;
+	docs_free(r->docs);
+	free(r->buf);
+	free(r);
+}
+
+enum jf_err
+remote_bind(struct remote *r, struct cfg *c, struct jf_msg *m)
+{
+	size_t i;
+
+	r->n = cfg_remote_count(c);
+	for (i = 0; i < r->n; i++) {
+		memset(&r->src[i], 0, sizeof(r->src[i]));
+		r->src[i].slot = docs_slot(r->docs, cfg_remote(c, i)->url);
+		if (r->src[i].slot < 0)
+			return jf_fail(m, JF_E_CONFIG, "more than %d remote key "
+			    "sources since start: restart jwt-authz.fcgi",
+			    REMOTE_SLOTS);
+	}
+	r->bound = c;
+	return JF_OK;
+}
+
+/* Why issuer i has no remote keys, for its tokens' refusals. */
+static void
+remote_note(struct cfg *c, size_t i, const struct docs_info *in,
+	const char *url, long max_stale, int64_t now)
+{
+	char why[JF_MSG_MAX];
+
+	if (in->gen == 0)
+		snprintf(why, sizeof(why), "its keys from %.100s are not "
+		    "fetched yet%s%.100s", url, in->why[0] ? ": " : "", in->why);
+	else
+		snprintf(why, sizeof(why), "its keys from %.90s are stale: last "
+		    "fetched %lld s ago, jwks_max_stale is %ld s%s%.60s", url,
+		    (long long)(now - in->fetched), max_stale,
+		    in->why[0] ? "; " : "", in->why);
+	cfg_remote_keys(c, i, NULL, why);
+}
+
+int
+remote_sync(struct remote *r, struct cfg *c, time_t now)
+{
+	const struct cfg_fetch *f = cfg_fetch(c);
+	struct docs_info in;
+	struct jwks *k;
+	struct jf_msg m;
+	uint64_t a, gen;
+	size_t i, len;
+	int changed = 0;
+
+	if (r == NULL || r->bound != c)
+		return 0;
+	for (i = 0; i < r->n; i++) {
+		struct rsrc *s = &r->src[i];
+
+		a = docs_attempts(r->docs, s->slot);
+		/* Nothing fetched since the last look: only the age of the
+		 * keys we have can have changed. */
+		if (a == s->attempts && !(s->has_keys && s->fetched > 0 &&
+		    now - s->fetched > f->max_stale))
+			continue;
+		docs_info(r->docs, s->slot, &in);
+		s->attempts = in.attempts;
+		s->fetched = in.fetched;
+		if (in.gen == 0 || now - in.fetched > f->max_stale) {
+			if (s->has_keys)
+				changed = 1;
+			if (s->has_keys || in.gen == 0)
+				log_warn("issuer %s: %s keys", cfg_remote(c, i)->iss,
+				    in.gen == 0 ? "no" : "stale, dropped");
+			s->has_keys = 0;
+			s->gen = 0;
+			remote_note(c, i, &in, cfg_remote(c, i)->url,
+			    f->max_stale, now);
+			continue;
+		}
+		if (in.gen == s->gen && s->has_keys)
+			continue;
+		if (docs_copy(r->docs, s->slot, r->buf, JWKS_MAX_BYTES + 1, &len,
+		    &gen) != JF_OK)
+			continue;
+		m.s[0] = '\0';
+		if ((k = jwks_new()) == NULL ||
+		    jwks_parse(k, r->buf, len, &m) != JF_OK) {
+			/* The fetcher stored only what parsed: memory, then. */
+			log_error("issuer %s: stored keys: %s",
+			    cfg_remote(c, i)->iss, m.s[0] ? m.s : "out of memory");
+			jwks_free(k);
+			continue;
+		}
+		cfg_remote_keys(c, i, k, NULL);
+		s->gen = gen;
+		s->has_keys = 1;
+		changed = 1;
+		log_info("issuer %s: %zu key%s from %s (generation %llu)",
+		    cfg_remote(c, i)->iss, jwks_count(k),
+		    jwks_count(k) == 1 ? "" : "s", cfg_remote(c, i)->url,
+		    (unsigned long long)gen);
+	}
+	return changed;
+}
+
+/* Until the fetcher finished a fetch of source i begun after `before`
+ * attempts, or jwks_cold_wait passed. */
+static void
+remote_wait_attempt(struct remote *r, const struct cfg *c, size_t i,
+	uint64_t before)
+{
+	long waited = 0, limit = cfg_fetch(c)->cold_wait_ms;
+	struct timespec ts = { 0, REMOTE_POLL_MS * 1000000L };
+
+	while (waited < limit &&
+	    docs_attempts(r->docs, r->src[i].slot) == before) {
+		nanosleep(&ts, NULL);
+		waited += REMOTE_POLL_MS;
+	}
+}
+
+int
+remote_retry(struct remote *r, struct cfg *c, const char *iss)
+{
+	struct docs_info in;
+	uint64_t before;
+	size_t i;
+	time_t now = time(NULL);
+
+	if (r == NULL || r->bound != c)
+		return 0;
+	for (i = 0; i < r->n; i++)
+		if (strcmp(cfg_remote(c, i)->iss, iss) == 0)
+			break;
+	if (i == r->n)
+		return 0;
+	docs_info(r->docs, r->src[i].slot, &in);
+	before = in.attempts;
+	if (in.gen != 0 || in.attempts > 0) {
+		/* Fetched (or tried) before: an early look, if nobody asked
+		 * for one within the cooldown. */
+		if (!docs_ask(r->docs, r->src[i].slot, (int64_t)now,
+		    cfg_fetch(c)->cooldown))
+			return 0;
+	}
+	remote_wait_attempt(r, c, i, before);
+	return remote_sync(r, c, time(NULL));
+}
+
+/* --- the fetcher process --------------------------------------------- */
+
+struct skip_ctx {
+	const char *iss;
+	const char *url;
+};
+
+static void
+remote_skip(void *arg, size_t i, const char *why)
+{
+	const struct skip_ctx *s = arg;
+
+	log_warn("issuer %s: %s: keys[%zu] ignored: %s", s->iss, s->url, i,
+	    why);
+}
+
+/* One look at source i: its metadata first when it has one, then the
+ * JWKS, filtered to the issuer's usable keys, as JSON in *json. */
+static enum jf_err
+remote_fetch_one(const struct cfg *c, size_t i, char **json, long *max_age,
+	struct jf_msg *m)
+{
+	const struct cfg_remote *cr = cfg_remote(c, i);
+	struct fetch_opts o = cfg_fetch(c)->opts;
+	struct fetch_result fr, jr;
+	struct skip_ctx sc = { cr->iss, cr->url };
+	struct jwks *k = NULL;
+	char uri[FETCH_URL_MAX + 1];
+	const char *url = cr->url;
+	enum jf_err rc;
+
+	*json = NULL;
+	memset(&fr, 0, sizeof(fr));
+	memset(&jr, 0, sizeof(jr));
+	*max_age = -1;
+	if (cr->is_metadata) {
+		o.accept = "application/json";
+		if ((rc = fetch_get(cr->url, &o, &fr, m)) != JF_OK)
+			goto out;
+		if ((rc = asmeta_jwks_uri(fr.body, fr.len, cr->iss, uri,
+		    sizeof(uri), m)) != JF_OK ||
+		    (rc = fetch_url_check(uri, o.allow_http, m)) != JF_OK) {
+			jf_fail(m, rc, "%.80s: %s", cr->url, m->s);
+			goto out;
+		}
+		url = uri;
+		sc.url = uri;
+		*max_age = fr.max_age;
+	}
+	o.accept = "application/jwk-set+json, application/json";
+	if ((rc = fetch_get(url, &o, &jr, m)) != JF_OK)
+		goto out;
+	if (jr.max_age >= 0 && (*max_age < 0 || jr.max_age < *max_age))
+		*max_age = jr.max_age;
+	if ((k = jwks_new()) == NULL) {
+		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = jwks_parse_lenient(k, jr.body, jr.len, cr->algs, remote_skip,
+	    &sc, m)) != JF_OK) {
+		jf_fail(m, rc, "%.100s: %s", url, m->s);
+		goto out;
+	}
+	if ((*json = jwks_to_json(k)) == NULL) {
+		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = JF_OK;
+out:
+	jwks_free(k);
+	fetch_result_clear(&fr);
+	fetch_result_clear(&jr);
+	return rc;
+}
+
+void
+remote_fetcher(struct remote *r, struct cfg **cp, struct srv_bg *bg)
+{
+	const struct cfg *seen = NULL;
+	const struct cfg_fetch *f;
+	struct cfg *c;
+	struct jf_msg m;
+	int64_t now, next, wait_ms;
+	long age, every;
+	size_t i;
+	int w;
+
+	for (;;) {
+		c = *cp;
+		f = cfg_fetch(c);
+		if (c != seen) {
+			/* A new configuration: rebind (our slots persist) and
+			 * look at every source at once. */
+			m.s[0] = '\0';
+			if (remote_bind(r, c, &m) != JF_OK)
+				log_error("fetcher: %s", m.s);
+			for (i = 0; i < r->n; i++)
+				r->src[i].due = 0;
+			seen = c;
+			log_info("fetcher: %zu remote key source%s", r->n,
+			    r->n == 1 ? "" : "s");
+		}
+		now = (int64_t)time(NULL);
+		next = now + 3600;
+		for (i = 0; i < r->n; i++) {
+			struct rsrc *s = &r->src[i];
+
+			if (docs_take_ask(r->docs, s->slot)) {
+				log_info("fetcher: %s: early look asked (unknown "
+				    "kid)", cfg_remote(c, i)->url);
+				s->due = now;
+			}
+			if (s->due <= now) {
+				char *json = NULL;
+
+				m.s[0] = '\0';
+				if (remote_fetch_one(c, i, &json, &age, &m) ==
+				    JF_OK) {
+					s->fails = 0;
+					every = age < 0 ? f->refresh : age;
+					if (every < f->refresh_min)
+						every = f->refresh_min;
+					if (every > f->refresh)
+						every = f->refresh;
+					docs_put(r->docs, s->slot, json,
+					    strlen(json), now, now + every);
+					free(json);
+				} else {
+					/* Errors are never cached: try again
+					 * soon, backing off to refresh_min. */
+					every = (long)REMOTE_RETRY_MIN << (s->fails < 10 ?
+					    s->fails : 10);
+					if (every > f->refresh_min)
+						every = f->refresh_min;
+					s->fails++;
+					docs_fail(r->docs, s->slot, m.s, now,
+					    now + every);
+				}
+				s->due = now + every;
+			}
+			if (s->due < next)
+				next = s->due;
+		}
+		wait_ms = (next - (int64_t)time(NULL)) * 1000;
+		w = srv_bg_wait(bg, docs_wake_fd(r->docs), (long)(wait_ms > 0 ?
+		    wait_ms : 0));
+		if (w < 0)
+			return;
+		if (w > 0)
+			docs_drain(r->docs);
+	}
+}
