@@ -170,7 +170,7 @@ remote_sync(struct remote *r, struct cfg *c, time_t now)
 		s->gen = gen;
 		s->has_keys = 1;
 		changed = 1;
-		log_info("issuer %s: %zu key%s from %s (generation %llu)",
+		log_debug("issuer %s: %zu key%s from %s (generation %llu)",
 		    cfg_remote(c, i)->iss, jwks_count(k),
 		    jwks_count(k) == 1 ? "" : "s", cfg_remote(c, i)->url,
 		    (unsigned long long)gen);

@@ -35,10 +35,10 @@ struct fnum {
 
 static const struct fnum fnums[] = {
 	{ "fetch_timeout", CFG_F_TIMEOUT, 1, 60 },
-	{ "jwks_refresh", CFG_F_REFRESH, 10, 86400 },
+	{ "jwks_refresh", CFG_F_REFRESH, 1, 86400 },
 	{ "jwks_refresh_min", CFG_F_REFRESH_MIN, 1, 86400 },
 	{ "jwks_cooldown", CFG_F_COOLDOWN, 1, 3600 },
-	{ "jwks_max_stale", CFG_F_STALE, 60, 30 * 86400 },
+	{ "jwks_max_stale", CFG_F_STALE, 1, 30 * 86400 },
 	{ "jwks_cold_wait", CFG_F_COLD, 0, 10 },
 };
 
