@@ -103,15 +103,20 @@ remote_note(struct cfg *c, size_t i, const struct docs_info *in,
 	const char *url, long max_stale, int64_t now)
 {
 	char why[JF_MSG_MAX];
+	const char *w = in->why;
+	size_t n = strlen(url);
 
+	/* The fetcher's reason starts with the URL it fetched: say it once. */
+	if (strncmp(w, url, n) == 0 && w[n] == ':' && w[n + 1] == ' ')
+		w += n + 2;
 	if (in->gen == 0)
-		snprintf(why, sizeof(why), "its keys from %.100s are not "
-		    "fetched yet%s%.100s", url, in->why[0] ? ": " : "", in->why);
+		snprintf(why, sizeof(why), "its keys from %.150s are not "
+		    "fetched yet%s%.180s", url, *w ? ": " : "", w);
 	else
-		snprintf(why, sizeof(why), "its keys from %.90s are stale: last "
-		    "fetched %lld s ago, jwks_max_stale is %ld s%s%.60s", url,
-		    (long long)(now - in->fetched), max_stale,
-		    in->why[0] ? "; " : "", in->why);
+		snprintf(why, sizeof(why), "its keys from %.150s are stale: last "
+		    "fetched %lld s ago, jwks_max_stale is %ld s%s%.150s", url,
+		    (long long)(now - in->fetched), max_stale, *w ? "; " : "",
+		    w);
 	cfg_remote_keys(c, i, NULL, why);
 }
 
@@ -219,7 +224,10 @@ remote_retry(struct remote *r, struct cfg *c, const char *iss)
 			return 0;
 	}
 	remote_wait_attempt(r, c, i, before);
-	return remote_sync(r, c, time(NULL));
+	/* Verify again when the keys changed, and also when a fetch ended
+	 * without keys: the refusal then says what that fetch found. */
+	return remote_sync(r, c, time(NULL)) ||
+	    docs_attempts(r->docs, r->src[i].slot) != before;
 }
 
 /* --- the fetcher process --------------------------------------------- */
@@ -251,6 +259,7 @@ remote_fetch_one(const struct cfg *c, size_t i, char **json, long *max_age,
 	struct jwks *k = NULL;
 	char uri[FETCH_URL_MAX + 1];
 	const char *url = cr->url;
+	struct jf_msg why = { "" };
 	enum jf_err rc;
 
 	*json = NULL;
@@ -262,9 +271,9 @@ remote_fetch_one(const struct cfg *c, size_t i, char **json, long *max_age,
 		if ((rc = fetch_get(cr->url, &o, &fr, m)) != JF_OK)
 			goto out;
 		if ((rc = asmeta_jwks_uri(fr.body, fr.len, cr->iss, uri,
-		    sizeof(uri), m)) != JF_OK ||
-		    (rc = fetch_url_check(uri, o.allow_http, m)) != JF_OK) {
-			jf_fail(m, rc, "%.80s: %s", cr->url, m->s);
+		    sizeof(uri), &why)) != JF_OK ||
+		    (rc = fetch_url_check(uri, o.allow_http, &why)) != JF_OK) {
+			jf_fail(m, rc, "%.150s: %s", cr->url, why.s);
 			goto out;
 		}
 		url = uri;
@@ -281,8 +290,8 @@ remote_fetch_one(const struct cfg *c, size_t i, char **json, long *max_age,
 		goto out;
 	}
 	if ((rc = jwks_parse_lenient(k, jr.body, jr.len, cr->algs, remote_skip,
-	    &sc, m)) != JF_OK) {
-		jf_fail(m, rc, "%.100s: %s", url, m->s);
+	    &sc, &why)) != JF_OK) {
+		jf_fail(m, rc, "%.150s: %s", url, why.s);
 		goto out;
 	}
 	if ((*json = jwks_to_json(k)) == NULL) {

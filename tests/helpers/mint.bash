@@ -115,7 +115,7 @@ mint_fixture() {
 
 # mint_confs DIR: mint.conf and authz.conf for the issuer $ISSUER.
 mint_confs() {
-	local d=$1
+	local d=$1 src
 	cat >"$d/mint.conf" <<-EOF
 	issuer = $ISSUER
 	signing_key = $d/mint.key
@@ -133,12 +133,21 @@ mint_confs() {
 	if [ "$(id -u)" = 0 ]; then
 		echo "peer_users = nobody" >>"$d/mint.conf"
 	fi
+	# MINT_AUTHZ_REMOTE=jwks_uri (or metadata): the authorizer learns the
+	# mint's keys from its own URL on the TLS socket that asks for no
+	# certificate, instead of a copied JWKS file.
+	case ${MINT_AUTHZ_REMOTE:-} in
+	jwks_uri) src="jwks_uri = https://127.0.0.1:$TLS_PORT/mint/jwks" ;;
+	metadata) src="metadata = https://127.0.0.1:$TLS_PORT/.well-known/oauth-authorization-server/mint" ;;
+	*) src="jwks_file = $d/mint.jwks" ;;
+	esac
 	cat >"$d/authz.conf" <<-EOF
 	realm = api
 	leeway = 60
+	$([ -n "${MINT_AUTHZ_REMOTE:-}" ] && printf 'fetch_allow = loopback\nfetch_ca_file = %s\njwks_refresh = 5\njwks_refresh_min = 1' "$d/pki/ca.pem")
 
 	[issuer $ISSUER]
-	jwks_file = $d/mint.jwks
+	$src
 	algorithms = ES256
 	audience = $MINT_AUD
 	typ = at+jwt

@@ -300,14 +300,14 @@ check_sig(struct vctx *c, const struct tok_issuer *is, const struct hdr *h,
 	const struct jwks *sets[2] = { is->keys, is->rkeys };
 	const char *an = jf_alg_name(h->alg);
 	const struct jf_key *k = NULL, *any = NULL;
-	char e[TOK_ECHO_BUF], note[160];
+	char e[TOK_ECHO_BUF], note[JF_MSG_MAX];
 	size_t i, j, tried = 0, want = sig_len_want(h->alg);
 	enum jf_err rc;
 
 	/* A remote source without keys says why, at the end of a refusal. */
 	note[0] = '\0';
 	if (is->rnote != NULL && *is->rnote != '\0')
-		snprintf(note, sizeof(note), " (%.150s)", is->rnote);
+		snprintf(note, sizeof(note), " (%.400s)", is->rnote);
 	if (h->kid) {
 		tok_echo(e, h->kid, strlen(h->kid));
 		for (j = 0; j < 2 && k == NULL; j++)

@@ -57,7 +57,7 @@ int jf_http_status(enum jf_err e);
 const char *jf_oauth_error(enum jf_err e);
 
 /* A precise reason. Bounded; never holds a secret or a token. */
-#define JF_MSG_MAX 256
+#define JF_MSG_MAX 512
 struct jf_msg {
 	char s[JF_MSG_MAX];
 };

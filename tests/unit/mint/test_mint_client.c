@@ -262,7 +262,7 @@ post_assertion(const struct mint_state *s, time_t now, const char *a,
 	const char *cid, const char *type, struct mint_grant *g)
 {
 	char body[12000];
-	struct cparams p = { NULL, NULL, NULL };
+	struct cparams p = { NULL, NULL, NULL, 0, NULL };
 
 	snprintf(body, sizeof(body), GRANT "%s%s%s%s%s%s", type != NULL &&
 	    strcmp(type, "-") == 0 ? "" : "&client_assertion_type=",
@@ -518,7 +518,7 @@ test_replay(struct mint_state *s, time_t now)
 		if (mint_replay_new(&r, 1000) != JF_OK)
 			bail("mint_replay_new", "");
 		for (i = 0; i < 120; i++) {
-			snprintf(jti, sizeof(jti), "flood-%d", i);
+			snprintf(jti, sizeof(jti), "flood-%zu", i);
 			if (mint_replay_add(r, "flooder", jti, now + 60, now, 100,
 			    &ra, &rm) == JF_OK)
 				n_ok++;
@@ -536,7 +536,7 @@ test_replay(struct mint_state *s, time_t now)
 		    strstr(rm.s, "replay_quota") != NULL, "quota: says who "
 		    "and why");
 		for (i = 0, n_ok = 0; i < 50; i++) {
-			snprintf(jti, sizeof(jti), "calm-%d", i);
+			snprintf(jti, sizeof(jti), "calm-%zu", i);
 			n_ok += mint_replay_add(r, "calm", jti, now + 60, now, 100,
 			    &ra, &rm) == JF_OK;
 		}
@@ -576,11 +576,11 @@ struct scase {
 
 static const struct scase scases[] = {
 	{ "Basic: right secret", "Basic " B_APP, NULL, GRANT, JF_OK,
-	  MINT_AUTH_BASIC, "app" },
+	  MINT_AUTH_BASIC, "app", 0 },
 	{ "Basic: scheme in lower case, bare POST", "basic " B_APP, NULL, "",
-	  JF_OK, MINT_AUTH_BASIC, "app" },
+	  JF_OK, MINT_AUTH_BASIC, "app", 0 },
 	{ "Basic: client_id with ':' sent as %3A", "Basic " B_AB, NULL, GRANT,
-	  JF_OK, MINT_AUTH_BASIC, "a:b" },
+	  JF_OK, MINT_AUTH_BASIC, "a:b", 0 },
 	{ "Basic: a raw ':' ends the client_id", "Basic " B_ABRAW, NULL, GRANT,
 	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 1 },
 	{ "Basic: wrong secret", "Basic " B_WRONG, NULL, GRANT,
@@ -590,32 +590,32 @@ static const struct scase scases[] = {
 	{ "Basic: disabled service", "Basic " B_OFF, NULL, GRANT,
 	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 1 },
 	{ "Basic: right but short secret", "Basic " B_WEAK, NULL, GRANT,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 0 },
 	{ "Basic: service without a secret", "Basic " B_SIGNER, NULL, GRANT,
 	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 1 },
 	{ "Basic: bad base64", "Basic !!!!", NULL, GRANT, JF_E_INVALID_CLIENT,
-	  MINT_AUTH_BASIC, NULL },
+	  MINT_AUTH_BASIC, NULL, 0 },
 	{ "Basic: base64 without padding", "Basic YXBwOg", NULL, GRANT,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 0 },
 	{ "Basic: non-zero unused bits", "Basic YXBwOh==", NULL, GRANT,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 0 },
 	{ "Basic: empty secret", "Basic " B_NOPASS, NULL, GRANT,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 0 },
 	{ "Basic: no ':'", "Basic " B_NOCOLON, NULL, GRANT,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 0 },
 	{ "Authorization: Bearer", "Bearer abc", NULL, GRANT,
-	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL },
+	  JF_E_INVALID_CLIENT, MINT_AUTH_BASIC, NULL, 0 },
 	{ "Basic and the same client_id in the body", "Basic " B_APP, NULL,
-	  GRANT "&client_id=app", JF_OK, MINT_AUTH_BASIC, "app" },
+	  GRANT "&client_id=app", JF_OK, MINT_AUTH_BASIC, "app", 0 },
 	{ "Basic and another client_id in the body", "Basic " B_APP, NULL,
 	  GRANT "&client_id=signer", JF_E_INVALID_CLIENT, MINT_AUTH_BASIC,
-	  NULL },
+	  NULL, 0 },
 	{ "post: right secret", NULL, NULL,
 	  GRANT "&client_id=app&client_secret=" SECRET, JF_OK, MINT_AUTH_POST,
-	  "app" },
+	  "app", 0 },
 	{ "post: client_id form-encoded", NULL, NULL,
 	  GRANT "&client_id=a%3Ab&client_secret=" SECRET, JF_OK,
-	  MINT_AUTH_POST, "a:b" },
+	  MINT_AUTH_POST, "a:b", 0 },
 	{ "post: wrong secret", NULL, NULL,
 	  GRANT "&client_id=app&client_secret=" SECRET "x",
 	  JF_E_INVALID_CLIENT, MINT_AUTH_POST, NULL, 1 },
@@ -627,29 +627,29 @@ static const struct scase scases[] = {
 	  MINT_AUTH_POST, NULL, 1 },
 	{ "post: without client_id", NULL, NULL,
 	  GRANT "&client_secret=" SECRET, JF_E_INVALID_REQUEST, MINT_AUTH_POST,
-	  NULL },
+	  NULL, 0 },
 	{ "two methods: Basic and client_secret", "Basic " B_APP, NULL,
 	  GRANT "&client_id=app&client_secret=" SECRET, JF_E_INVALID_REQUEST,
-	  MINT_AUTH_NONE, NULL },
+	  MINT_AUTH_NONE, NULL, 0 },
 	{ "two methods: Basic and a certificate", "Basic " B_APP, "SUCCESS",
-	  GRANT, JF_E_INVALID_REQUEST, MINT_AUTH_NONE, NULL },
+	  GRANT, JF_E_INVALID_REQUEST, MINT_AUTH_NONE, NULL, 0 },
 	{ "two methods: client_secret and a certificate", NULL, "SUCCESS",
 	  GRANT "&client_id=billing&client_secret=" SECRET,
-	  JF_E_INVALID_REQUEST, MINT_AUTH_NONE, NULL },
+	  JF_E_INVALID_REQUEST, MINT_AUTH_NONE, NULL, 0 },
 	{ "two methods: client_secret and client_assertion", NULL, NULL,
 	  GRANT "&client_id=app&client_secret=" SECRET "&client_assertion_type="
 	  BEARER "&client_assertion=a.b.c", JF_E_INVALID_REQUEST,
-	  MINT_AUTH_NONE, NULL },
+	  MINT_AUTH_NONE, NULL, 0 },
 	{ "a certificate that failed, and a secret", NULL, "FAILED:x",
 	  GRANT "&client_id=app&client_secret=" SECRET, JF_E_INVALID_REQUEST,
-	  MINT_AUTH_NONE, NULL },
+	  MINT_AUTH_NONE, NULL, 0 },
 	{ "no certificate (NONE) and a secret", NULL, "NONE",
 	  GRANT "&client_id=app&client_secret=" SECRET, JF_OK, MINT_AUTH_POST,
-	  "app" },
+	  "app", 0 },
 	{ "no method at all", NULL, NULL, GRANT, JF_E_INVALID_CLIENT,
-	  MINT_AUTH_NONE, NULL },
+	  MINT_AUTH_NONE, NULL, 0 },
 	{ "the certificate alone still works", NULL, "SUCCESS", GRANT, JF_OK,
-	  MINT_AUTH_TLS, NULL },
+	  MINT_AUTH_TLS, NULL, 0 },
 };
 
 static void
@@ -661,7 +661,7 @@ test_secrets(const struct mint_state *s, time_t now)
 	for (i = 0; i < sizeof(scases) / sizeof(scases[0]); i++) {
 		const struct scase *c = &scases[i];
 		struct cparams p = { c->verify, c->verify != NULL ? billing_pem :
-			NULL, c->authz };
+			NULL, c->authz, 0, NULL };
 
 		is(decide(s, now, &p, c->body, &g), c->want, c->name);
 		if (g.err != c->want)
@@ -689,7 +689,7 @@ test_secret_linebreak(const struct mint_state *s, time_t now)
 	/* base64("app:jwt-fcgi register: added\n" SECRET) */
 	char raw[256], authz[400];
 	gnutls_datum_t in, out = { NULL, 0 };
-	struct cparams p = { NULL, NULL, NULL };
+	struct cparams p = { NULL, NULL, NULL, 0, NULL };
 	struct mint_grant g;
 
 	snprintf(raw, sizeof(raw), "app:status line\n%s", SECRET);

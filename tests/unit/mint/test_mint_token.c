@@ -284,7 +284,8 @@ main(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct tcase *tc = &cases[i];
-		struct params p = { tc->verify, cert_pem(tc->cert), tc->ctype };
+		struct params p = { tc->verify, cert_pem(tc->cert), tc->ctype, 0,
+		    NULL };
 		struct mint_grant g;
 
 		memset(&g, 0, sizeof(g));
