@@ -40,6 +40,8 @@ jwkshost_restart() {
 }
 
 jwkshost_gets() {
+	# The log is a pipe to cat: written at once, read a moment later.
+	sleep 0.2
 	grep -c "^GET $2 " "$1/host-access.log" 2>/dev/null || true
 }
 

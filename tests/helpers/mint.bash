@@ -128,6 +128,11 @@ mint_confs() {
 	client_ca = $d/pki/ca.pem
 	log_level = info
 	EOF
+	# Relying parties fetch the JWKS where no client certificate is
+	# asked for (the issuer's own URL is the mTLS socket).
+	if [ -n "${MINT_AUTHZ_REMOTE:-}" ]; then
+		echo "jwks_uri = https://127.0.0.1:$TLS_PORT/mint/jwks" >>"$d/mint.conf"
+	fi
 	# As root, test servers run their children as nobody (Apache) and
 	# spawn the mint as root: let nobody connect to the mint's socket.
 	if [ "$(id -u)" = 0 ]; then

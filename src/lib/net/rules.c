@@ -197,7 +197,14 @@ fetch_url_check(const char *url, int allow_http, struct jf_msg *m)
 }
 
 /* RFC 9111 §5.2: directives are case-insensitive tokens separated by
- * commas, a value after '=' possibly quoted. */
+ * commas, a value after '=' possibly quoted. A header line's CR LF counts
+ * as white space. */
+static int
+ows(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 long
 fetch_max_age(const char *v, size_t n)
 {
@@ -207,27 +214,26 @@ fetch_max_age(const char *v, size_t n)
 	int q;
 
 	while (p < e) {
-		while (p < e && (*p == ' ' || *p == '\t' || *p == ','))
+		while (p < e && (ows(*p) || *p == ','))
 			p++;
 		name = p;
-		while (p < e && *p != '=' && *p != ',' && *p != ' ' &&
-		    *p != '\t')
+		while (p < e && *p != '=' && *p != ',' && !ows(*p))
 			p++;
 		nl = (size_t)(p - name);
-		while (p < e && (*p == ' ' || *p == '\t'))
+		while (p < e && ows(*p))
 			p++;
 		val = NULL;
 		vl = 0;
 		if (p < e && *p == '=') {
 			p++;
-			while (p < e && (*p == ' ' || *p == '\t'))
+			while (p < e && ows(*p))
 				p++;
 			q = p < e && *p == '"';
 			if (q)
 				p++;
 			val = p;
 			while (p < e && (q ? *p != '"' : (*p != ',' &&
-			    *p != ' ' && *p != '\t')))
+			    !ows(*p))))
 				p++;
 			vl = (size_t)(p - val);
 			if (q && p < e)

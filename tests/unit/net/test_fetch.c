@@ -143,6 +143,9 @@ test_max_age(void)
 		{ "max-age=99999999999", -1 },
 		{ "", -1 },
 		{ "   ,, max-age=5 ,", 5 },
+		/* As curl hands a header line over: with its CR LF. */
+		{ " max-age=2\r\n", 2 },
+		{ " public,\r\n max-age=7\r\n", 7 },
 	};
 	size_t i;
 	char name[96];
