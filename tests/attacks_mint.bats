@@ -178,7 +178,8 @@ granted() {
 	refused 401 invalid_client ""
 	wait_for_log "$LOG" '"auth_method":"client_secret_basic"'
 	[ "$(grep 'audit: ' "$LOG" | tail -n +"$((n0 + 1))" | wc -l)" -ge 4 ]
-	[ -s "$LOG" ] && [ -f "$DIR/lighttpd.error.log" ]
+	[ -s "$LOG" ]
+	[ -f "$DIR/lighttpd.error.log" ]
 	run -1 grep -F "$canary" "$LOG" "$DIR/lighttpd.error.log"
 	run -1 grep -F "$CC&" "$LOG" "$DIR/lighttpd.error.log"
 }

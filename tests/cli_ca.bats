@@ -102,7 +102,8 @@ entry() {
 	assert_err_has "--days: expected an integer from 1 to 36500, got '0'"
 	run -2 --separate-stderr "$JF" ca init --alg PS256
 	assert_err_has "--alg: expected ES256, ES384, RS256 or EdDSA, got 'PS256'"
-	[ ! -e ca.key ] && [ ! -e "$D/ca.key" ]
+	[ ! -e ca.key ]
+	[ ! -e "$D/ca.key" ]
 }
 
 # --- ca init -------------------------------------------------------------
@@ -177,7 +178,8 @@ entry() {
 	certtool -k --infile "$D/out/billing.key" >"$D/k.txt" 2>&1
 	local kid
 	kid=$(certtool --key-id --infile "$D/out/billing.crt" 2>/dev/null | tail -n 1)
-	[ -n "$kid" ] && grep -qi "$kid" "$D/k.txt"
+	[ -n "$kid" ]
+	grep -qi "$kid" "$D/k.txt"
 	# the entry matches on the SAN URI and the CA's key
 	local ski
 	ski=$(certtool -i --infile "$D/pki/ca.crt" |
@@ -303,7 +305,8 @@ entry() {
 	assert_err_has "already claimed by service \"keep\""
 
 	cmp "$D/reg.json" "$D/reg.before"
-	[ ! -e "$D/out/bad.key" ] && [ ! -e "$D/out/bad.crt" ]
+	[ ! -e "$D/out/bad.key" ]
+	[ ! -e "$D/out/bad.crt" ]
 	[ ! -e "$D/out/thief.key" ]
 	assert_equal "$(ls -A "$D/out" | tr '\n' ' ')" "keep.crt keep.key "
 }
@@ -370,7 +373,8 @@ small_fs() {
 	assert_err_has "No space left on device"
 	cmp "$MNT/reg.json" "$D/reg.before"
 	assert_equal "$(ls -A "$MNT" | tr '\n' ' ')" "fill reg.json reg.json.lock "
-	[ ! -e "$D/out/second.key" ] && [ ! -e "$D/out/second.crt" ]
+	[ ! -e "$D/out/second.key" ]
+	[ ! -e "$D/out/second.crt" ]
 	[ -z "$(find "$D/out" -name '.*')" ]
 
 	# the same for the key files: registry fine, out-dir full

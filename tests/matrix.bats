@@ -246,7 +246,7 @@ quirk() {
 		http -H "Authorization: Bearer a b" "$BASE/api/admin/echo"
 		assert_status 401
 		assert_bearer_challenge invalid_request
-		! grep -q 'auth request unexpected status' \
+		run ! grep -q 'auth request unexpected status' \
 			"$DIR/nginx-error.log" ;;
 	*:malformed)
 		assert_json .error invalid_request ;;
@@ -527,7 +527,7 @@ sc_tls() {
 matrix_stop_authorizers() {
 	local s
 	for s in $MATRIX_UP; do
-		(. "$BATS_FILE_TMPDIR/$s.env" && stop_daemon "$DIR/authz.pid") &
+		(. "$BATS_FILE_TMPDIR/$s.env"; stop_daemon "$DIR/authz.pid") &
 	done
 	wait
 }
