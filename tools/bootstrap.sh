@@ -107,6 +107,14 @@ test)
 	install_missing $pkgs_build $pkgs_run $pkgs_test
 	n_pass=0 n_fail=0 n_skip=0 rc=0
 	t0=$SECONDS
+	# 0. the tests themselves: no check that cannot fail (a condition
+	#    left of && mid-test, a bare ! CMD; see tools/lint-tests.sh)
+	say "lint: tests/*.bats and tests/helpers/*.bash"
+	if "$top/tools/lint-tests.sh"; then
+		n_pass=$((n_pass + 1))
+	else
+		n_fail=$((n_fail + 1)) rc=1
+	fi
 	# 1. the release build, warnings as errors in CI
 	build_tree "$build"
 	rm -rf "$build/test-logs"
