@@ -307,13 +307,18 @@ assert_one_challenge() {
 	assert_equal "$(header_value WWW-Authenticate | wc -l)" 1
 }
 
-# refused_401 TOKEN ERROR: the token gets 401 with a Bearer challenge
-# carrying ERROR (none if empty), and the backend is not reached.
+# refused_401 TOKEN ERROR [WHY]: the token gets 401 with a Bearer
+# challenge carrying ERROR (none if empty) and WHY in its
+# error_description (so the refusal is the one meant, not any 401), and
+# the backend is not reached.
 refused_401() {
 	backend_mark "$BACKEND_LOG"
 	http ${1:+-H "Authorization: Bearer $1"} "$BASE/api/echo"
 	assert_status 401
 	assert_bearer_challenge "$2"
+	if [ -n "${3:-}" ]; then
+		assert_header_contains WWW-Authenticate "$3"
+	fi
 	assert_one_challenge
 	assert_backend_untouched "$BACKEND_LOG"
 }
@@ -363,17 +368,20 @@ sc_static() {
 	for_each_server sc_static
 }
 
-sc_badsig() { refused_401 "$TOK_BADSIG" invalid_token; }
+sc_badsig() {
+	refused_401 "$TOK_BADSIG" invalid_token \
+		'ES256 signature does not verify with key'
+}
 @test "bad signature: 401 invalid_token, backend not reached" {
 	for_each_server sc_badsig
 }
 
-sc_otherkey() { refused_401 "$TOK_OTHERKEY" invalid_token; }
+sc_otherkey() { refused_401 "$TOK_OTHERKEY" invalid_token 'no key with kid'; }
 @test "unknown signing key: 401 invalid_token, backend not reached" {
 	for_each_server sc_otherkey
 }
 
-sc_expired() { refused_401 "$TOK_EXPIRED" invalid_token; }
+sc_expired() { refused_401 "$TOK_EXPIRED" invalid_token 'token expired'; }
 @test "expired token: 401 invalid_token, backend not reached" {
 	for_each_server sc_expired
 }

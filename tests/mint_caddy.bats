@@ -115,6 +115,7 @@ teardown_file() {
 	msrv_check_refused_by_mint "$LAX" "$MSRV_NO_AUTH"
 	msrv_post other "$LAX" -d grant_type=client_credentials
 	assert_oauth_error 401 invalid_client
+	assert_json ".error_description | startswith(\"$MSRV_NO_AUTH\")" true
 }
 
 @test "unverified or absent certificate passed as NONE/FAILED for the mint to refuse" {

@@ -276,6 +276,16 @@ assert_json() {
 	fi
 }
 
+# assert_output_contains TEXT: run's $output contains TEXT (for a curl
+# run: the reason it failed).
+assert_output_contains() {
+	if [[ $output != *"$1"* ]]; then
+		printf 'expected output containing: %s\nactual output: %s\n' \
+			"$1" "$output" >&2
+		return 1
+	fi
+}
+
 assert_equal() {
 	if [ "$1" != "$2" ]; then
 		printf 'expected: %s\nactual:   %s\n' "$2" "$1" >&2
