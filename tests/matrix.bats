@@ -7,7 +7,9 @@
 # Each @test is one scenario, run against every server that is up and
 # asserted per server; a failure names the server, and all failing
 # servers are listed. A server that is not installed, or cannot do a
-# scenario, is reported as skipped with the reason, never silently.
+# scenario, is reported as skipped with the reason, never silently; the
+# first test skips (fails with JF_REQUIRE_ALL=1, as in tools/bootstrap.sh
+# test) when a server is missing, so the summary counts it.
 # Where servers legitimately differ, the difference is written down once,
 # in "Where the servers differ" below. Tests of one server only (config
 # checks, respawn, quirks) stay in tests/authz_<server>.bats.
@@ -94,9 +96,12 @@ setup_file() {
 	for s in $MATRIX_SERVERS; do
 		if ! "need_$s"; then
 			# need_* recorded its reason for the whole file; it only
-			# concerns this server.
-			why=$(tail -n 1 "$BATS_FILE_TMPDIR/skip-reason")
-			rm -f "$BATS_FILE_TMPDIR/skip-reason"
+			# concerns this server (the first test reports it).
+			why=$(cat "$BATS_FILE_TMPDIR/skip-reason" \
+				"$BATS_FILE_TMPDIR/missing-reason" 2>/dev/null |
+				tail -n 1)
+			rm -f "$BATS_FILE_TMPDIR/skip-reason" \
+				"$BATS_FILE_TMPDIR/missing-reason"
 			printf '%s: %s\n' "$s" "$why" >>"$BATS_FILE_TMPDIR/skipped"
 			continue
 		fi
@@ -324,6 +329,13 @@ refused_401() {
 }
 
 # --- the scenarios ---------------------------------------------------------
+
+@test "all four servers are installed, so every scenario below ran on each" {
+	if [ -s "$BATS_FILE_TMPDIR/skipped" ]; then
+		jf_missing "not installed: $(tr '\n' ';' <"$BATS_FILE_TMPDIR/skipped")"
+	fi
+	assert_equal "$(wc -w <<<"$MATRIX_UP")" 4
+}
 
 sc_public() {
 	http "$BASE/public.txt"

@@ -414,7 +414,7 @@ assert_oauth_error() {
 
 @test "interop: oauth4webapi discovery + client_credentials over mTLS, jose verifies" {
 	local why out
-	why=$(mint_npm_setup) || skip "$why"
+	why=$(mint_npm_setup) || jf_missing "$why"
 	run --separate-stderr node "${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/oauth.mjs" \
 		"$ISSUER" --ca "$DIR/pki/ca.pem" --cert "$DIR/pki/billing.pem" \
 		--key "$DIR/pki/billing.key" --client-id billing --aud "$MINT_AUD" \
@@ -514,7 +514,7 @@ assert_bearer_token() {
 
 @test "private_key_jwt: an assertion made by jose gets a bearer token" {
 	local why a
-	why=$(mint_npm_setup) || skip "$why"
+	why=$(mint_npm_setup) || jf_missing "$why"
 	a=$(mint_assertion)
 	mint_post_plain -d grant_type=client_credentials \
 		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
@@ -549,7 +549,7 @@ audit_pid() {
 
 @test "private_key_jwt: a replayed assertion is refused by every worker" {
 	local why a i n0 pid first= other=
-	why=$(mint_npm_setup) || skip "$why"
+	why=$(mint_npm_setup) || jf_missing "$why"
 	a=$(mint_assertion)
 	# The mint runs 2 workers sharing one jti table: whichever workers
 	# the uses of one assertion reach, exactly the first succeeds. The
@@ -579,7 +579,7 @@ audit_pid() {
 
 @test "private_key_jwt: wrong key, wrong aud, long life, iss != client_id are 401" {
 	local why a n=$ISSUER
-	why=$(mint_npm_setup) || skip "$why"
+	why=$(mint_npm_setup) || jf_missing "$why"
 	# Signed by a key that is not in signer's jwks.
 	a=$(node "${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/assertion.mjs" \
 		"$DIR/rogue.key" signer "$n" --kid "$(cat "$DIR/rogue.kid")")
@@ -624,7 +624,7 @@ audit_pid() {
 
 @test "interop: oauth4webapi ClientSecretBasic and PrivateKeyJwt, unchanged" {
 	local why out js=${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/oauth-secret.mjs
-	why=$(mint_npm_setup) || skip "$why"
+	why=$(mint_npm_setup) || jf_missing "$why"
 	run --separate-stderr node "$js" "$ISSUER" --ca "$DIR/pki/ca.pem" \
 		--token-endpoint "$TLS/mint/token" --client-id worker \
 		--secret "$(cat "$DIR/worker.secret")" --aud "$MINT_AUD" \
