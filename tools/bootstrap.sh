@@ -126,8 +126,10 @@ test)
 	run_check "$build" || rc=1
 	tally "$build"
 	# No token, secret or private key in any log the suite's servers and
-	# programs wrote (kept by tests/helpers/common.bash).
-	if "$top/tools/check-logs.sh" "$build/test-logs"; then
+	# programs wrote (kept by tests/helpers/common.bash). A whole run
+	# keeps hundreds (every server, mint and authorizer log of every test
+	# file); under 50, most of them were not kept and the check is void.
+	if "$top/tools/check-logs.sh" "$build/test-logs" 50; then
 		n_pass=$((n_pass + 1))
 	else
 		n_fail=$((n_fail + 1)) rc=1
