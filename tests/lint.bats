@@ -43,6 +43,15 @@ setup() {
 		[ -s "$1" ] && cat "$1"
 		return 0
 	}
+	k() {
+		case $1 in
+		a) x=$(g) && h "$x" ;;
+		esac
+		(
+			start && echo ok >f
+		) &
+		wait
+	}
 	EOF
 	run -1 "$LINT" "$D/bad.bats"
 	local f=$D/bad.bats
@@ -53,7 +62,10 @@ setup() {
 	[[ $output == *"$f:6: A && B"* ]]
 	[[ $output == *"$f:8: \"# lint: ok\" needs a reason"* ]]
 	[[ $output == *"$f:12: A && B"* ]]
-	assert_lines 7
+	# a case branch whose case is not last; a subshell in the background
+	[[ $output == *"$f:17: A && B"* ]]
+	[[ $output == *"$f:20: A && B"* ]]
+	assert_lines 9
 }
 
 @test "the legitimate forms pass: conditions, fallbacks, last statements, marks" {
@@ -79,7 +91,17 @@ setup() {
 		awk '!on && /x/ { on = 1 }
 		     on && /y/' f
 		[ -f z ] && echo yes # lint: ok: only prints
+		(
+			cd /
+			[ -f a ] && [ -f b ]
+		)
 		[ -f a ] && [ -f b ]
+	}
+	three() {
+		case $1 in
+		a) x=$(g) && h "$x" ;;
+		b) p && q
+		esac
 	}
 	EOF
 	run -0 "$LINT" "$D/good.bash"

@@ -14,8 +14,9 @@
 # `||` fallback (`|| return 1`, `|| { show; false; }`, `|| true` when
 # ignoring is the point); `&& break|continue|return|exit|skip` and `&& X=`
 # (a conditional assignment); the last statement of a test or helper,
-# whose status bats or the caller sees; and any line marked with a
-# trailing `# lint: ok: REASON` comment (the reason is required).
+# whose status bats or the caller sees (also the last of a subshell, or of
+# a case branch of a case that ends the function); and any line marked
+# with a trailing `# lint: ok: REASON` comment (the reason is required).
 #
 # The scan is a small shell lexer in awk: strings, $(...), ${...}, [[ ]]
 # and here-documents are set aside before the operators are looked at.
@@ -218,9 +219,39 @@ function analyze(    i, t, segs, m, j, last, infn, body) {
 		if (okline(i)) continue
 		m = splitlist(t, segs)
 		last = infn && nextclose(i)
-		for (j = 1; j <= m; j++)
-			check(i, segs[j], last && j == m)
+		for (j = 1; j <= m; j++) {
+			# the last command of a case branch: the status of the case
+			bl = sbr[j] || (j == m && nextesac(i))
+			check(i, segs[j], (last && j == m) ||
+			    (bl && infn && esaclast(i, j, m, segs)))
+		}
 	}
+}
+
+# nextesac(I): the statement after I starts with esac.
+function nextesac(i,    j) {
+	for (j = i + 1; j <= ns; j++) {
+		if (stext[j] == "") continue
+		return stext[j] ~ /^esac([ \t;|&<>)]|$)/
+	}
+	return 0
+}
+
+# esaclast(I, J, M, SEGS): the case that segment J of statement I (of M)
+# ends a branch of is the last statement of its function, so the
+# status of the branch is that of the function.
+function esaclast(i, j, m, segs,    k) {
+	for (k = j + 1; k <= m; k++)
+		if (trim(segs[k]) ~ /^esac([ \t]|$)/)
+			return k == m && nextclose(i)
+	for (k = i + 1; k <= ns; k++) {
+		if (stext[k] == "") continue
+		if (stext[k] ~ /^case[ \t]/ || (scol0[k] && stext[k] ~ /^\}/))
+			return 0
+		if (stext[k] ~ /^esac([ \t;]|$)/)
+			return trim(stext[k]) ~ /^esac[ \t;]*$/ && nextclose(k)
+	}
+	return 0
 }
 
 function okline(i) {
@@ -233,18 +264,24 @@ function okline(i) {
 }
 
 # nextclose(I): the statement after I closes its function.
+# The close of a subshell, ")" with at most redirections after it, counts too:
+# the subshell is a statement of its own, failing with its last command
+# (not so with "&" or "||" after it).
 function nextclose(i,    j) {
 	for (j = i + 1; j <= ns; j++) {
 		if (stext[j] == "") continue
-		return scol0[j] && stext[j] ~ /^\}/
+		return (scol0[j] && stext[j] ~ /^\}/) ||
+		    stext[j] ~ /^\)[ \t]*([0-9]*[<>]+[^&|;]*)?$/
 	}
 	return 1
 }
 
 # splitlist(T, SEGS): the command lists of T, split on ; and & (not && >& &>
-# 2>&1); a { ...; } group stays whole with the list it ends.
+# 2>&1); a { ...; } group stays whole with the list it ends. SBR[K]: segment
+# K ended with ";;" (the end of a case branch).
 function splitlist(t, segs,    m, j, c, prev, nx, cur, br) {
 	m = 0; cur = ""; br = 0
+	split("", sbr)
 	for (j = 1; j <= length(t); j++) {
 		c = substr(t, j, 1)
 		prev = j > 1 ? substr(t, j - 1, 1) : ""
@@ -256,7 +293,7 @@ function splitlist(t, segs,    m, j, c, prev, nx, cur, br) {
 		if (br == 0 && (c == ";" || (c == "&" && prev != "&" && prev != ">" &&
 		    prev != "<" && prev != "|" && nx != "&" && nx != ">"))) {
 			segs[++m] = cur; cur = ""
-			if (c == ";" && nx == ";") j++
+			if (c == ";" && nx == ";") { j++; sbr[m] = 1 }
 			continue
 		}
 		if (c == "&" && nx == "&") { cur = cur "&&"; j++; continue }
