@@ -394,7 +394,8 @@ teardown_file() {
 	local -a smuggle=(-H "JWT_SUB: evil1" -H "Variable-JWT_SUB: evil2"
 		-H "X-JWT-SUB: evil3" -H "JWT-SUB: evil4" -H "JWT_SCOPE: admin"
 		-H "Variable-JWT_SCOPE: admin" -H "JWT_REQUIRE_SCOPE: read")
-	local r=$(jf_dir)/resp
+	local r
+	r=$(jf_dir)/resp
 	attack_case smuggle-no-token "401 -" "" "${smuggle[@]}"
 	attack_case smuggle-with-token "200 -" '"JWT_SUB":"svc-a"' \
 		"${smuggle[@]}" -H "Authorization: Bearer $TOK_OK"

@@ -175,10 +175,11 @@ granted() {
 	mint_post billing -d "$CC&$CC&x=X$canary"
 	refused 400 invalid_request "repeated"
 	mint_post_plain -u "worker:P$canary" -d "$CC"
-	refused 401 invalid_client ""
+	refused 401 invalid_client "only secrets made by jwt-fcgi register --client-secret"
 	wait_for_log "$LOG" '"auth_method":"client_secret_basic"'
 	[ "$(grep 'audit: ' "$LOG" | tail -n +"$((n0 + 1))" | wc -l)" -ge 4 ]
-	[ -s "$LOG" ] && [ -f "$DIR/lighttpd.error.log" ]
+	[ -s "$LOG" ]
+	[ -f "$DIR/lighttpd.error.log" ]
 	run -1 grep -F "$canary" "$LOG" "$DIR/lighttpd.error.log"
 	run -1 grep -F "$CC&" "$LOG" "$DIR/lighttpd.error.log"
 }

@@ -41,8 +41,9 @@ setup() {
 teardown_file() {
 	local dir
 	# the second instance, if its test stopped half-way
-	dir=$(cat "$BATS_FILE_TMPDIR/apache2.dir" 2>/dev/null) &&
+	if dir=$(cat "$BATS_FILE_TMPDIR/apache2.dir" 2>/dev/null); then
 		apache_stop "$dir"
+	fi
 	dir=$(cat "$BATS_FILE_TMPDIR/apache.dir" 2>/dev/null) || return 0
 	apache_stop "$dir"
 }

@@ -17,6 +17,25 @@ setup() {
 	[[ $output == "check-logs: 1 log files, no token, secret or private key" ]]
 }
 
+@test "no log file is a failure: nothing was checked" {
+	rm "$D/clean.log"
+	run -1 "$CHECK" "$D"
+	[[ $output == "check-logs: 0 log files in $D, expected at least 1:"* ]]
+	run -1 "$CHECK" "$D" 0
+	[[ $output == *"0 log files"* ]]
+	run -1 "$CHECK" "$BATS_TEST_TMPDIR/none"
+	[[ $output == *"no logs in"* ]]
+}
+
+@test "fewer log files than the caller expects is a failure" {
+	run -1 "$CHECK" "$D" 2
+	[[ $output == "check-logs: 1 log files in $D, expected at least 2:"* ]]
+	printf 'x\n' >"$D/second.log"
+	run -0 "$CHECK" "$D" 2
+	[[ $output == "check-logs: 2 log files, no token, secret or private key" ]]
+	run -2 "$CHECK" "$D" many
+}
+
 @test "a token in a log is found, and not printed" {
 	tok=eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzdmMtYSJ9.c2lnbmF0dXJlc2lnbmF0dXJl
 	printf 'x: uri /api?access_token=%s\n' "$tok" >"$D/leak.log"

@@ -523,7 +523,8 @@ assert_no_key_material() {
 	sock=$d/mint.sock
 	mint=$(jf_bin jwt-mint.fcgi)
 	mint_min_fixture "$d"
-	pki_init "$d/pki" && pki_client "$d/pki" billing
+	pki_init "$d/pki"
+	pki_client "$d/pki" billing
 	start_daemon "$d" mint spawn-fcgi -n -s "$sock" -- \
 		"$(command -v strace)" -f -qq -o "$d/trace" "$mint" -c "$d/mint.conf" \
 		--workers 2 --watch-interval 1
@@ -605,8 +606,9 @@ assert_no_key_material() {
 	need_cmd jq
 	local d=$BATS_TEST_TMPDIR toks=() secret wrong body
 	mint_min_fixture "$d"
-	pki_init "$d/pki" && pki_client "$d/pki" billing &&
-		pki_client "$d/pki" stranger
+	pki_init "$d/pki"
+	pki_client "$d/pki" billing
+	pki_client "$d/pki" stranger
 	secret=$(<"$d/billing.secret")
 	wrong=$(head -c 32 /dev/urandom | basenc --base64url -w0 | tr -d =)
 	# mint_cgi BODY VAR=VALUE...: one POST .../token as CGI; the log

@@ -18,7 +18,7 @@ setup_file() {
 	need_apache && need_certtool && need_cmd jq && need_cmd curl ||
 		return 0
 	[ -f "$APACHE_MODDIR/mod_ssl.so" ] ||
-		{ jf_skip "mod_ssl not found in $APACHE_MODDIR"; return 0; }
+		{ jf_missing "mod_ssl not found in $APACHE_MODDIR"; return 0; }
 	DIR=$(apache_dir) || return 1
 	export DIR
 	echo "$DIR" >"$BATS_FILE_TMPDIR/apache.dir"

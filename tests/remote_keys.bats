@@ -37,7 +37,9 @@ setup() {
 teardown() {
 	local p
 	for p in "$DIR"/t-*.pid; do
-		[ -f "$p" ] && stop_daemon "$p"
+		if [ -f "$p" ]; then
+			stop_daemon "$p"
+		fi
 	done
 	return 0
 }

@@ -90,7 +90,8 @@ sup() {
 
 	msup=$(sup jwt-mint.fcgi)
 	asup=$(sup jwt-authz.fcgi)
-	[ -n "$msup" ] && [ -n "$asup" ]
+	[ -n "$msup" ]
+	[ -n "$asup" ]
 	pids="$msup $(soak_workers "$msup") $asup $(soak_workers "$asup")"
 	assert_equal "$(wc -w <<<"$pids")" 6
 

@@ -4,11 +4,19 @@
  * Beyond "no crash": a refusal must carry a reason and one of the codes
  * that map to invalid_token (a 500 for a client's token is a bug), and
  * an accepted token must really be one of ours: issuer, key and claims
- * present, the key one that allows the header's alg.
+ * present, the key one that allows the header's alg, and its claims
+ * within the rules, checked here again from the rules alone (not with
+ * the library's code): iss the issuer's, exp present and not past
+ * now - leeway, nbf and iat (when present) not after now + leeway, aud
+ * a string or non-empty array of strings holding one of the issuer's
+ * audiences. A verifier that skipped a check aborts here on the first
+ * seed it lets through (corpus/token has expired, nbf-future and
+ * wrong-aud tokens with good signatures).
  */
 #include "config.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -24,6 +32,12 @@ static int verbose;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int claim_date(const struct json_object *cl, const char *name,
+	double *out);
+static int same_string(const struct json_object *v, const char *s);
+static int one_of_ours(const struct tok_issuer *is,
+	const struct json_object *v);
+static void check_claims(const struct tok *t);
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -48,6 +62,83 @@ client_code(enum jf_err e)
 	default:
 		return 0;
 	}
+}
+
+/* A NumericDate as RFC 7519 section 2 has it, a JSON number: 1 with
+ * *out, 0 when absent, -1 when present and not a number. */
+static int
+claim_date(const struct json_object *cl, const char *name, double *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(cl, name, &v))
+		return 0;
+	if (json_object_is_type(v, json_type_int))
+		*out = (double)json_object_get_int64(v);
+	else if (json_object_is_type(v, json_type_double))
+		*out = json_object_get_double(v);
+	else
+		return -1;
+	return 1;
+}
+
+/* v is a JSON string of exactly the bytes of s (no NUL smuggled in). */
+static int
+same_string(const struct json_object *v, const char *s)
+{
+	size_t n;
+
+	if (!json_object_is_type(v, json_type_string))
+		return 0;
+	n = (size_t)json_object_get_string_len(v);
+	return n == strlen(s) &&
+	    memcmp(json_object_get_string((struct json_object *)v), s, n) == 0;
+}
+
+static int
+one_of_ours(const struct tok_issuer *is, const struct json_object *v)
+{
+	size_t i;
+
+	for (i = 0; i < is->naud; i++)
+		if (same_string(v, is->aud[i]))
+			return 1;
+	return 0;
+}
+
+/* The claims of an accepted token, against the rules. */
+static void
+check_claims(const struct tok *t)
+{
+	const struct json_object *cl = tok_claims(t);
+	const struct tok_issuer *is = tok_issuer(t);
+	const double now = (double)rules.now, lw = (double)rules.leeway;
+	struct json_object *v;
+	double d;
+	size_t i, n;
+	int r, found = 0;
+
+	assert(json_object_object_get_ex(cl, "iss", &v));
+	assert(same_string(v, is->iss));
+	assert(claim_date(cl, "exp", &d) == 1);
+	assert(isfinite(d) && now <= d + lw);
+	r = claim_date(cl, "nbf", &d);
+	assert(r == 0 || (r == 1 && d <= now + lw));
+	r = claim_date(cl, "iat", &d);
+	assert(r == 0 || (r == 1 && d <= now + lw));
+	assert(json_object_object_get_ex(cl, "aud", &v));
+	if (json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		assert(n > 0);
+		for (i = 0; i < n; i++) {
+			assert(json_object_is_type(
+			    json_object_array_get_idx(v, i), json_type_string));
+			found |= one_of_ours(is, json_object_array_get_idx(v, i));
+		}
+	} else {
+		found = one_of_ours(is, v);
+	}
+	assert(found);
 }
 
 int
@@ -78,6 +169,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(jwks_find(keys, tok_key_kid(t)) != NULL);
 	assert(key_allows(jwks_find(keys, tok_key_kid(t)),
 	    jf_alg_from_name(alg)));
+	check_claims(t);
 	(void)tok_has_scopes(t, "read write");
 	(void)tok_has_scopes(t, "");
 	tok_free(t);

@@ -12,7 +12,7 @@ APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
 need_apache() {
 	need_cmd apache2 "apt-get install apache2" || return 1
 	[ -f "$APACHE_MODDIR/mod_authnz_fcgi.so" ] ||
-		jf_skip "mod_authnz_fcgi not found in $APACHE_MODDIR"
+		jf_missing "mod_authnz_fcgi not found in $APACHE_MODDIR"
 }
 
 # apache_dir: a fresh dir the Apache children can read. As root Apache

@@ -11,7 +11,7 @@ need_caddy() {
 	need_cmd caddy "apt-get install caddy" || return 1
 	caddy list-modules 2>/dev/null |
 		grep -qx 'http.reverse_proxy.transport.fastcgi' ||
-		jf_skip "this caddy lacks the fastcgi transport"
+		jf_missing "this caddy lacks the fastcgi transport"
 }
 
 # caddy_env DIR: sets CADDY_ENV, the env(1) arguments that keep Caddy's

@@ -124,7 +124,7 @@ attack_bearer() {
 # looks only at what came after.
 attack_mark() {
 	local -a l=()
-	[ -f "$BACKEND_LOG" ] && mapfile -t l <"$BACKEND_LOG"
+	if [ -f "$BACKEND_LOG" ]; then mapfile -t l <"$BACKEND_LOG"; fi
 	JF_BACKEND_MARK=${#l[@]}
 }
 
@@ -156,7 +156,9 @@ attack_check() {
 		esac
 	done
 	lines=()
-	[ -f "$BACKEND_LOG" ] && mapfile -t -s "$JF_BACKEND_MARK" lines <"$BACKEND_LOG"
+	if [ -f "$BACKEND_LOG" ]; then
+		mapfile -t -s "$JF_BACKEND_MARK" lines <"$BACKEND_LOG"
+	fi
 	for l in "${lines[@]}"; do
 		[[ $l == *" ${ATTACK_ROUTE:-/api/echo}/$name" ]] && reached=1
 	done
@@ -182,7 +184,9 @@ attack_check() {
 	printf '=== case %s: expected %s (%s)\n    %s\n' "$name" "$expect" \
 		"$desc" "$bad" >&2
 	printf '    got %s, WWW-Authenticate: %s\n' "$got" "${www:-<none>}" >&2
-	[ "$st" = 200 ] && printf '    body: %.300s\n' "$(<"$resp.body")" >&2
+	if [ "$st" = 200 ]; then
+		printf '    body: %.300s\n' "$(<"$resp.body")" >&2
+	fi
 	return 1
 }
 

@@ -134,7 +134,7 @@ msrv_cert() {
 msrv_post() {
 	local name=$1 base=$2 cert=()
 	shift 2
-	[ "$name" != - ] && mapfile -t cert < <(msrv_cert "$name")
+	if [ "$name" != - ]; then mapfile -t cert < <(msrv_cert "$name"); fi
 	msrv_http "${cert[@]}" "$@" "$base/mint/token"
 }
 
@@ -247,7 +247,7 @@ msrv_check_plain_refused() {
 # served at BASE (with client certificate CERT-NAME if given).
 msrv_check_public() {
 	local base=$1 cert=() url
-	[ -n "${2:-}" ] && mapfile -t cert < <(msrv_cert "$2")
+	if [ -n "${2:-}" ]; then mapfile -t cert < <(msrv_cert "$2"); fi
 	msrv_http "${cert[@]}" "$base/mint/jwks" || return 1
 	assert_status 200 &&
 	assert_header_contains Content-Type application/jwk-set+json &&

@@ -11,7 +11,7 @@
 need_nginx() {
 	need_cmd nginx "apt-get install nginx" || return 1
 	nginx -V 2>&1 | grep -q -- --with-http_auth_request_module ||
-		jf_skip "this nginx lacks the auth_request module"
+		jf_missing "this nginx lacks the auth_request module"
 }
 
 # nginx_prefix DIR: what nginx -p DIR -c DIR/nginx.conf expects around

@@ -234,7 +234,6 @@ main(void)
 		struct params p = { hdr, NULL, NULL };
 		struct tcache *tc = tcache_new(8);
 		unsigned long hits, misses;
-		size_t len;
 
 		expand(hdr, sizeof(hdr), "Bearer @", good);
 		authz_decide(c, tc, NOW, param, &p, NULL, NULL, v);
@@ -256,16 +255,40 @@ main(void)
 		authz_decide(c, tc, NOW + 300 + 31, param, &p, NULL, NULL, v);
 		is(v->err, JF_E_EXPIRED, "cache: and stays expired");
 
-		/* One byte changed: a different hash, a full check, refused. */
-		len = strlen(hdr);
-		hdr[len - 5] = hdr[len - 5] == 'A' ? 'B' : 'A';
-		authz_decide(c, tc, NOW, param, &p, NULL, NULL, v);
-		is(v->err, JF_E_SIGNATURE, "cache: a tampered token is verified");
 		expand(hdr, sizeof(hdr), "Bearer @", expired);
 		authz_decide(c, tc, NOW, param, &p, NULL, NULL, v);
 		is(v->err, JF_E_EXPIRED, "cache: refusals are not cached");
 		authz_decide(c, tc, NOW, param, &p, NULL, NULL, v);
 		is(v->err, JF_E_EXPIRED, "cache: ... and stay refusals");
+		tcache_free(tc);
+	}
+
+	{
+		/* One byte changed: a different hash, a full check, refused,
+		 * while the good token sits in the very slot the tampered one
+		 * maps to (one slot: every token maps there), so a lookup that
+		 * ignored the hash would return the good token's verdict. */
+		struct params p = { hdr, NULL, NULL };
+		struct tcache *tc = tcache_new(1);
+		unsigned long hits, misses;
+		size_t len;
+
+		expand(hdr, sizeof(hdr), "Bearer @", good);
+		authz_decide(c, tc, NOW, param, &p, NULL, NULL, v);
+		is(v->err, JF_OK, "cache(1): the good token verifies");
+		authz_decide(c, tc, NOW + 1, param, &p, NULL, NULL, v);
+		is(v->err, JF_OK, "cache(1): and is cached");
+		len = strlen(hdr);
+		hdr[len - 5] = hdr[len - 5] == 'A' ? 'B' : 'A';
+		authz_decide(c, tc, NOW + 2, param, &p, NULL, NULL, v);
+		is(v->err, JF_E_SIGNATURE, "cache: a tampered token is verified");
+		is(v->nvars, 0, "cache: the tampered token gets no claims");
+		expand(hdr, sizeof(hdr), "Bearer @", good);
+		authz_decide(c, tc, NOW + 3, param, &p, NULL, NULL, v);
+		is(v->err, JF_OK, "cache(1): the good token still passes");
+		tcache_stats(tc, &hits, &misses);
+		is(hits, 2, "cache(1): the good token was a hit both times");
+		is(misses, 2, "cache(1): first use and the tampered token missed");
 		tcache_free(tc);
 	}
 
