@@ -33,6 +33,7 @@ load helpers/docex
 # bug or a lost marker. Add a line when you add a file with examples.
 EXPECTED=(
 	"README.md 2"
+	"conf/lighttpd/README.md 1"
 	"doc/jwt-fcgi.1 1"
 	"doc/jwt-fcgi.conf.5 1"
 )
