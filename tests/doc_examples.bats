@@ -32,7 +32,7 @@ load helpers/docex
 # The examples each file holds at least: a missing one is an extractor
 # bug or a lost marker. Add a line when you add a file with examples.
 EXPECTED=(
-	"README.md 2"
+	"README.md 4"
 	"conf/lighttpd/README.md 1"
 	"doc/jwt-fcgi.1 1"
 	"doc/jwt-fcgi.conf.5 1"
