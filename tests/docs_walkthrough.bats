@@ -78,6 +78,7 @@ STEPS=(
 	"api-content README.md"
 	"apache-authz-run README.md conf/apache/README.md"
 	"apache-authz-reload README.md conf/apache/README.md"
+	"client-packages README.md"
 	"mint-token README.md conf/lighttpd/README.md"
 	"verify README.md"
 	"call-api README.md"
