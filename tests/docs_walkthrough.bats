@@ -90,6 +90,13 @@ APACHE_DEFAULT_MODS="access_compat alias auth_basic authn_core authn_file
 	mpm_event negotiation reqtimeout setenvif status ssl"
 
 setup() {
+	jf_bin jwt-mint.fcgi >/dev/null
+	EX=$BATS_TEST_TMPDIR/ex
+	docex_extract "$EX"
+}
+
+# walk_need: what running the steps takes, or skip saying what is missing.
+walk_need() {
 	[ "$(id -u)" = 0 ] ||
 		skip "needs root: the docs chown to www-data and runuser -u www-data"
 	local c
@@ -104,9 +111,6 @@ setup() {
 	if [ ! -d /etc/lighttpd/conf-available ]; then
 		skip "Debian's lighttpd configuration is not installed"
 	fi
-	jf_bin jwt-mint.fcgi >/dev/null
-	EX=$BATS_TEST_TMPDIR/ex
-	docex_extract "$EX"
 }
 
 teardown() {
@@ -402,6 +406,7 @@ walk_run() {
 
 @test "README.md with conf/lighttpd (mint) and conf/apache (authorizer), as written: certificate -> token -> Apache 200, no token -> 401" {
 	local s name
+	walk_need
 	set -o pipefail
 	walk_check_plan
 	walk_setup
