@@ -27,11 +27,13 @@ bats_require_minimum_version 1.5.0
 
 load helpers/common
 load helpers/cli
+load helpers/docex
 
 # The examples each file holds at least: a missing one is an extractor
 # bug or a lost marker. Add a line when you add a file with examples.
 EXPECTED=(
-	"README.md 2"
+	"README.md 4"
+	"conf/lighttpd/README.md 1"
 	"doc/jwt-fcgi.1 1"
 	"doc/jwt-fcgi.conf.5 1"
 )
@@ -41,23 +43,6 @@ EXPECTED_KINDS="authz.conf mint.conf"
 setup() {
 	cli_setup
 	AUTHZ=$(jf_bin jwt-authz.fcgi) && MINT=$(jf_bin jwt-mint.fcgi)
-}
-
-# docex_extract OUT: runs docex.awk over every document into OUT.
-docex_extract() {
-	local out=$1 f
-	mkdir -p "$out" && : >"$out/index" && : >"$out/unmarked" || return 1
-	(
-		cd "$JF_SRCDIR" || exit 1
-		for f in README.md doc/*.md conf/*/README.md; do
-			awk -v fmt=md -v out="$out" -v src="$f" \
-				-f tests/helpers/docex.awk "$f" || exit 1
-		done
-		for f in doc/*.1 doc/*.5 doc/*.8; do
-			awk -v fmt=roff -v out="$out" -v src="$f" \
-				-f tests/helpers/docex.awk "$f" || exit 1
-		done
-	)
 }
 
 # docex_key ALG: a private key for ALG, made once in $D/keys.
@@ -221,9 +206,9 @@ docex_check() {
 	fi
 }
 
-@test "the extractor: marked blocks, here-documents, roff escapes, strays" {
+@test "the extractor: marked blocks, here-documents, walk-through steps, roff escapes, strays" {
 	local ex=$D/ex
-	mkdir -p "$ex" && : >"$ex/index" && : >"$ex/unmarked"
+	mkdir -p "$ex" && : >"$ex/index" && : >"$ex/walk-index" && : >"$ex/unmarked"
 	cat >"$D/a.md" <<-'EOF'
 	text
 	```ini mint.conf
@@ -240,6 +225,19 @@ docex_check() {
 	```
 	```sh
 	echo "leeway = 3 is prose in a shell block"
+	```
+	```sh walk:step-one
+	echo one
+	```
+	```sh walk:conf mint.conf
+	cat > /etc/jwt-fcgi/mint.conf <<'CONF'
+	issuer = https://m.test/walk
+	CONF
+	```
+	```sh walk:run:daemon
+	registry = stray in a walk-through block
+	```
+	```sh walk=typo
 	```
 	EOF
 	cat >"$D/b.8" <<-'EOF'
@@ -261,15 +259,27 @@ docex_check() {
 	awk -v fmt=roff -v out="$ex" -v src=b.8 -f "$JF_SRCDIR/tests/helpers/docex.awk" "$D/b.8"
 	assert_equal "$(cat "$ex/index")" "1 mint.conf a.md:3
 2 authz.conf a.md:7
-3 authz.conf b.8:6"
+3 mint.conf a.md:22
+4 authz.conf b.8:6"
 	assert_equal "$(cat "$ex/1.mint.conf")" "issuer = https://m.test"
 	assert_equal "$(cat "$ex/2.authz.conf")" "realm = api"
 	# shellcheck disable=SC1003 # the backslash ends the text
-	assert_equal "$(cat "$ex/3.authz.conf")" '[issuer https://m.test]
+	assert_equal "$(cat "$ex/3.mint.conf")" "issuer = https://m.test/walk"
+	assert_equal "$(cat "$ex/4.authz.conf")" '[issuer https://m.test]
 key_file = /etc/jwt-fcgi/k.pem
 audience = "a" b \'
 	assert_equal "$(cat "$ex/unmarked")" "a.md:12: realm = stray
+a.md:26: registry = stray in a walk-through block
+a.md:28: bad walk-through marker \"walk=typo\" (walk:NAME or walk:NAME:FLAG)
 b.8:12: leeway = 5"
+	# walk-through steps, whole, with the line of their first command
+	assert_equal "$(cat "$ex/walk-index")" "1 step-one - a.md:18
+2 conf - a.md:21
+3 run daemon a.md:26"
+	assert_equal "$(cat "$ex/walk.1")" "echo one"
+	assert_equal "$(cat "$ex/walk.2")" "cat > /etc/jwt-fcgi/mint.conf <<'CONF'
+issuer = https://m.test/walk
+CONF"
 }
 
 @test "the check is real: a planted inline comment or unknown key fails it" {

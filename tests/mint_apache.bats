@@ -83,7 +83,7 @@ teardown_file() {
 	{ cat "$d/base.conf"; echo "LoadModule ssl_module $m/mod_ssl.so"
 	  echo "Include \"$JF_SRCDIR/conf/apache/jwt-mint.conf\""; } >"$d/ssl.conf"
 	run -1 apache2 -t -f "$d/ssl.conf"
-	[[ $output == *"'/etc/ssl/certs/jwt-mint.pem' does not exist"* ]]
+	[[ $output == *"'/etc/apache2/mint-tls.pem' does not exist"* ]]
 }
 
 @test "certificate -> token bound to it (cnf.x5t#S256), audited" {

@@ -51,9 +51,9 @@ teardown_file() {
 	local d=$BATS_TEST_TMPDIR t
 	nginx_prefix "$d"
 	# Its certificate paths are the only change.
-	sed -e "s|/etc/nginx/mint.example.com.pem|$DIR/pki/server.pem|" \
-		-e "s|/etc/nginx/mint.example.com.key|$DIR/pki/server.key|" \
-		-e "s|/etc/jwt-fcgi/client-ca.pem|$DIR/pki/ca.pem|" \
+	sed -e "s|/etc/nginx/mint-tls.pem|$DIR/pki/server.pem|" \
+		-e "s|/etc/nginx/mint-tls.key|$DIR/pki/server.key|" \
+		-e "s|/etc/jwt-fcgi/ca/ca.crt|$DIR/pki/ca.pem|" \
 		"$JF_SRCDIR/conf/nginx/jwt-mint.example.conf" >"$d/example.conf"
 	[ "$(diff "$JF_SRCDIR/conf/nginx/jwt-mint.example.conf" "$d/example.conf" |
 		grep -c '^>')" -eq 3 ]

@@ -1,5 +1,6 @@
-# docex.awk - the configuration examples of one document, for
-# tests/doc_examples.bats. Run as
+# docex.awk - the configuration examples and the walk-through steps of
+# one document, for tests/doc_examples.bats and tests/docs_walkthrough.bats.
+# Run as
 #   awk -v fmt=md|roff -v out=DIR -v src=NAME -f docex.awk FILE
 # Writes each example to DIR/N.KIND (N counts on from the files already
 # listed in DIR/index) and appends "N KIND NAME:LINE" to DIR/index, where
@@ -7,12 +8,18 @@
 # Lines that look like configuration but belong to no marked example go
 # to DIR/unmarked as "NAME:LINE: text", so that an example nobody marked
 # cannot escape the check.
+# Writes each walk-through block (Markdown only) whole to DIR/walk.N and
+# appends "N NAME FLAG SRC:LINE" to DIR/walk-index, LINE being the line
+# of its first command, FLAG what follows the name ("-" for nothing).
 #
 # Marking an example (the only way one is found):
 #   Markdown  a fenced block whose info string names the file after the
 #             language: ```ini authz.conf, ```ini mint.conf. With another
 #             language (```sh authz.conf) the example is the here-document
 #             the block writes to that file (cat > authz.conf <<'EOF').
+#             A walk-through step has a word walk:NAME or walk:NAME:FLAG
+#             after the language (```sh walk:mint-key); it may also name
+#             a file (```sh walk:mint-conf mint.conf) and is then both.
 #   roff      a comment line  .\" example: authz.conf  (or mint.conf; a
 #             note may follow) before the .EX/.EE or .nf/.fi block; a
 #             here-document in the block is taken as above. Escapes are
@@ -21,7 +28,27 @@
 function reset_block() {
 	nb = 0
 	kind = ""
+	walk = ""
 	inblock = 0
+}
+
+# Ends a walk-through block: all of it, verbatim.
+function emit_walk(    i, m, name, flag) {
+	wcount++
+	m = wbase + wcount
+	name = walk
+	flag = "-"
+	if (index(name, ":") > 0) {
+		flag = substr(name, index(name, ":") + 1)
+		name = substr(name, 1, index(name, ":") - 1)
+	}
+	printf "" > (out "/walk." m)
+	for (i = 1; i <= nb; i++)
+		print blk[i] > (out "/walk." m)
+	close(out "/walk." m)
+	printf "%d %s %s %s:%d\n", m, name, flag, src,
+	    (nb > 0 ? bline[1] : wline) >> (out "/walk-index")
+	close(out "/walk-index")
 }
 
 # roff text to plain text: the escapes our man pages use in examples.
@@ -96,6 +123,11 @@ BEGIN {
 		base++
 	close(out "/index")
 	count = 0
+	wbase = 0
+	while ((getline l < (out "/walk-index")) > 0)
+		wbase++
+	close(out "/walk-index")
+	wcount = 0
 	pending = ""
 	reset_block()
 }
@@ -104,22 +136,36 @@ BEGIN {
 fmt == "md" && !inblock && /^[ \t]*```/ {
 	info = $0
 	sub(/^[ \t]*```+[ \t]*/, "", info)
-	split(info, w, /[ \t]+/)
+	nw = split(info, w, /[ \t]+/)
 	inblock = 1
 	lang = w[1]
-	kind = (w[2] == "authz.conf" || w[2] == "mint.conf") ? w[2] : ""
+	for (i = 2; i <= nw; i++) {
+		if (w[i] == "authz.conf" || w[i] == "mint.conf")
+			kind = w[i]
+		else if (w[i] ~ /^walk:[A-Za-z0-9_.-]+(:[A-Za-z0-9_-]+)?$/)
+			walk = substr(w[i], 6)
+		else if (w[i] ~ /^walk/)
+			printf "%s:%d: bad walk-through marker \"%s\" (walk:NAME or walk:NAME:FLAG)\n",
+			    src, FNR, w[i] >> (out "/unmarked")
+	}
+	wline = FNR + 1
 	next
 }
 fmt == "md" && inblock && /^[ \t]*```[ \t]*$/ {
 	if (kind != "")
 		emit()
+	if (walk != "")
+		emit_walk()
 	reset_block()
 	next
 }
-fmt == "md" && inblock && kind != "" {
+# A walk-through block that is no configuration example still has its
+# lines checked for stray configuration below.
+fmt == "md" && inblock && (kind != "" || walk != "") {
 	blk[++nb] = $0
 	bline[nb] = FNR
-	next
+	if (kind != "")
+		next
 }
 
 # --- roff ---------------------------------------------------------------
@@ -170,7 +216,7 @@ fmt == "roff" && pending != "" && !/^\.(PP|RS|RE|IP|P|LP|sp|br|in)([ \t]|$)/ {
 }
 
 END {
-	if (inblock && kind != "")
+	if (inblock && (kind != "" || walk != ""))
 		printf "%s: a marked example never ends\n", src >> (out "/unmarked")
 	if (pending != "")
 		printf "%s: \"example: %s\" at the end, with no block\n", src,
