@@ -151,7 +151,7 @@ int
 main(int argc, char **argv)
 {
 	struct main_ctx m = { NULL, NULL, -1 };
-	struct srv_watch sw = { NULL, 0 };
+	struct srv_watch sw = { { NULL }, 0 };
 	struct srv_ops ops = { &m, main_handle, main_reload, main_peer_ok,
 	    NULL };
 	struct daemon_opts o;
@@ -188,7 +188,7 @@ main(int argc, char **argv)
 			mint_state_free(m.state);
 			return 1;
 		}
-		sw.path = watch;
+		sw.path[0] = watch;
 	}
 	rc = srv_run_watch(&o.srv, &ops, &sw);
 	mint_state_free(m.state);
