@@ -41,7 +41,7 @@ PKGS="gnutls json-c fcgi libcurl"
 # "too big" refusals are reached too.
 HARNESSES="token:16384 authz:20480 json:16384 b64:4096 jwks:65536
 pem:16384 ini:16384 cfg:8192 form:17408 cert:50176 registry:65536 req:64
-fetchrules:4096 asmeta:8192"
+fetchrules:4096 asmeta:8192 keyset:66560"
 
 usage() {
 	sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2

@@ -12,6 +12,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -153,6 +154,47 @@ int cli_reg_apply(const struct cli_reg_opts *o, struct json_object *doc,
 int cli_reg_selects(const struct registry *reg, const struct cert *c,
 	const char *id);
 
+/* keyset.c, for keys, keyset init and rotate: the lines of mint.conf a
+ * key set needs. cli_mintconf_read() reads keyset, signing_key,
+ * max_token_lifetime, leeway and jwks_max_age (defaults 3600, 60, 300)
+ * as strictly as the mint, leaving every other line to jwt-mint.fcgi -t;
+ * 0, or -1 after reporting. */
+#define CLI_SIGNING_KEYS_MAX 8          /* as the mint's MINT_KEYS_MAX */
+struct cli_mintconf {
+	const char *path;
+	char *keyset;                   /* NULL: signing_key lines */
+	char *signing[CLI_SIGNING_KEYS_MAX];
+	size_t nsigning;
+	long max_token_lifetime, leeway, jwks_max_age;
+};
+struct keyset;
+int cli_mintconf_read(const char *path, struct cli_mintconf *c);
+void cli_mintconf_free(struct cli_mintconf *c);
+/* -c's default: $JWT_MINT_CONFIG, else SYSCONFDIR/jwt-fcgi/mint.conf. */
+const char *cli_mint_conf(void);
+/* The keys as the mint loads them: the key set (every key file checked)
+ * or the signing_key lines scheduled as the mint does (the first active
+ * since ever, the others retired since ever); 0, or -1 after
+ * reporting. */
+int cli_keyset_load(const struct cli_mintconf *c, struct keyset **out);
+/* A private key (PKCS#8, mode 0600, owner uid/gid unless -1) at path,
+ * never replacing a file; 0, or -1 after reporting. */
+int cli_key_write(const char *path, const struct jf_key *k, uid_t uid,
+	gid_t gid);
+/* The key set ks written to path, atomically (a temp file beside it,
+ * fsync, then link(), or rename() when replace), after checking that
+ * it parses back; 0, or -1 after reporting. */
+int cli_keyset_write(const char *path, const struct keyset *ks,
+	mode_t mode, uid_t uid, gid_t gid, int replace);
+/* "key-20260101T000000Z-AbCdEfGh.pem": the date, then the kid's start. */
+void cli_key_name(char *out, size_t room, const char *kid, int64_t now);
+/* A --now argument (unix seconds, 2000 to 9999); -1 after
+ * cli_usage_err(). */
+int cli_parse_now(const struct cli_cmd *cmd, const char *s, int64_t *now);
+/* The directory part of path ("." or "/" at the ends); NULL after
+ * reporting. */
+char *cli_dirname(const char *path);
+
 /* commands: keys.c */
 int cli_keygen(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_jwks(const struct cli_cmd *cmd, int argc, char **argv);
@@ -165,6 +207,11 @@ int cli_check_config(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_ca_init(const struct cli_cmd *cmd, int argc, char **argv);
 /* commands: register.c */
 int cli_register(const struct cli_cmd *cmd, int argc, char **argv);
+/* commands: keyset.c */
+int cli_keys(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_keyset_init(const struct cli_cmd *cmd, int argc, char **argv);
+/* commands: rotate.c */
+int cli_rotate(const struct cli_cmd *cmd, int argc, char **argv);
 /* commands: registry.c */
 int cli_registry_check(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_registry_list(const struct cli_cmd *cmd, int argc, char **argv);

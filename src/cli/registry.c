@@ -139,7 +139,7 @@ cli_reg_lock(const char *path)
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK) {
-			cli_err("%s: waiting for another register to "
+			cli_err("%s: waiting for another jwt-fcgi to "
 			    "finish", lp);
 			if (flock(fd, LOCK_EX) == 0)
 				goto out;

@@ -20,13 +20,14 @@
 struct loader {
 	struct mint_conf *c;
 	unsigned nkeys;
+	unsigned keyset_line;   /* where keyset = was, for its messages */
 	unsigned seen;          /* bit per scalar key: refuse repeats */
 	int peer_users_set;
 };
 
 enum { S_ISSUER, S_REGISTRY, S_LIFE, S_MAXLIFE, S_MAXAGE, S_TOKEP,
 	S_JWKSURI, S_LOGLEVEL, S_ASSERTLIFE, S_QUOTA, S_CLIENTCA, S_PEERUSERS,
-	S_PEERGROUPS, S_PLAINHTTP };
+	S_PEERGROUPS, S_PLAINHTTP, S_KEYSET, S_LEEWAY };
 
 /* Who may connect when mint.conf says nothing: the users Debian's web
  * servers run as (Apache, nginx and lighttpd: www-data; Caddy: caddy),
@@ -73,11 +74,15 @@ url_ok(const char *v)
 	return *host && *host != '/' && strpbrk(v, "?# \t\"\\") == NULL;
 }
 
-/* A signing key file: private, not readable by group or others. */
+/* A signing key file: private, not readable by group or others. In
+ * the key set the mint schedules, the first line's key is active since
+ * ever and the others published and retired since ever: all published,
+ * the first signs, as signing_key always meant. */
 static enum jf_err
 add_key(struct loader *l, const struct ini_item *it, struct jf_msg *m)
 {
 	struct jf_key *k = NULL;
+	struct keyset_entry e;
 	struct stat st;
 	struct jf_msg km;
 	enum jf_err rc;
@@ -102,9 +107,20 @@ add_key(struct loader *l, const struct ini_item *it, struct jf_msg *m)
 		    "public key; the mint needs the private key", it->file,
 		    it->line, it->value);
 	}
-	rc = jwks_add(l->c->keys, k, &km);
+	if (jwks_find(keyset_jwks(l->c->keyset), key_kid(k)) != NULL) {
+		rc = jf_fail(m, JF_E_CONFIG, "%s:%u: signing_key: duplicate kid "
+		    "\"%.64s\"", it->file, it->line, key_kid(k));
+		key_free(k);
+		return rc;
+	}
+	memset(&e, 0, sizeof(e));
+	e.file = it->value;
+	e.at[KEYSET_RETIRES] = l->nkeys == 0 ? KEYSET_NEVER : 0;
+	e.at[KEYSET_REMOVED] = KEYSET_NEVER;
+	/* keyset_add owns k from here. */
+	rc = keyset_add(l->c->keyset, &e, k, &km);
 	if (rc != JF_OK)
-		return jf_fail(m, JF_E_CONFIG, "%s:%u: signing_key: %s",
+		return jf_fail(m, rc, "%s:%u: signing_key: %s",
 		    it->file, it->line, km.s);
 	l->nkeys++;
 	return JF_OK;
@@ -219,7 +235,8 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 		{ "assertion_max_lifetime", S_ASSERTLIFE },
 		{ "replay_quota", S_QUOTA }, { "client_ca", S_CLIENTCA },
 		{ "peer_users", S_PEERUSERS }, { "peer_groups", S_PEERGROUPS },
-		{ "plain_http", S_PLAINHTTP },
+		{ "plain_http", S_PLAINHTTP }, { "keyset", S_KEYSET },
+		{ "leeway", S_LEEWAY },
 	};
 	size_t i;
 	int bit = -1, lvl;
@@ -255,6 +272,20 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 			return jf_fail(m, JF_E_CONFIG, "%s:%u: registry: expected "
 			    "a file name", it->file, it->line);
 		return set_str(&c->registry, it->value);
+	case S_KEYSET:
+		/* Loaded after the whole file: it may not mix with
+		 * signing_key, in whichever order the lines come. */
+		if (*it->value == '\0')
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: keyset: expected "
+			    "a file name", it->file, it->line);
+		l->keyset_line = it->line;
+		return set_str(&c->keyset_path, it->value);
+	case S_LEEWAY:
+		if (parse_long(it->value, 0, MINT_LEEWAY_MAX, &c->leeway) != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: leeway: expected "
+			    "seconds 0..%d, got \"%.64s\"", it->file, it->line,
+			    MINT_LEEWAY_MAX, it->value);
+		return JF_OK;
 	case S_LIFE:
 	case S_MAXLIFE:
 		if (parse_long(it->value, 1, LIFETIME_MAX, bit == S_LIFE ?
@@ -312,6 +343,23 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 	return JF_E_INTERNAL;
 }
 
+/* keyset = FILE: the key set replaces the empty one signing_key lines
+ * would have filled. Its messages name the file and the member. */
+static enum jf_err
+load_keyset(struct mint_conf *c, unsigned line, struct jf_msg *m)
+{
+	struct keyset *ks = NULL;
+	struct jf_msg km = { "" };
+	enum jf_err rc;
+
+	if ((rc = keyset_load(&ks, c->keyset_path, &km)) != JF_OK)
+		return jf_fail(m, rc == JF_E_NOMEM ? rc : JF_E_CONFIG,
+		    "%s:%u: keyset: %s", c->path, line, km.s);
+	keyset_free(c->keyset);
+	c->keyset = ks;
+	return JF_OK;
+}
+
 static enum jf_err
 join_url(char **dst, const char *base, const char *path)
 {
@@ -342,9 +390,10 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 	c->jwks_max_age = 300;
 	c->assertion_max_lifetime = 300;
 	c->replay_quota = MINT_REPLAY_QUOTA_DEFAULT;
+	c->leeway = 60;
 	c->log_level = LOG_LVL_INFO;
 	if ((c->path = strdup(path)) == NULL ||
-	    (c->keys = jwks_new()) == NULL)
+	    (c->keyset = keyset_new()) == NULL)
 		goto fail;
 	l.c = c;
 	rc = ini_parse_file(path, on_item, &l, m);
@@ -355,10 +404,20 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 		jf_fail(m, rc, "%s: issuer: required", path);
 		goto fail;
 	}
-	if (l.nkeys == 0) {
-		jf_fail(m, rc, "%s: signing_key: at least one is required", path);
+	if (c->keyset_path != NULL && l.nkeys > 0) {
+		jf_fail(m, rc, "%s:%u: keyset: excludes signing_key lines: the "
+		    "key set names its keys", path, l.keyset_line);
 		goto fail;
 	}
+	if (c->keyset_path == NULL && l.nkeys == 0) {
+		jf_fail(m, rc, "%s: signing_key: at least one is required (or a "
+		    "keyset)", path);
+		goto fail;
+	}
+	if (c->keyset_path != NULL && (rc = load_keyset(c, l.keyset_line,
+	    m)) != JF_OK)
+		goto fail;
+	rc = JF_E_CONFIG;
 	if (c->registry == NULL) {
 		jf_fail(m, rc, "%s: registry: required", path);
 		goto fail;
@@ -383,7 +442,7 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 			if (peer_id(peer_default_users[i], 0, &id) == 0)
 				c->peer_uid[c->npeer_uid++] = (uid_t)id;
 	}
-	c->signer = jwks_get(c->keys, 0);
+	c->keys = keyset_jwks(c->keyset);
 	*out = c;
 	return JF_OK;
 fail:
@@ -401,8 +460,9 @@ mint_conf_free(struct mint_conf *c)
 	free(c->token_endpoint);
 	free(c->jwks_uri);
 	free(c->registry);
+	free(c->keyset_path);
 	free(c->client_ca);
 	trust_free(c->trust);
-	jwks_free(c->keys);
+	keyset_free(c->keyset);
 	free(c);
 }

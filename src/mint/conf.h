@@ -3,6 +3,12 @@
  *   issuer = https://mint.example.test
  *   signing_key = /etc/jwt-fcgi/mint.pem       (repeatable: first signs,
  *                                               all are published)
+ *   keyset = /etc/jwt-fcgi/keys/keyset.json    instead of signing_key: keys
+ *                                     with a schedule (jose/keyset.h),
+ *                                     kept by jwt-fcgi rotate
+ *   leeway = 60                       the verifiers' clock leeway, seconds:
+ *                                     a retired key stays published at least
+ *                                     max_token_lifetime + leeway
  *   registry = /etc/jwt-fcgi/registry.json
  *   token_lifetime = 300                        default lifetime, seconds
  *   max_token_lifetime = 3600                   cap for every service
@@ -30,8 +36,10 @@
 
 #include "util/err.h"
 #include "jose/jwks.h"
+#include "jose/keyset.h"
 
-#define MINT_KEYS_MAX 8
+#define MINT_KEYS_MAX 8                 /* signing_key lines */
+#define MINT_LEEWAY_MAX 3600            /* as jwt-authz.fcgi's leeway */
 #define MINT_ASSERTION_LIFETIME_MAX 3600
 #define MINT_PEERS_MAX 32               /* peer_users, and peer_groups */
 /* Assertion jti values all workers remember together until they
@@ -51,8 +59,13 @@ struct mint_conf {
 	char *token_endpoint;
 	char *jwks_uri;
 	char *registry;
-	struct jwks *keys;              /* private keys, in file order */
-	const struct jf_key *signer;    /* the first of them */
+	char *keyset_path;              /* keyset = ..., or NULL */
+	/* The private keys and their schedule: the key set's, or the
+	 * signing_key lines' (the first active since ever, the others
+	 * published and retired since ever: never signing). */
+	struct keyset *keyset;
+	const struct jwks *keys;        /* keyset's keys, in file order */
+	long leeway;
 	long token_lifetime;
 	long max_token_lifetime;
 	long jwks_max_age;

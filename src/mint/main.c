@@ -2,9 +2,11 @@
  *
  * The configuration, its keys and the registry are loaded at start and
  * refused whole if anything is wrong. SIGHUP, or a change of the registry
- * file (the supervisor polls it), loads a new state whole and swaps it
- * in between requests; a state that fails to load is logged with its
- * error and the previous one keeps serving.
+ * or key-set file (the supervisor polls them), loads a new state whole
+ * and swaps it in between requests; a state that fails to load is logged
+ * with its error and the previous one keeps serving. What the key
+ * schedule means for now (no key active, a gap ahead, a key removed too
+ * soon) is a warning at start, at each reload and with -t.
  */
 #include "config.h"
 
@@ -47,8 +49,8 @@ static const struct daemon_info main_info = {
 	    "                           exit\n",
 	.extra_help =
 	    "      --watch-interval S   seconds between checks of the registry\n"
-	    "                           file for changes, 0 to not watch\n"
-	    "                           (default 2)\n",
+	    "                           and key-set files for changes, 0 to not\n"
+	    "                           watch (default 2)\n",
 	.tail =
 	    "Signals: SIGHUP reloads configuration and registry, SIGTERM stops.\n"
 	    "See jwt-mint.fcgi(8).\n",
@@ -61,6 +63,8 @@ static void main_handle(void *ctx, struct req *r);
 static int main_peer_ok(void *ctx, const struct srv_peer *p);
 static void main_reload(void *ctx);
 static int main_check(const char *path);
+static void main_warn_log(void *arg, const char *msg);
+static void main_warn_stderr(void *arg, const char *msg);
 
 static void
 main_handle(void *ctx, struct req *r)
@@ -116,8 +120,23 @@ main_reload(void *ctx)
 	mint_state_free(m->state);
 	m->state = s;
 	daemon_log_level(m->log_level, s->conf->log_level);
-	log_info("configuration %s and registry %s reloaded (%zu services)",
-	    m->path, s->conf->registry, registry_count(s->reg));
+	log_info("configuration %s and registry %s reloaded (%zu services, "
+	    "%zu keys)", m->path, s->conf->registry, registry_count(s->reg),
+	    jwks_count(s->conf->keys));
+	mint_keys_lint(s, time(NULL), main_warn_log, NULL);
+}
+
+static void
+main_warn_log(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warn("%s", msg);
+}
+
+static void
+main_warn_stderr(void *arg, const char *msg)
+{
+	fprintf(stderr, "%s: warning: %s\n", (const char *)arg, msg);
 }
 
 static int
@@ -139,6 +158,7 @@ main_check(const char *path)
 		    "set client_ca to the CA of the client certificates\n",
 		    path, registry_cert_count(s->reg),
 		    registry_cert_count(s->reg) == 1 ? "" : "s");
+	mint_keys_lint(s, time(NULL), main_warn_stderr, (void *)path);
 	printf("%s: OK (%zu signing key%s, %zu service%s in %s)\n", path,
 	    jwks_count(s->conf->keys), jwks_count(s->conf->keys) == 1 ? "" :
 	    "s", registry_count(s->reg), registry_count(s->reg) == 1 ? "" :
@@ -151,12 +171,12 @@ int
 main(int argc, char **argv)
 {
 	struct main_ctx m = { NULL, NULL, -1 };
-	struct srv_watch sw = { NULL, 0 };
+	struct srv_watch sw = { { NULL }, 0 };
 	struct srv_ops ops = { &m, main_handle, main_reload, main_peer_ok,
 	    NULL };
 	struct daemon_opts o;
 	struct jf_msg msg;
-	char *watch = NULL;
+	char *watch[2] = { NULL, NULL };
 	int rc;
 
 	if ((rc = daemon_parse(&o, argc, argv, &main_info)) != DAEMON_GO_ON)
@@ -179,19 +199,28 @@ main(int argc, char **argv)
 	    registry_cert_count(m.state->reg) > 0)
 		log_warn("client_ca is not set: tls_client_auth trusts the web "
 		    "server's SSL_CLIENT_VERIFY alone (see jwt-mint.fcgi(8))");
-	/* The registry named at start is watched (a copy: a reload frees
-	 * the state); a reload that names another file serves it, but
-	 * watching that one needs a restart. */
+	mint_keys_lint(m.state, time(NULL), main_warn_log, NULL);
+	/* The registry and key set named at start are watched (copies: a
+	 * reload frees the state); a reload that names other files serves
+	 * them, but watching those needs a restart. */
 	if (sw.interval > 0) {
-		if ((watch = strdup(m.state->conf->registry)) == NULL) {
+		watch[0] = strdup(m.state->conf->registry);
+		if (m.state->conf->keyset_path != NULL)
+			watch[1] = strdup(m.state->conf->keyset_path);
+		if (watch[0] == NULL || (m.state->conf->keyset_path != NULL &&
+		    watch[1] == NULL)) {
 			log_error("cannot start: out of memory");
 			mint_state_free(m.state);
+			free(watch[0]);
+			free(watch[1]);
 			return 1;
 		}
-		sw.path = watch;
+		sw.path[0] = watch[0];
+		sw.path[1] = watch[1];
 	}
 	rc = srv_run_watch(&o.srv, &ops, &sw);
 	mint_state_free(m.state);
-	free(watch);
+	free(watch[0]);
+	free(watch[1]);
 	return rc;
 }

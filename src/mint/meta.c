@@ -1,5 +1,6 @@
-/* meta.c - GET .../jwks and the RFC 8414 metadata, both computed once at
- * load and served as stored strings; and the JSON error body.
+/* meta.c - the RFC 8414 metadata, computed once at load (with the JWKS
+ * documents, keys.c) and served as a stored string; and the JSON error
+ * body.
  *
  * Metadata choices (RFC 8414 §2), also in jwt-mint.fcgi(8):
  *   - response_types_supported is REQUIRED but names response_type values
@@ -19,7 +20,6 @@
 
 #include <json-c/json.h>
 
-#include "jose/jwks.h"
 #include "util/log.h"
 #include "mint.h"
 
@@ -93,9 +93,9 @@ mint_meta_build(struct mint_state *s, struct jf_msg *m)
 
 	if (meta_iss_path(s) != JF_OK)
 		goto fail;
-	if ((s->jwks_json = jwks_to_json(s->conf->keys)) == NULL)
-		goto fail;
-	s->jwks_len = strlen(s->jwks_json);
+	if ((rc = mint_keys_build(s, m)) != JF_OK)
+		return rc;
+	rc = JF_E_NOMEM;
 	if ((o = json_object_new_object()) == NULL)
 		goto fail;
 	if (json_object_object_add(o, "issuer",
@@ -117,26 +117,14 @@ mint_meta_build(struct mint_state *s, struct jf_msg *m)
 	    meta_strings(NULL, 0)) != 0)
 		goto fail;
 	rc = meta_dup(o, &s->meta_json, &s->meta_len);
-	if (rc == JF_OK && s->jwks_len > REQ_BODY_MAX)
-		rc = JF_E_CONFIG;
 fail:
 	json_object_put(o);
 	if (rc == JF_E_CONFIG)
-		return jf_fail(m, rc, "%s: JWKS or metadata larger than the %d "
-		    "bytes a response may hold", s->conf->path, REQ_BODY_MAX);
+		return jf_fail(m, rc, "%s: metadata larger than the %d bytes a "
+		    "response may hold", s->conf->path, REQ_BODY_MAX);
 	if (rc != JF_OK)
 		return jf_fail(m, rc, "out of memory");
 	return JF_OK;
-}
-
-void
-mint_jwks(const struct mint_state *s, struct req *r, int head)
-{
-	req_header(r, "Content-Type", "application/jwk-set+json");
-	req_header(r, "Cache-Control", "public, max-age=%ld",
-	    s->conf->jwks_max_age);
-	if (!head)
-		req_body(r, s->jwks_json, s->jwks_len);
 }
 
 void

@@ -40,11 +40,19 @@ enum mint_auth {
 
 struct mint_replay;
 
+/* GET .../jwks from `from` (unix seconds; INT64_MIN: since ever) until
+ * the next document's from: the keys published then (keys.c). */
+struct mint_jwks_doc {
+	int64_t from;
+	char *json;
+	size_t len;
+};
+
 struct mint_state {
 	struct mint_conf *conf;
 	struct registry *reg;
-	char *jwks_json;                /* GET .../jwks, computed at load */
-	size_t jwks_len;
+	struct mint_jwks_doc *jwks;     /* by from, computed at load */
+	size_t njwks;
 	char *meta_json;                /* RFC 8414 metadata, at load */
 	size_t meta_len;
 	char *iss_path;                 /* the issuer URL's path, no final '/' */
@@ -124,11 +132,30 @@ enum jf_err mint_replay_add(struct mint_replay *c, const char *id,
 
 /* meta.c: the documents, built once at load; and their endpoints. */
 enum jf_err mint_meta_build(struct mint_state *s, struct jf_msg *m);
-void mint_jwks(const struct mint_state *s, struct req *r, int head);
 void mint_meta(const struct mint_state *s, struct req *r, int head);
 /* A JSON error body {"error":..., "error_description":...} with the
  * status of e; description may be NULL. */
 void mint_error(struct req *r, enum jf_err e, const char *description);
+
+/* keys.c: the JWKS documents of every span between two published or
+ * removed dates (mint_meta_build calls it), freed by mint_keys_free. */
+enum jf_err mint_keys_build(struct mint_state *s, struct jf_msg *m);
+void mint_keys_free(struct mint_state *s);
+/* The JWKS document of now, and the max-age to serve it with:
+ * jwks_max_age, or less when a key appears or leaves sooner. */
+const struct mint_jwks_doc *mint_jwks_at(const struct mint_state *s,
+	time_t now, long *max_age);
+/* GET/HEAD .../jwks. */
+void mint_jwks(const struct mint_state *s, struct req *r, int head);
+/* The key that signs at now, or NULL with why (JF_E_UNAVAILABLE: "no
+ * signing key is active: key K activates at T") and, when a key will
+ * activate, the seconds until then in *retry_after (at most a day). */
+const struct jf_key *mint_signer(const struct mint_state *s, time_t now,
+	struct jf_msg *why, long *retry_after);
+/* keyset_lint of the state's keys at now, with max_token_lifetime +
+ * leeway and jwks_max_age. */
+void mint_keys_lint(const struct mint_state *s, time_t now,
+	keyset_warn_fn warn, void *arg);
 
 /* audit.c: one "audit: {json}" line at info level per token decision. */
 void mint_audit(const struct mint_grant *g, time_t now);

@@ -60,7 +60,7 @@ mint_state_free(struct mint_state *s)
 		return;
 	mint_conf_free(s->conf);
 	registry_free(s->reg);
-	free(s->jwks_json);
+	mint_keys_free(s);
 	free(s->meta_json);
 	free(s->iss_path);
 	mint_replay_free(s->replay);

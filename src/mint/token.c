@@ -6,7 +6,8 @@
  *
  * Order of checks: Content-Type, form, grant_type, client authentication
  * (which needs the form: client_secret and client_assertion live there),
- * scope, audience.
+ * scope, audience, then a key that is active now (keys.c): a stranger
+ * learns nothing of the schedule, a client learns why it must wait.
  */
 #include "config.h"
 
@@ -330,9 +331,14 @@ mt_issue(const struct mint_state *s, const struct reg_service *svc,
 	time_t now, struct mint_grant *g)
 {
 	struct json_object *claims = NULL;
+	const struct jf_key *k;
 	long life = registry_svc_lifetime(svc);
 	enum jf_err rc;
 
+	/* A key not yet due or already retired never signs: better no
+	 * token than one the verifiers do not know or have dropped. */
+	if ((k = mint_signer(s, now, &g->msg, &g->retry_after)) == NULL)
+		return JF_E_UNAVAILABLE;
 	if (life <= 0)
 		life = s->conf->token_lifetime;
 	if (life > s->conf->max_token_lifetime)
@@ -343,7 +349,7 @@ mt_issue(const struct mint_state *s, const struct reg_service *svc,
 		    "jti");
 	if ((rc = mt_claims(s, svc, now, g, &claims)) != JF_OK)
 		return jf_fail(&g->msg, rc, "out of memory");
-	rc = tok_sign(s->conf->signer, "at+jwt", claims, &g->token, &g->msg);
+	rc = tok_sign(k, "at+jwt", claims, &g->token, &g->msg);
 	json_object_put(claims);
 	return rc;
 }

@@ -57,8 +57,8 @@ struct srv {
 	pid_t parent;
 	unsigned fails;         /* workers in a row that died quickly */
 	sigset_t waitmask;      /* the blocked mask minus our signals */
-	struct stat wst;        /* the watched file as last seen */
-	int wseen;              /* 1: wst is valid; 0: could not stat */
+	struct stat wst[SRV_WATCH_MAX]; /* each watched file as last seen */
+	int wseen[SRV_WATCH_MAX];       /* 1: wst[i] is valid */
 	long long wnext;        /* ms: when to stat it again */
 	int nproc;              /* workers, plus the background process */
 	struct srv_worker w[SRV_WORKERS_MAX + 1];
@@ -86,7 +86,7 @@ static void srv_child_init(struct srv *s);
 static int srv_spawn(struct srv *s, int i);
 static int srv_reap(struct srv *s, int stopping);
 static void srv_stop(struct srv *s);
-static int srv_watch_changed(struct srv *s);
+static int srv_watch_changed(struct srv *s, int i);
 
 static void
 srv_on_term(int sig)
@@ -620,30 +620,31 @@ srv_stop(struct srv *s)
 		}
 }
 
-/* 1 when the watched file differs from the last look: another inode
+/* 1 when watched file i differs from the last look: another inode
  * (it was replaced by a rename), size or mtime, or it came back after it
  * could not be read. A reload of a half-written file fails and keeps
  * the old state; the writer's next write changes the file again. */
 static int
-srv_watch_changed(struct srv *s)
+srv_watch_changed(struct srv *s, int i)
 {
 	struct stat st;
-	int was = s->wseen;
+	int was = s->wseen[i];
 
-	if (stat(s->watch->path, &st) != 0) {
+	if (stat(s->watch->path[i], &st) != 0) {
 		if (was)
 			log_warn("watch %s: %s; still serving what was loaded",
-			    s->watch->path, strerror(errno));
-		s->wseen = 0;
+			    s->watch->path[i], strerror(errno));
+		s->wseen[i] = 0;
 		return 0;
 	}
-	s->wseen = 1;
-	if (was && st.st_ino == s->wst.st_ino && st.st_dev == s->wst.st_dev &&
-	    st.st_size == s->wst.st_size &&
-	    st.st_mtim.tv_sec == s->wst.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == s->wst.st_mtim.tv_nsec)
+	s->wseen[i] = 1;
+	if (was && st.st_ino == s->wst[i].st_ino &&
+	    st.st_dev == s->wst[i].st_dev &&
+	    st.st_size == s->wst[i].st_size &&
+	    st.st_mtim.tv_sec == s->wst[i].st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == s->wst[i].st_mtim.tv_nsec)
 		return 0;
-	s->wst = st;
+	s->wst[i] = st;
 	return 1;
 }
 
@@ -665,7 +666,7 @@ srv_run_watch(const struct srv_opts *o, const struct srv_ops *ops,
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	s.ops = ops;
-	s.watch = w != NULL && w->path != NULL ? w : NULL;
+	s.watch = w != NULL && w->path[0] != NULL ? w : NULL;
 	s.lsock = -1;
 	signal(SIGPIPE, SIG_IGN);       /* a web server hanging up is EPIPE */
 	if (o->workers < 1 || o->workers > SRV_WORKERS_MAX) {
@@ -712,11 +713,13 @@ srv_run_watch(const struct srv_opts *o, const struct srv_ops *ops,
 	wevery = (s.watch != NULL && s.watch->interval > 0 ?
 	    s.watch->interval : SRV_WATCH_DEFAULT_S) * 1000LL;
 	if (s.watch != NULL) {
-		/* The state loaded before srv_run is what the file held now. */
-		srv_watch_changed(&s);
+		/* The state loaded before srv_run is what the files held. */
+		for (i = 0; i < SRV_WATCH_MAX && s.watch->path[i]; i++) {
+			srv_watch_changed(&s, i);
+			log_info("watching %s every %lld s", s.watch->path[i],
+			    wevery / 1000);
+		}
 		s.wnext = srv_now_ms() + wevery;
-		log_info("watching %s every %lld s", s.watch->path,
-		    wevery / 1000);
 	}
 	log_info("starting %d worker%s on %s", o->workers,
 	    o->workers == 1 ? "" : "s",
@@ -727,11 +730,12 @@ srv_run_watch(const struct srv_opts *o, const struct srv_ops *ops,
 			break;
 		if (s.watch != NULL && srv_now_ms() >= s.wnext) {
 			s.wnext = srv_now_ms() + wevery;
-			if (srv_watch_changed(&s)) {
-				log_info("%s changed; reloading",
-				    s.watch->path);
-				srv_got_hup = 1;
-			}
+			for (i = 0; i < SRV_WATCH_MAX && s.watch->path[i]; i++)
+				if (srv_watch_changed(&s, i)) {
+					log_info("%s changed; reloading",
+					    s.watch->path[i]);
+					srv_got_hup = 1;
+				}
 		}
 		if (srv_got_hup) {
 			srv_got_hup = 0;

@@ -43,11 +43,13 @@ struct srv_peer {
 	int ngroups;                            /* -1: unknown */
 };
 
-/* A file (the mint's registry) whose change acts as a SIGHUP: the
- * supervisor stat()s it every `interval` seconds (0: 2) and a different
- * mtime, size or inode reloads the supervisor and the workers. */
+/* Files (the mint's registry and key set) whose change acts as a
+ * SIGHUP: the supervisor stat()s each every `interval` seconds (0: 2)
+ * and a different mtime, size or inode of any reloads the supervisor and
+ * the workers once. */
+#define SRV_WATCH_MAX 4
 struct srv_watch {
-	const char *path;
+	const char *path[SRV_WATCH_MAX];        /* NULL: none (from there) */
 	int interval;
 };
 
@@ -79,7 +81,7 @@ int srv_bg_wait(struct srv_bg *bg, int fd, long ms);
 
 /* Runs until stopped; returns the process exit status. */
 int srv_run(const struct srv_opts *o, const struct srv_ops *ops);
-/* srv_run, also reloading when w->path changes (w may be NULL). */
+/* srv_run, also reloading when a w->path changes (w may be NULL). */
 int srv_run_watch(const struct srv_opts *o, const struct srv_ops *ops,
 	const struct srv_watch *w);
 

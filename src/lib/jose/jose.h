@@ -1,9 +1,10 @@
 /* jose.h - jose: JOSE and JWT: base64url (b64), one key in GnuTLS objects
  * with its JWK form and RFC 7638 thumbprint (key, jwk, thumbprint), key
  * sets (jwks), verifying (token, claims, report) and signing (sign)
- * compact JWS JWTs, and the verified-token cache (tcache).
+ * compact JWS JWTs, the verified-token cache (tcache), and the mint's
+ * key set with its schedule (keyset, schedule).
  * Dependencies run one way: token -> claims -> report; jwk -> key ->
- * thumbprint.
+ * thumbprint; schedule -> keyset -> jwks, key.
  */
 #ifndef JF_JOSE_H
 #define JF_JOSE_H
@@ -13,5 +14,6 @@
 #include "jose/jwks.h"
 #include "jose/token.h"
 #include "jose/tcache.h"
+#include "jose/keyset.h"
 
 #endif
