@@ -116,7 +116,8 @@ kdate() {
 cli_conf() {
 	local d=$1
 	shift
-	mkdir -p "$d/keys" && printf '{"services":[]}\n' >"$d/registry.json"
+	mkdir -p "$d/keys"
+	printf '{"services":[]}\n' >"$d/registry.json"
 	{
 		printf '%s\n' "issuer = https://mint.test" \
 			"keyset = $d/keys/keyset.json" \
