@@ -42,11 +42,18 @@ mint_confs() {
 	if [ "$(id -u)" = 0 ]; then
 		echo "peer_users = nobody" >>"$d/mint.conf"
 	fi
+	# The proxy on the same lighttpd learns the keys from the mint's
+	# /jwks (issue 10): a rotation touches no proxy. It looks every
+	# second, shorter than --prepublish.
 	cat >"$d/authz.conf" <<-EOF
 	realm = api
+	fetch_allow = loopback
+	fetch_ca_file = $d/pki/ca.pem
+	jwks_refresh = 1
+	jwks_refresh_min = 1
 
 	[issuer $ISSUER]
-	jwks_file = $d/mint.jwks
+	jwks_uri = https://127.0.0.1:$TLS_PORT/mint/jwks
 	algorithms = ES256
 	audience = $MINT_AUD
 	EOF
@@ -287,10 +294,11 @@ $kid2	retired	EdDSA	2026-01-01T00:00:00Z	2026-01-01T00:00:00Z	2026-01-01T00:00:0
 
 # --- a rotation through a live mint -----------------------------------------
 
-# poll_once OUT: one token request and one JWKS request, each line
-# "token|jwks START END STATUS KID-OR-KIDS MAX-AGE" in OUT (seconds).
+# poll_once OUT: one token request, the token at the API, and one JWKS
+# request, each line "token|api|jwks START END STATUS KID-OR-KIDS MAX-AGE"
+# in OUT (seconds).
 poll_once() {
-	local out=$1 t0 t1 kid kids age
+	local out=$1 t0 t1 kid kids age tok
 	t0=$EPOCHSECONDS
 	mint_post billing -d '' || return 1
 	t1=$EPOCHSECONDS
@@ -298,6 +306,14 @@ poll_once() {
 	[ "$HTTP_CODE" = 200 ] &&
 		kid=$(jwt_header "$(jq -r .access_token "$JF_BODY")" | jq -r .kid)
 	echo "token $t0 $t1 $HTTP_CODE $kid -" >>"$out"
+	# The token at the API behind the proxy (remote keys).
+	if [ "$kid" != - ]; then
+		tok=$(jq -r .access_token "$JF_BODY")
+		t0=$EPOCHSECONDS
+		http -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/api/echo" ||
+			return 1
+		echo "api $t0 $EPOCHSECONDS $HTTP_CODE $kid -" >>"$out"
+	fi
 	t0=$EPOCHSECONDS
 	http --cacert "$DIR/pki/ca.pem" "$TLS/mint/jwks" || return 1
 	t1=$EPOCHSECONDS
@@ -321,7 +337,7 @@ load_loop() {
 @test "a rotation under load: published first, signs at activation, old kid published until removed, max-age within the schedule, no failed token" {
 	need_server
 	local ks=$DIR/keys/keyset.json out=$BATS_TEST_TMPDIR/polls old new
-	local pid act rem n bad first_new first_jwks_new
+	local pid act rem n bad first_new first_jwks_new tok
 	pid=$(pgrep -P "$(cat "$DIR/lighttpd.pid")" -f jwt-mint.fcgi)
 	old=$(jq -r '.keys[0].kid' "$ks")
 	: >"$out"
@@ -350,9 +366,14 @@ load_loop() {
 	# the supervisor lighttpd spawned is the one that started: no restart
 	assert_equal "$(pgrep -P "$(cat "$DIR/lighttpd.pid")" -f jwt-mint.fcgi)" "$pid"
 	grep -qF "$ks changed; reloading" "$LOG"
-	# no token request failed
+	# no token request failed, and the proxy, which learns the keys from
+	# the mint's /jwks, refused none of them: pre-publication, switch and
+	# retirement without a refused valid token
 	bad=$(awk '$1 == "token" && $4 != 200' "$out")
 	assert_equal "$bad" ""
+	bad=$(awk '$1 == "api" && $4 != 200' "$out")
+	assert_equal "$bad" ""
+	grep -q "^api .* 200 $new " "$out"
 	# the old key signed only before activation, the new one only after
 	bad=$(awk -v o="$old" -v a="$act" '$1 == "token" && $5 == o && $2 >= a' "$out")
 	assert_equal "$bad" ""
@@ -382,6 +403,15 @@ load_loop() {
 	awk -v r="$rem" '$1 == "jwks" && $2 >= r && $6 == 120' "$out" | grep -q .
 	run -0 --separate-stderr "$JF" keys -c "$DIR/mint.conf"
 	assert_equal "$(cut -f1,2 <<<"$output" | tr '\t\n' ': ')" "$old:gone $new:signing "
+	# Afterwards a token of the retired key is refused at the proxy,
+	# however long it says it lives: the key left the JWKS.
+	tok=$("$JF" sign -k "$DIR/keys/$(jq -r --arg k "$old" '.keys[] |
+		select(.kid == $k) | .file' "$ks")" --typ at+jwt --iss "$ISSUER" \
+		--aud "$MINT_AUD" --sub billing --ttl 600)
+	assert_equal "$(jwt_header "$tok" | jq -r .kid)" "$old"
+	http -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/api/echo"
+	assert_status 401
+	assert_header_contains WWW-Authenticate "no key with kid '$old'"
 }
 
 @test "a bad key set on reload keeps the last good one, and says why" {

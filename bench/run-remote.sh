@@ -1,0 +1,229 @@
+#!/bin/bash
+# run-remote.sh - what learning the keys from a URL costs the authorizer:
+# jwt-authz.fcgi with its issuer's keys from a local JWKS file against the
+# same keys from a jwks_uri (https, on the same lighttpd), refreshed every
+# second so that background fetches happen all through the measurement.
+#
+# One lighttpd on loopback: a TLS socket serving the JWKS file, and two
+# URL prefixes of one static file, each behind its own jwt-authz.fcgi
+# (lighttpd-spawned authorizers, the same process count):
+#   local   /local/   jwks_file = the JWKS
+#   remote  /remote/  jwks_uri = https://127.0.0.1:TLSPORT/keys.jwks,
+#                     jwks_refresh = 1 (a fetch a second, in a process of
+#                     its own; the workers only compare a counter)
+# The rows are measured in BENCH_ROUNDS rounds, local then remote in each
+# round, so drift and other load hit both alike; the table gives the
+# median of the rounds with their range, requests/s and wrk's p99. Every
+# answer must be 200 (wrk's non-2xx count must be 0).
+#
+# Rewrites the section between the authz-remote markers of
+# doc/benchmarks.md. Loopback only; about 2 x ROUNDS x (DURATION + 1) s.
+#   JF_BUILDDIR=/path/to/build bench/run-remote.sh
+# Knobs: BENCH_THREADS, BENCH_CONNS, BENCH_DURATION, BENCH_ROUNDS,
+# BENCH_PROCS, BENCH_DOC.
+set -euo pipefail
+. "$(dirname "$0")/lib.bash"
+
+SRCDIR=${JF_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILDDIR=${JF_BUILDDIR:-$SRCDIR}
+DOC=${BENCH_DOC:-$SRCDIR/doc/benchmarks.md}
+THREADS=${BENCH_THREADS:-1}
+CONNS=${BENCH_CONNS:-32}
+DURATION=${BENCH_DURATION:-8}
+ROUNDS=${BENCH_ROUNDS:-5}
+PROCS=${BENCH_PROCS:-2}
+ISS=https://mint.bench.test
+AUD=https://api.bench.test
+MARK_BEGIN='<!-- authz-remote:begin -->'
+MARK_END='<!-- authz-remote:end -->'
+
+JWT_FCGI=$BUILDDIR/jwt-fcgi
+AUTHZ=$BUILDDIR/jwt-authz.fcgi
+
+die() {
+	echo "run-remote.sh: $*" >&2
+	exit 1
+}
+
+for c in lighttpd wrk curl awk certtool; do
+	command -v "$c" >/dev/null || die "$c not installed"
+done
+for p in "$JWT_FCGI" "$AUTHZ"; do
+	[ -x "$p" ] || die "$p not built"
+done
+
+LOAD_BEFORE=$(cut -d ' ' -f 1 /proc/loadavg)
+TMP=$(mktemp -d /tmp/jf-bench-remote.XXXXXX)
+LPID=
+
+cleanup() {
+	if [ -n "$LPID" ] && kill -0 "$LPID" 2>/dev/null; then
+		kill -TERM "$LPID" 2>/dev/null || true
+		for _ in $(seq 1 50); do
+			kill -0 "$LPID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$LPID" 2>/dev/null || true
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_in_use() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+pick_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 12000))
+		port_in_use "$p" || { echo "$p"; return 0; }
+	done
+	die "no free loopback port"
+}
+
+# --- a CA and a server certificate for 127.0.0.1 ------------------------
+JF_SRCDIR=$SRCDIR
+# shellcheck source=../tests/helpers/pki.bash
+. "$SRCDIR/tests/helpers/pki.bash"
+pki_init "$TMP/pki" >/dev/null && pki_server "$TMP/pki" >/dev/null ||
+	die "certtool failed"
+
+"$JWT_FCGI" keygen --alg ES256 "$TMP/bench.pem" >/dev/null
+mkdir -p "$TMP/keys" "$TMP/www/local" "$TMP/www/remote"
+"$JWT_FCGI" jwks "$TMP/bench.pem" >"$TMP/keys/keys.jwks"
+TOKEN=$("$JWT_FCGI" sign -k "$TMP/bench.pem" --iss "$ISS" --aud "$AUD" \
+	--sub bench-client --scope read --typ at+jwt \
+	--ttl $((ROUNDS * 2 * (DURATION + 2) + 600)))
+printf 'x%.0s' $(seq 1 1024) >"$TMP/www/local/file.txt"
+cp "$TMP/www/local/file.txt" "$TMP/www/remote/file.txt"
+
+PORT=$(pick_port)
+TLSPORT=$(pick_port)
+[ "$PORT" != "$TLSPORT" ] || die "port clash"
+cat >"$TMP/local.conf" <<EOF
+realm = bench
+log_level = warn
+[issuer $ISS]
+jwks_file = $TMP/keys/keys.jwks
+audience = $AUD
+typ = at+jwt
+EOF
+cat >"$TMP/remote.conf" <<EOF
+realm = bench
+log_level = warn
+fetch_allow = loopback
+fetch_ca_file = $TMP/pki/ca.pem
+jwks_refresh = 1
+jwks_refresh_min = 1
+[issuer $ISS]
+jwks_uri = https://127.0.0.1:$TLSPORT/keys.jwks
+audience = $AUD
+typ = at+jwt
+EOF
+cat >"$TMP/lighttpd.conf" <<EOF
+server.document-root = "$TMP/www"
+server.bind = "127.0.0.1"
+server.port = $PORT
+server.errorlog = "$TMP/lighttpd-error.log"
+server.modules = ( "mod_fastcgi", "mod_openssl", "mod_accesslog" )
+server.max-keep-alive-requests = 100000
+mimetype.assign = ( ".txt" => "text/plain", ".jwks" => "application/json" )
+\$SERVER["socket"] == "127.0.0.1:$TLSPORT" {
+	ssl.engine = "enable"
+	ssl.pemfile = "$TMP/pki/server.pem"
+	ssl.privkey = "$TMP/pki/server.key"
+	server.document-root = "$TMP/keys"
+	accesslog.filename = "|/bin/cat >> $TMP/keys-access.log"
+}
+fastcgi.server = (
+	"/local/" => ((
+		"bin-path" => "$AUTHZ -c $TMP/local.conf --workers 1",
+		"socket" => "$TMP/local.sock",
+		"mode" => "authorizer",
+		"max-procs" => $PROCS,
+	)),
+	"/remote/" => ((
+		"bin-path" => "$AUTHZ -c $TMP/remote.conf --workers 1",
+		"socket" => "$TMP/remote.sock",
+		"mode" => "authorizer",
+		"max-procs" => $PROCS,
+	)),
+)
+EOF
+lighttpd -tt -f "$TMP/lighttpd.conf" >/dev/null || die "lighttpd rejects the config"
+lighttpd -D -f "$TMP/lighttpd.conf" </dev/null >"$TMP/lighttpd.out" 2>&1 &
+LPID=$!
+for _ in $(seq 1 100); do
+	port_in_use "$PORT" && break
+	sleep 0.1
+done
+port_in_use "$PORT" || die "lighttpd does not listen: $(cat "$TMP/lighttpd.out")"
+BASE=http://127.0.0.1:$PORT
+for u in local remote; do
+	code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+		"$BASE/$u/file.txt")
+	[ "$code" = 200 ] || die "$u: expected 200, got $code: $(tail -n 5 "$TMP/lighttpd.out")"
+done
+
+# measure NAME: one wrk run; appends "NAME RPS P99_MS" to TMP/rows.
+measure() {
+	local out
+	out=$(wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" --latency \
+		-H "Authorization: Bearer $TOKEN" "$BASE/$1/file.txt")
+	if grep -q 'Non-2xx' <<<"$out"; then
+		die "$1: non-2xx answers: $(grep Non-2xx <<<"$out")"
+	fi
+	awk -v n="$1" '
+		/Requests\/sec:/ { rps = $2 }
+		$1 == "99%" { v = $2; ms = v + 0
+			if (v ~ /us$/) ms = ms / 1000; else if (v ~ /s$/ && v !~ /ms$/) ms = ms * 1000
+			p99 = ms }
+		END { printf "%s %.0f %.3f\n", n, rps, p99 }' <<<"$out" >>"$TMP/rows"
+}
+
+: >"$TMP/rows"
+for r in $(seq 1 "$ROUNDS"); do
+	measure local
+	measure remote
+	echo "run-remote.sh: round $r: $(tail -n 2 "$TMP/rows" | tr '\n' ' ')" >&2
+done
+FETCHES=$(grep -c 'GET /keys.jwks HTTP/[0-9.]*" 200' "$TMP/keys-access.log" || true)
+
+# median COLUMN NAME / range: over the rounds.
+stat() {
+	awk -v n="$2" -v c="$1" '$1 == n { print $c }' "$TMP/rows" | sort -n |
+		awk '{ v[NR] = $1 } END { printf "%s %s %s\n", v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
+read -r LR LRmin LRmax < <(stat 2 local)
+read -r RR RRmin RRmax < <(stat 2 remote)
+read -r LP LPmin LPmax < <(stat 3 local)
+read -r RP RPmin RPmax < <(stat 3 remote)
+RATIO=$(awk -v a="$RR" -v b="$LR" 'BEGIN { printf "%.3f", a / b }')
+PDELTA=$(awk -v a="$RP" -v b="$LP" 'BEGIN { printf "%+.3f", a - b }')
+
+SEC=$(mktemp)
+{
+	echo "$MARK_BEGIN"
+	echo "## Remote keys (jwks_uri) against a local JWKS file"
+	echo
+	echo "\`bench/run-remote.sh\` ($(date -u +%Y-%m-%d), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), 1-min load $LOAD_BEFORE at start; commit $(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null || echo unknown))."
+	echo "One lighttpd, a static 1 KiB file behind jwt-authz.fcgi ($PROCS processes of 1 worker each,"
+	echo "lighttpd-spawned authorizers), the same ES256 token; \`wrk -t$THREADS -c$CONNS -d${DURATION}s --latency\`,"
+	echo "$ROUNDS rounds, local then remote in each; medians with [min, max]. The remote"
+	echo "authorizer's fetcher looked at the key set every second all through the runs"
+	echo "($FETCHES fetches, all 200, the bytes unchanged, so no worker re-parsed a key)."
+	echo
+	echo "| row | requests/s | p99 (ms) |"
+	echo "| --- | --- | --- |"
+	echo "| local: \`jwks_file\` | $LR [$LRmin, $LRmax] | $LP [$LPmin, $LPmax] |"
+	echo "| remote: \`jwks_uri\`, refreshed every 1 s | $RR [$RRmin, $RRmax] | $RP [$RPmin, $RPmax] |"
+	echo
+	echo "remote/local requests/s: **$RATIO** (target >= 0.95); p99 remote - local: **$PDELTA ms**."
+	echo "$MARK_END"
+} >"$SEC"
+bench_write_section "$DOC" "$SEC" "$MARK_BEGIN" "$MARK_END"
+rm -f "$SEC"
+cat "$TMP/rows" >&2
+echo "run-remote.sh: wrote the authz-remote section of $DOC"
