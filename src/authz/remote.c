@@ -11,13 +11,14 @@
 #include "jose/jwks.h"
 #include "net/docs.h"
 #include "net/fetch.h"
+#include "net/fetcher.h"
 #include "oauth/asmeta.h"
 #include "remote.h"
 #include "util/log.h"
 
-#define REMOTE_SLOTS 128
+#define REMOTE_SLOTS 1024       /* key sets, then client documents */
 #define REMOTE_POLL_MS 20       /* a waiting request looks this often */
-#define REMOTE_RETRY_MIN 1      /* seconds after a first failure */
+#define REMOTE_KIND_JWKS 1      /* a configuration's jwks_uri or metadata */
 
 /* What one process knows of one source of its configuration. */
 struct rsrc {
@@ -26,9 +27,6 @@ struct rsrc {
 	uint64_t gen;           /* the body generation now parsed */
 	int64_t fetched;        /* its last good fetch */
 	int has_keys;
-	/* the fetcher's own bookkeeping */
-	int64_t due;
-	unsigned fails;
 };
 
 struct remote {
@@ -306,80 +304,75 @@ out:
 	return rc;
 }
 
+/* The fetcher loop's view of this program (net/fetcher.h). */
+struct rfetch {
+	struct remote *r;
+	struct cfg **cp;
+	const struct cfg *seen;
+	struct srv_bg *bg;
+};
+
+static int
+rf_rebind(void *arg)
+{
+	struct rfetch *f = arg;
+	struct jf_msg m;
+
+	if (*f->cp == f->seen)
+		return 0;
+	/* A new configuration: claim its slots (ours persist). */
+	m.s[0] = '\0';
+	if (remote_bind(f->r, *f->cp, &m) != JF_OK)
+		log_error("fetcher: %s", m.s);
+	f->seen = *f->cp;
+	log_info("fetcher: %zu remote key source%s", f->r->n,
+	    f->r->n == 1 ? "" : "s");
+	return 1;
+}
+
+static void
+rf_timing(void *arg, int kind, struct fetcher_timing *t)
+{
+	const struct rfetch *f = arg;
+	const struct cfg_fetch *c = cfg_fetch(*f->cp);
+
+	if (kind != REMOTE_KIND_JWKS)
+		return;
+	t->refresh = c->refresh;
+	t->refresh_min = c->refresh_min;
+	t->idle = 0;
+}
+
+static enum jf_err
+rf_resolve(void *arg, int kind, const char *url, char **out, long *max_age,
+	struct jf_msg *m)
+{
+	const struct rfetch *f = arg;
+	const struct cfg *c = *f->cp;
+	size_t i;
+
+	if (kind != REMOTE_KIND_JWKS)
+		return JF_E_NOT_FOUND;
+	for (i = 0; i < cfg_remote_count(c); i++)
+		if (strcmp(cfg_remote(c, i)->url, url) == 0)
+			return remote_fetch_one(c, i, out, max_age, m);
+	return JF_E_NOT_FOUND;
+}
+
+static int
+rf_wait(void *arg, int fd, long ms)
+{
+	const struct rfetch *f = arg;
+
+	return srv_bg_wait(f->bg, fd, ms);
+}
+
 void
 remote_fetcher(struct remote *r, struct cfg **cp, struct srv_bg *bg)
 {
-	const struct cfg *seen = NULL;
-	const struct cfg_fetch *f;
-	struct cfg *c;
-	struct jf_msg m;
-	int64_t now, next, wait_ms;
-	long age, every;
-	size_t i;
-	int w;
+	struct rfetch f = { r, cp, NULL, bg };
+	const struct fetcher_ops ops = { &f, rf_rebind, rf_timing, rf_resolve,
+		rf_wait };
 
-	for (;;) {
-		c = *cp;
-		f = cfg_fetch(c);
-		if (c != seen) {
-			/* A new configuration: rebind (our slots persist) and
-			 * look at every source at once. */
-			m.s[0] = '\0';
-			if (remote_bind(r, c, &m) != JF_OK)
-				log_error("fetcher: %s", m.s);
-			for (i = 0; i < r->n; i++)
-				r->src[i].due = 0;
-			seen = c;
-			log_info("fetcher: %zu remote key source%s", r->n,
-			    r->n == 1 ? "" : "s");
-		}
-		now = (int64_t)time(NULL);
-		next = now + 3600;
-		for (i = 0; i < r->n; i++) {
-			struct rsrc *s = &r->src[i];
-
-			if (docs_take_ask(r->docs, s->slot)) {
-				log_info("fetcher: %s: early look asked (unknown "
-				    "kid)", cfg_remote(c, i)->url);
-				s->due = now;
-			}
-			if (s->due <= now) {
-				char *json = NULL;
-
-				m.s[0] = '\0';
-				if (remote_fetch_one(c, i, &json, &age, &m) ==
-				    JF_OK) {
-					s->fails = 0;
-					every = age < 0 ? f->refresh : age;
-					if (every < f->refresh_min)
-						every = f->refresh_min;
-					if (every > f->refresh)
-						every = f->refresh;
-					docs_put(r->docs, s->slot, json,
-					    strlen(json), now, now + every);
-					free(json);
-				} else {
-					/* Errors are never cached: try again
-					 * soon, backing off to refresh_min. */
-					every = (long)REMOTE_RETRY_MIN << (s->fails < 10 ?
-					    s->fails : 10);
-					if (every > f->refresh_min)
-						every = f->refresh_min;
-					s->fails++;
-					docs_fail(r->docs, s->slot, m.s, now,
-					    now + every);
-				}
-				s->due = now + every;
-			}
-			if (s->due < next)
-				next = s->due;
-		}
-		wait_ms = (next - (int64_t)time(NULL)) * 1000;
-		w = srv_bg_wait(bg, docs_wake_fd(r->docs), (long)(wait_ms > 0 ?
-		    wait_ms : 0));
-		if (w < 0)
-			return;
-		if (w > 0)
-			docs_drain(r->docs);
-	}
+	fetcher_run(r->docs, &ops);
 }

@@ -32,6 +32,7 @@ struct docs_slot {
 	int64_t asked_at;       /* last docs_ask that went through */
 	uint32_t asked;         /* an ask the fetcher has not taken yet */
 	uint32_t len;
+	int64_t used;           /* last docs_claim or docs_touch */
 	char why[DOCS_WHY_MAX];
 	char url[FETCH_URL_MAX + 1];
 	/* body_max bytes of body follow */
@@ -124,17 +125,26 @@ docs_body_max(const struct docs *d)
 int
 docs_slot(struct docs *d, const char *url)
 {
-	struct docs_slot *s;
+	return docs_claim(d, url, 1, 0, 0);
+}
+
+int
+docs_claim(struct docs *d, const char *url, int kind, int64_t now, long idle)
+{
+	struct docs_slot *s, *old = NULL;
 	size_t i, n = strlen(url);
 	int found = -1;
 
-	if (n == 0 || n > FETCH_URL_MAX || docs_lock(d) != 0)
+	if (n == 0 || n > FETCH_URL_MAX || kind < 1 || kind > 255 ||
+	    docs_lock(d) != 0)
 		return -1;
 	for (i = 0; i < d->nslots; i++) {
 		s = docs_at(d, (int)i);
 		if (!s->claimed) {
 			memcpy(s->url, url, n + 1);
-			__atomic_store_n(&s->claimed, 1, __ATOMIC_RELEASE);
+			s->used = now;
+			__atomic_store_n(&s->claimed, (uint32_t)kind,
+			    __ATOMIC_RELEASE);
 			found = (int)i;
 			break;
 		}
@@ -142,9 +152,78 @@ docs_slot(struct docs *d, const char *url)
 			found = (int)i;
 			break;
 		}
+		/* The longest unused of the slots requests claimed. */
+		if (idle > 0 && s->claimed == (uint32_t)kind &&
+		    now - s->used > idle && (old == NULL || s->used < old->used))
+			old = s;
 	}
+	if (found < 0 && old != NULL) {
+		/* Given back whole: another URL, no body, no history. A
+		 * reader holding the old URL's slot checks the URL. */
+		docs_begin(old);
+		old->gen = 0;
+		old->len = 0;
+		old->fetched = old->failed = old->next = old->asked_at = 0;
+		old->asked = 0;
+		old->why[0] = '\0';
+		memcpy(old->url, url, n + 1);
+		old->used = now;
+		__atomic_store_n(&old->attempts, 0, __ATOMIC_RELEASE);
+		docs_end(old);
+		found = (int)(((unsigned char *)old - d->area) / d->stride);
+	}
+	if (found >= 0 && now > 0)
+		__atomic_store_n(&docs_at(d, found)->used, now, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&d->lock);
 	return found;
+}
+
+int
+docs_holds(const struct docs *d, int slot, const char *url)
+{
+	struct docs_slot *s = docs_at(d, slot);
+	uint32_t a, b;
+	int same;
+
+	for (;;) {
+		a = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+		if (a & 1) {
+			sched_yield();
+			continue;
+		}
+		same = strncmp(s->url, url, sizeof(s->url)) == 0;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		b = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+		if (a == b)
+			return same;
+	}
+}
+
+int
+docs_kind(const struct docs *d, int slot)
+{
+	if (slot < 0 || (size_t)slot >= d->nslots)
+		return 0;
+	return (int)__atomic_load_n(&docs_at(d, slot)->claimed,
+	    __ATOMIC_ACQUIRE);
+}
+
+size_t
+docs_slots(const struct docs *d)
+{
+	return d->nslots;
+}
+
+void
+docs_touch(struct docs *d, int slot, int64_t now)
+{
+	__atomic_store_n(&docs_at(d, slot)->used, now, __ATOMIC_RELAXED);
+}
+
+int64_t
+docs_last_used(const struct docs *d, int slot)
+{
+	return __atomic_load_n(&docs_at(d, slot)->used, __ATOMIC_RELAXED);
 }
 
 const char *
@@ -169,14 +248,21 @@ docs_end(struct docs_slot *s)
 }
 
 void
-docs_put(struct docs *d, int slot, const char *body, size_t len,
-	int64_t now, int64_t next)
+docs_put(struct docs *d, int slot, const char *url, const char *body,
+	size_t len, int64_t now, int64_t next)
 {
 	struct docs_slot *s = docs_at(d, slot);
 	char *b = (char *)(s + 1);
 
 	if (len > d->body_max)
 		len = d->body_max;
+	/* The lock keeps a worker's reclaim of this slot out meanwhile. */
+	if (docs_lock(d) != 0)
+		return;
+	if (url != NULL && strcmp(s->url, url) != 0) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
 	docs_begin(s);
 	if (s->gen == 0 || s->len != len || memcmp(b, body, len) != 0) {
 		memcpy(b, body, len);
@@ -190,20 +276,48 @@ docs_put(struct docs *d, int slot, const char *body, size_t len,
 	s->why[0] = '\0';
 	__atomic_store_n(&s->attempts, s->attempts + 1, __ATOMIC_RELEASE);
 	docs_end(s);
+	pthread_mutex_unlock(&d->lock);
 }
 
 void
-docs_fail(struct docs *d, int slot, const char *why, int64_t now,
-	int64_t next)
+docs_fail(struct docs *d, int slot, const char *url, const char *why,
+	int64_t now, int64_t next)
 {
 	struct docs_slot *s = docs_at(d, slot);
 
+	if (docs_lock(d) != 0)
+		return;
+	if (url != NULL && strcmp(s->url, url) != 0) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
 	docs_begin(s);
 	s->failed = now;
 	s->next = next;
 	snprintf(s->why, sizeof(s->why), "%s", why);
 	__atomic_store_n(&s->attempts, s->attempts + 1, __ATOMIC_RELEASE);
 	docs_end(s);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void
+docs_url_copy(const struct docs *d, int slot, char *buf, size_t cap)
+{
+	struct docs_slot *s = docs_at(d, slot);
+	uint32_t a, b;
+
+	for (;;) {
+		a = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+		if (a & 1) {
+			sched_yield();
+			continue;
+		}
+		snprintf(buf, cap, "%s", s->url);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		b = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+		if (a == b)
+			return;
+	}
 }
 
 uint64_t

@@ -43,18 +43,38 @@ enum jf_err docs_new(struct docs **out, size_t slots, size_t body_max,
 void docs_free(struct docs *d);
 
 size_t docs_body_max(const struct docs *d);
-/* The slot of url, claimed on first use; -1 when the table is full. */
+/* The slot of url, claimed on first use (kind 1); -1 when the table is
+ * full. For the URLs a configuration names. */
 int docs_slot(struct docs *d, const char *url);
+/* The slot of url as kind (1..255, the program's numbering), claimed on
+ * first use, and marked used at now. A full table gives back the slot
+ * longest unused for more than idle seconds, if any (idle 0: never);
+ * else -1. For URLs requests bring (client metadata documents). */
+int docs_claim(struct docs *d, const char *url, int kind, int64_t now,
+	long idle);
+/* 1 when slot still holds url (a slot claimed by docs_claim may since
+ * have been given to another URL); checked under the sequence lock. */
+int docs_holds(const struct docs *d, int slot, const char *url);
+/* The kind a slot was claimed as, 0 for a free one. */
+int docs_kind(const struct docs *d, int slot);
+size_t docs_slots(const struct docs *d);
+/* Marks a slot used at now (one atomic store: cheap per request). */
+void docs_touch(struct docs *d, int slot, int64_t now);
+int64_t docs_last_used(const struct docs *d, int slot);
 /* The URL a slot holds ("" for a free one). */
 const char *docs_url(const struct docs *d, int slot);
 
 /* Fetcher: a good body (replacing the last one; gen bumps only when the
  * bytes differ), or a failure (the body stays). Both bump attempts and
- * set when the fetcher will look next. */
-void docs_put(struct docs *d, int slot, const char *body, size_t len,
+ * set when the fetcher will look next. Neither does anything when the
+ * slot no longer holds url (NULL: do not check): it was given to another
+ * URL while the fetch ran. */
+void docs_put(struct docs *d, int slot, const char *url, const char *body,
+	size_t len, int64_t now, int64_t next);
+void docs_fail(struct docs *d, int slot, const char *url, const char *why,
 	int64_t now, int64_t next);
-void docs_fail(struct docs *d, int slot, const char *why, int64_t now,
-	int64_t next);
+/* The slot's URL, copied consistently into buf (cap bytes). */
+void docs_url_copy(const struct docs *d, int slot, char *buf, size_t cap);
 /* Fetcher: takes the slot's pending ask, if any (1), clearing it. */
 int docs_take_ask(struct docs *d, int slot);
 /* The eventfd workers write to when they ask; the fetcher polls it. */

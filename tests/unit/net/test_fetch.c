@@ -183,8 +183,8 @@ test_docs(void)
 	    "no body before the first fetch");
 	/* Another process (the fetcher) writes; this one reads. */
 	if ((pid = fork()) == 0) {
-		docs_put(d, a, "{\"keys\":[]}", 11, 100, 160);
-		docs_fail(d, b, "HTTP 500, not 200", 100, 105);
+		docs_put(d, a, NULL, "{\"keys\":[]}", 11, 100, 160);
+		docs_fail(d, b, NULL, "HTTP 500, not 200", 100, 105);
 		_exit(0);
 	}
 	waitpid(pid, &st, 0);
@@ -196,11 +196,11 @@ test_docs(void)
 	ok(in.gen == 0 && in.attempts == 1 && in.failed == 100 &&
 	    strcmp(in.why, "HTTP 500, not 200") == 0, "a failure is recorded "
 	    "with its reason, no body");
-	docs_put(d, a, "{\"keys\":[]}", 11, 200, 260);
+	docs_put(d, a, NULL, "{\"keys\":[]}", 11, 200, 260);
 	docs_info(d, a, &in);
 	ok(in.gen == 1 && in.attempts == 2 && in.fetched == 200,
 	    "the same bytes again: no new generation, a new fetch time");
-	docs_fail(d, a, "timed out", 300, 301);
+	docs_fail(d, a, NULL, "timed out", 300, 301);
 	is(docs_copy(d, a, buf, sizeof(buf), &len, &gen), JF_OK,
 	    "a failure keeps the last good body");
 	is(docs_copy(d, a, buf, 5, &len, &gen), JF_E_TOO_LARGE,
