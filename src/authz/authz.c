@@ -16,9 +16,10 @@
 #include <json-c/json.h>
 
 #include "authz.h"
-#include "util/log.h"
 #include "jose/tcache.h"
 #include "jose/token.h"
+#include "self.h"
+#include "util/log.h"
 
 #define AUTHZ_POLICY_MAX 64     /* name=value pairs in JWT_REQUIRE_CLAIMS */
 #define AUTHZ_LOG_FIELD 200     /* bytes of REMOTE_ADDR or REQUEST_URI logged */
@@ -64,6 +65,14 @@ static void authz_quoted(const char *s, char *out, size_t room);
 static void authz_json_escape(const char *s, char *out, size_t room);
 static void authz_clean(const char *s, char *out, size_t room);
 static const char *authz_req_param(void *arg, const char *name);
+static enum jf_err authz_self_mode(const struct cfg *c, const char *s,
+	int *mode, struct jf_msg *m);
+static enum jf_err authz_verify(const struct cfg *c, const char *tok,
+	size_t n, time_t now, const struct authz_hooks *h, int mode,
+	struct tok **out, struct jf_msg *m);
+
+/* JWT_SELF_ISSUED: what a route does with tokens [cimd] clients signed. */
+enum { SELF_ACCEPT, SELF_REFUSE, SELF_EXCHANGE };
 
 /* RFC 9110 §5.6.2 tchar: the auth-scheme. */
 static int
@@ -354,24 +363,88 @@ authz_vars(const struct cfg *c, const struct tok *t, struct authz_verdict *v)
 	return JF_OK;
 }
 
+/* JWT_SELF_ISSUED = accept (the default), refuse or exchange. */
+static enum jf_err
+authz_self_mode(const struct cfg *c, const char *s, int *mode,
+	struct jf_msg *m)
+{
+	*mode = SELF_ACCEPT;
+	if (s == NULL || strcmp(s, "accept") == 0)
+		return JF_OK;
+	if (strcmp(s, "refuse") == 0)
+		*mode = SELF_REFUSE;
+	else if (strcmp(s, "exchange") == 0)
+		*mode = SELF_EXCHANGE;
+	else
+		return jf_fail(m, JF_E_CONFIG, "JWT_SELF_ISSUED: expected "
+		    "accept, refuse or exchange");
+	if (*mode == SELF_EXCHANGE && cfg_at_key(c, NULL, NULL) == NULL)
+		return jf_fail(m, JF_E_CONFIG, "JWT_SELF_ISSUED=exchange needs "
+		    "access_token_issuer and access_token_key in %s",
+		    cfg_path(c));
+	return JF_OK;
+}
+
+/* The token against the configured issuers, then, when its iss is a
+ * [cimd] client instead, against that client's own keys. */
+static enum jf_err
+authz_verify(const struct cfg *c, const char *tok, size_t n, time_t now,
+	const struct authz_hooks *h, int mode, struct tok **out,
+	struct jf_msg *m)
+{
+	char iss[FETCH_URL_MAX + 1];
+	struct tok_rules rules;
+	enum jf_err rc;
+
+	memset(&rules, 0, sizeof(rules));
+	cfg_rules(c, &rules);
+	rules.now = now;
+	rc = tok_verify(&rules, tok, n, out, m, NULL, NULL);
+	if (rc == JF_E_ISSUER && cfg_cimd_count(c) > 0 &&
+	    tok_peek_iss(tok, n, iss, sizeof(iss)) == 0 &&
+	    cfg_cimd_find(c, iss) != NULL) {
+		if (mode == SELF_REFUSE)
+			return jf_fail(m, JF_E_ISSUER, "this resource does not "
+			    "take self-issued tokens: present an access token");
+		if (h == NULL || h->self == NULL)
+			return jf_fail(m, JF_E_NO_KEY, "client %.200s: no "
+			    "fetcher runs for client metadata documents: "
+			    "restart jwt-authz.fcgi", iss);
+		return self_verify(h->self, c, tok, n, iss, now, out, m);
+	}
+	/* Remote keys may be missing, or older than the token's kid: one
+	 * bounded chance to bring them up to date. */
+	if (rc == JF_E_NO_KEY && h != NULL && h->retry != NULL &&
+	    tok_peek_iss(tok, n, iss, sizeof(iss)) == 0 &&
+	    h->retry(h->rarg, iss)) {
+		cfg_rules(c, &rules);
+		rules.now = now;
+		rc = tok_verify(&rules, tok, n, out, m, NULL, NULL);
+	}
+	return rc;
+}
+
 void
 authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
-	authz_param_fn param, void *arg, authz_retry_fn retry, void *rarg,
+	authz_param_fn param, void *arg, const struct authz_hooks *h,
 	struct authz_verdict *v)
 {
-	char iss[512];
 	struct tok_rules rules;
 	struct tok *t = NULL;
 	const struct tok *ct = NULL;
-	unsigned char h[TCACHE_HASH_LEN];
+	unsigned char hash[TCACHE_HASH_LEN];
 	const char *tok = NULL, *s, *claims;
-	size_t n = 0;
+	size_t n = 0, max;
+	char *at = NULL;
+	int mode;
 
 	v->err = JF_E_INTERNAL;
 	v->msg.s[0] = '\0';
 	v->scope = NULL;
 	v->nvars = v->used = 0;
 	v->scopebuf[0] = '\0';
+	v->at[0] = '\0';
+	v->at_life = 0;
 	/* The policy comes first so a misconfigured route fails for every
 	 * request, not only for those that carry a valid token. */
 	s = param(arg, "JWT_REQUIRE_SCOPE");
@@ -382,36 +455,33 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	if (claims != NULL &&
 	    (v->err = authz_claims_policy(NULL, claims, &v->msg)) != JF_OK)
 		goto done;
+	if ((v->err = authz_self_mode(c, param(arg, "JWT_SELF_ISSUED"), &mode,
+	    &v->msg)) != JF_OK)
+		goto done;
 	v->err = authz_bearer(param(arg, "HTTP_AUTHORIZATION"), &tok, &n,
 	    &v->msg);
 	if (v->err != JF_OK)
 		goto done;
-	memset(&rules, 0, sizeof(rules));
-	cfg_rules(c, &rules);
-	rules.now = now;
 	/* A token this worker verified before skips the signature check;
 	 * the size cap still applies so the hash covers bounded input. */
-	if (tc != NULL && n <= (rules.max_bytes ? rules.max_bytes :
-	    TOK_MAX_BYTES_DEFAULT)) {
-		tcache_hash(tok, n, h);
-		ct = tcache_get(tc, h, now);
+	memset(&rules, 0, sizeof(rules));
+	cfg_rules(c, &rules);
+	max = rules.max_bytes ? rules.max_bytes : TOK_MAX_BYTES_DEFAULT;
+	if (tc != NULL && n <= max) {
+		tcache_hash(tok, n, hash);
+		ct = tcache_get(tc, hash, now);
+	}
+	if (ct != NULL && tok_restricted(ct) && mode == SELF_REFUSE) {
+		v->err = jf_fail(&v->msg, JF_E_ISSUER, "this resource does not "
+		    "take self-issued tokens: present an access token");
+		goto done;
 	}
 	if (ct == NULL) {
-		v->err = tok_verify(&rules, tok, n, &t, &v->msg, NULL, NULL);
-		/* Remote keys may be missing, or older than the token's kid:
-		 * one bounded chance to bring them up to date. */
-		if (v->err == JF_E_NO_KEY && retry != NULL &&
-		    tok_peek_iss(tok, n, iss, sizeof(iss)) == 0 &&
-		    retry(rarg, iss)) {
-			cfg_rules(c, &rules);
-			rules.now = now;
-			v->err = tok_verify(&rules, tok, n, &t, &v->msg, NULL,
-			    NULL);
-		}
+		v->err = authz_verify(c, tok, n, now, h, mode, &t, &v->msg);
 		if (v->err != JF_OK)
 			goto done;
 		if (tc != NULL) {
-			tcache_put(tc, h, t, rules.leeway);
+			tcache_put(tc, hash, t, rules.leeway);
 			ct = t;
 			t = NULL;
 		} else
@@ -426,10 +496,23 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	if (claims != NULL &&
 	    (v->err = authz_claims_policy(ct, claims, &v->msg)) != JF_OK)
 		goto done;
-	v->err = authz_vars(c, ct, v);
+	if ((v->err = authz_vars(c, ct, v)) != JF_OK)
+		goto done;
+	/* Flow 2: an access token for the next calls, on the same 200. */
+	if (mode == SELF_EXCHANGE && tok_restricted(ct)) {
+		v->err = self_exchange(c, ct, now, &at, &v->at_life, &v->msg);
+		if (v->err == JF_OK && strlen(at) >= sizeof(v->at))
+			v->err = jf_fail(&v->msg, JF_E_INTERNAL, "access token "
+			    "over %zu bytes", sizeof(v->at) - 1);
+		if (v->err == JF_OK)
+			memcpy(v->at, at, strlen(at) + 1);
+		free(at);
+	}
 done:
-	if (v->err != JF_OK)
+	if (v->err != JF_OK) {
 		v->nvars = 0;
+		v->at[0] = '\0';
+	}
 	tok_free(t);
 }
 
@@ -507,6 +590,19 @@ authz_answer(const struct cfg *c, const struct authz_verdict *v,
 			    v->vars[i].name);
 			req_header(r, name, "%s", v->vars[i].value);
 		}
+		/* RFC 9110 §11.6.3: what the client needs after a successful
+		 * authentication. Apache passes it on as is, nginx and Caddy
+		 * by configuration; lighttpd drops all but Variable-*, so the
+		 * same value also goes as one, for its mod_magnet to move. */
+		if (v->at[0] != '\0') {
+			char info[AUTHZ_AT_MAX + 96];
+
+			snprintf(info, sizeof(info), "access_token=\"%s\", "
+			    "token_type=\"Bearer\", expires_in=%ld", v->at,
+			    v->at_life);
+			req_header(r, "Authentication-Info", "%s", info);
+			req_header(r, "Variable-JWT_AUTH_INFO", "%s", info);
+		}
 		return;
 	}
 	status = jf_http_status(v->err);
@@ -557,15 +653,15 @@ authz_req_param(void *arg, const char *name)
 }
 
 void
-authz_handle(const struct cfg *c, struct tcache *tc, authz_retry_fn retry,
-	void *rarg, struct req *r)
+authz_handle(const struct cfg *c, struct tcache *tc,
+	const struct authz_hooks *h, struct req *r)
 {
 	struct authz_verdict v;    /* 11 KiB; a worker's stack is 8 MiB */
 	struct authz_param p = { r };
 	char addr[AUTHZ_LOG_FIELD], uri[AUTHZ_LOG_FIELD], sub[AUTHZ_LOG_FIELD];
 	const char *code;
 
-	authz_decide(c, tc, time(NULL), authz_req_param, &p, retry, rarg, &v);
+	authz_decide(c, tc, time(NULL), authz_req_param, &p, h, &v);
 	authz_answer(c, &v, r);
 	authz_clean(req_param(r, "REMOTE_ADDR"), addr, sizeof(addr));
 	authz_clean(req_param(r, "REQUEST_URI"), uri, sizeof(uri));

@@ -23,6 +23,7 @@
  * other headers take. */
 #define AUTHZ_VALUES_MAX (REQ_HEADERS_MAX - 6144)
 #define AUTHZ_SCOPE_MAX 1024    /* JWT_REQUIRE_SCOPE, normalised */
+#define AUTHZ_AT_MAX 4096       /* an access token the authorizer issues */
 
 /* A request parameter (CGI variable) or NULL. */
 typedef const char *(*authz_param_fn)(void *arg, const char *name);
@@ -41,21 +42,34 @@ struct authz_verdict {
 	size_t used;
 	char values[AUTHZ_VALUES_MAX];
 	char scopebuf[AUTHZ_SCOPE_MAX];
+	char at[AUTHZ_AT_MAX];  /* exchange routes: the access token issued,
+	                         * "" otherwise */
+	long at_life;
 };
 
 struct tcache;
+
+struct cimdk;
 
 /* Called when a token of issuer iss found no key: 1 if the keys were
  * brought up to date and the token should be verified again. */
 typedef int (*authz_retry_fn)(void *arg, const char *iss);
 
+/* What a decision may call on besides the configuration. */
+struct authz_hooks {
+	authz_retry_fn retry;   /* NULL: no remote keys to bring up to date */
+	void *rarg;
+	struct cimdk *self;     /* self-issued tokens' keys; NULL: none */
+};
+
 /* Decides on the request whose parameters param() returns, at time now,
- * remembering verified tokens in tc (NULL: no cache). retry (may be
- * NULL) gets one chance after a "no key" refusal. JF_E_CONFIG means the
- * web server's policy variables are malformed (an operator error,
- * answered 500); every other refusal is the client's. */
+ * remembering verified tokens in tc (NULL: no cache). h (may be NULL):
+ * retry gets one chance after a "no key" refusal; self resolves the keys
+ * of [cimd] clients. JF_E_CONFIG means the web server's policy
+ * variables are malformed (an operator error, answered 500); every other
+ * refusal is the client's. */
 void authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
-	authz_param_fn param, void *arg, authz_retry_fn retry, void *rarg,
+	authz_param_fn param, void *arg, const struct authz_hooks *h,
 	struct authz_verdict *v);
 
 /* Writes the verdict as the response: status, WWW-Authenticate (RFC
@@ -65,6 +79,6 @@ void authz_answer(const struct cfg *c, const struct authz_verdict *v,
 
 /* One request: decide, answer, log. */
 void authz_handle(const struct cfg *c, struct tcache *tc,
-	authz_retry_fn retry, void *rarg, struct req *r);
+	const struct authz_hooks *h, struct req *r);
 
 #endif

@@ -17,12 +17,15 @@
 #include "fcgi/server.h"
 #include "jose/tcache.h"
 #include "net/fetch.h"
+#include "oauth/cimdkeys.h"
+#include "self.h"
 
 /* The process context handed to the server: one per process. */
 struct main_ctx {
 	struct cfg *cfg;
 	struct tcache *tc;      /* verified tokens; new with each cfg */
 	struct remote *remote;  /* the remote keys' shared table */
+	struct cimdk *self;     /* self-issued tokens' keys, from that table */
 	int fetcher;            /* 1: a fetcher process runs */
 	const char *path;
 	int log_level;          /* from --log-level, else -1: the config's */
@@ -53,15 +56,25 @@ static void
 main_handle(void *ctx, struct req *r)
 {
 	struct main_ctx *m = ctx;
+	struct authz_hooks h = { m->fetcher ? main_retry : NULL, m,
+		m->fetcher ? m->self : NULL };
+	struct cimdk_opts o;
+	time_t now = time(NULL);
+	int changed;
 
 	/* One counter per remote source; keys are parsed only when the
 	 * fetcher stored new ones, and tokens verified with the old ones
-	 * are forgotten. */
-	if (remote_sync(m->remote, m->cfg, time(NULL))) {
+	 * are forgotten. The same for the client documents in use. */
+	changed = remote_sync(m->remote, m->cfg, now);
+	if (cfg_cimd_count(m->cfg) > 0) {
+		self_opts(m->cfg, &o);
+		changed |= cimdk_sync(m->self, &o, (int64_t)now);
+	}
+	if (changed) {
 		tcache_free(m->tc);
 		m->tc = tcache_new(cfg_cache_entries(m->cfg));
 	}
-	authz_handle(m->cfg, m->tc, m->fetcher ? main_retry : NULL, m, r);
+	authz_handle(m->cfg, m->tc, &h, r);
 }
 
 static int
@@ -104,10 +117,11 @@ main_reload(void *ctx)
 		remote_bind(m->remote, m->cfg, &msg);
 		return;
 	}
-	if (cfg_remote_count(c) > 0 && !m->fetcher)
-		log_error("%s names remote keys (jwks_uri, metadata) but none "
-		    "were configured at start, so no fetcher runs: restart "
-		    "jwt-authz.fcgi", m->path);
+	if ((cfg_remote_count(c) > 0 || cfg_cimd_count(c) > 0) &&
+	    !m->fetcher)
+		log_error("%s names remote keys (jwks_uri, metadata, [cimd]) "
+		    "but none were configured at start, so no fetcher runs: "
+		    "restart jwt-authz.fcgi", m->path);
 	cfg_free(m->cfg);
 	m->cfg = c;
 	/* Tokens verified under the old keys and rules are forgotten. */
@@ -140,7 +154,7 @@ main(int argc, char **argv)
 	struct srv_ops ops = { &m, main_handle, main_reload, NULL, NULL };
 	struct daemon_opts o;
 	struct jf_msg msg;
-	int rc;
+	int rc, fetching;
 
 	if ((rc = daemon_parse(&o, argc, argv, &main_info)) != DAEMON_GO_ON)
 		return rc;
@@ -160,19 +174,22 @@ main(int argc, char **argv)
 	m.tc = tcache_new(cfg_cache_entries(m.cfg));
 	/* The table every process shares, made before the workers fork;
 	 * the fetcher process runs only when there is something to fetch. */
+	fetching = cfg_remote_count(m.cfg) > 0 || cfg_cimd_count(m.cfg) > 0;
 	if (remote_new(&m.remote, &msg) != JF_OK ||
 	    remote_bind(m.remote, m.cfg, &msg) != JF_OK ||
-	    (cfg_remote_count(m.cfg) > 0 && fetch_global_init(&msg) != JF_OK)) {
+	    cimdk_new(&m.self, remote_docs(m.remote), &msg) != JF_OK ||
+	    (fetching && fetch_global_init(&msg) != JF_OK)) {
 		log_error("cannot start: %s", msg.s);
 		return 1;
 	}
-	if (cfg_remote_count(m.cfg) > 0) {
+	if (fetching) {
 		m.fetcher = 1;
 		ops.background = main_fetcher;
 	}
 	rc = srv_run(&o.srv, &ops);
 	tcache_free(m.tc);
 	cfg_free(m.cfg);
+	cimdk_free(m.self);
 	remote_free(m.remote);
 	return rc;
 }

@@ -13,7 +13,9 @@
 #include "net/fetch.h"
 #include "net/fetcher.h"
 #include "oauth/asmeta.h"
+#include "oauth/cimd.h"
 #include "remote.h"
+#include "self.h"
 #include "util/log.h"
 
 #define REMOTE_SLOTS 1024       /* key sets, then client documents */
@@ -304,6 +306,12 @@ out:
 	return rc;
 }
 
+struct docs *
+remote_docs(struct remote *r)
+{
+	return r->docs;
+}
+
 /* The fetcher loop's view of this program (net/fetcher.h). */
 struct rfetch {
 	struct remote *r;
@@ -325,8 +333,9 @@ rf_rebind(void *arg)
 	if (remote_bind(f->r, *f->cp, &m) != JF_OK)
 		log_error("fetcher: %s", m.s);
 	f->seen = *f->cp;
-	log_info("fetcher: %zu remote key source%s", f->r->n,
-	    f->r->n == 1 ? "" : "s");
+	log_info("fetcher: %zu remote key source%s, %zu [cimd] section%s",
+	    f->r->n, f->r->n == 1 ? "" : "s", cfg_cimd_count(*f->cp),
+	    cfg_cimd_count(*f->cp) == 1 ? "" : "s");
 	return 1;
 }
 
@@ -336,6 +345,16 @@ rf_timing(void *arg, int kind, struct fetcher_timing *t)
 	const struct rfetch *f = arg;
 	const struct cfg_fetch *c = cfg_fetch(*f->cp);
 
+	const struct cfg_cimd_opts *co = cfg_cimd_opts(*f->cp);
+
+	if (kind == SELF_KIND_CIMD && cfg_cimd_count(*f->cp) > 0) {
+		/* Client documents: their own pace, and let go when idle. */
+		t->refresh = co->refresh;
+		t->refresh_min = c->refresh_min < co->refresh ?
+		    c->refresh_min : co->refresh;
+		t->idle = co->idle;
+		return;
+	}
 	if (kind != REMOTE_KIND_JWKS)
 		return;
 	t->refresh = c->refresh;
@@ -351,6 +370,12 @@ rf_resolve(void *arg, int kind, const char *url, char **out, long *max_age,
 	const struct cfg *c = *f->cp;
 	size_t i;
 
+	/* Only what the configuration allows now: a worker claimed the slot
+	 * under it, but it may have been reloaded since. */
+	if (kind == SELF_KIND_CIMD)
+		return cfg_cimd_find(c, url) == NULL ? JF_E_NOT_FOUND :
+		    cimd_resolve(url, &cfg_fetch(c)->opts,
+		    cfg_cimd_opts(c)->max_bytes, out, max_age, m);
 	if (kind != REMOTE_KIND_JWKS)
 		return JF_E_NOT_FOUND;
 	for (i = 0; i < cfg_remote_count(c); i++)

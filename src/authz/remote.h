@@ -18,6 +18,11 @@
  * all workers together, and waits for it at most jwks_cold_wait; so does
  * a request that finds an issuer's keys never fetched yet. A request
  * otherwise never waits on the network.
+ *
+ * The same process fetches the client metadata documents of self-issued
+ * tokens (self.h) into the same table, slots of their own kind claimed
+ * by the requests that name them; it fetches only URLs a [cimd] section
+ * of its current configuration allows.
  */
 #ifndef JF_AUTHZ_REMOTE_H
 #define JF_AUTHZ_REMOTE_H
@@ -50,6 +55,9 @@ int remote_sync(struct remote *r, struct cfg *c, time_t now);
  * cases at most jwks_cold_wait. 1 when the keys changed and the token is
  * worth verifying again. */
 int remote_retry(struct remote *r, struct cfg *c, const char *iss);
+
+/* The shared table, for the self-issued tokens' documents too. */
+struct docs *remote_docs(struct remote *r);
 
 /* The fetcher process's body (srv_ops.background); *cp is the process's
  * current configuration, replaced by its reload. */

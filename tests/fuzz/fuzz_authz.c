@@ -118,10 +118,10 @@ with_cache(const struct params *p)
 		if (off < -1000000 || off > 1000000)
 			off = 0;
 	}
-	authz_decide(conf, tc, FUZZ_NOW, param, (void *)p, NULL, NULL, &cached);
+	authz_decide(conf, tc, FUZZ_NOW, param, (void *)p, NULL, &cached);
 	same(&verdict, &cached);
-	authz_decide(conf, NULL, FUZZ_NOW + off, param, (void *)p, NULL, NULL, &verdict);
-	authz_decide(conf, tc, FUZZ_NOW + off, param, (void *)p, NULL, NULL, &cached);
+	authz_decide(conf, NULL, FUZZ_NOW + off, param, (void *)p, NULL, &verdict);
+	authz_decide(conf, tc, FUZZ_NOW + off, param, (void *)p, NULL, &cached);
 	same(&verdict, &cached);
 	tcache_free(tc);
 }
@@ -139,7 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p.v[i] = q;
 		q += strlen(q) + 1;
 	}
-	authz_decide(conf, NULL, FUZZ_NOW, param, &p, NULL, NULL, v);
+	authz_decide(conf, NULL, FUZZ_NOW, param, &p, NULL, v);
 	status = jf_http_status(v->err);
 	if (verbose)
 		fprintf(stderr, "authz: %d %s: %s\n", status,

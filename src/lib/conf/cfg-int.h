@@ -1,6 +1,7 @@
 /* cfg-int.h - what cfg.c (globals, load, accessors), issuer.c (the
- * [issuer] sections and their keys) and common.c (helpers) share of
- * struct cfg. cfg.c -> issuer.c -> common.c, never back.
+ * [issuer] sections and their keys), cimd.c (the [cimd] sections),
+ * fetch.c and common.c (helpers) share of struct cfg. cfg.c -> the
+ * section files -> common.c, never back.
  *
  * The structs stay opaque to every other module: only the cfg module's
  * files include this header.
@@ -14,6 +15,7 @@
 #include "util/err.h"
 #include "conf/ini.h"
 #include "jose/jwks.h"
+#include "jose/key.h"
 #include "jose/token.h"
 
 #define CFG_MAX_SOURCES JWKS_MAX_KEYS   /* key_file + jwks_file lines */
@@ -44,6 +46,17 @@ struct cfg_iss {
 	struct jf_msg rnote;    /* why rkeys is NULL */
 };
 
+/* A [cimd ...] section: pub is what cfg.h shows. */
+struct cfg_cimd_sec {
+	struct cfg_cimd pub;
+	unsigned line, algs_line, life_line, typ_line;
+	char *match;
+	char *aud[CFG_MAX_AUD];
+	char *scope;
+	char *typ;
+	char *claims[2 * CFG_CIMD_CLAIMS];
+};
+
 /* The fetch_* and jwks_* keys, each settable once. */
 enum { CFG_F_ALLOW, CFG_F_CA, CFG_F_TIMEOUT, CFG_F_HTTP, CFG_F_REFRESH,
 	CFG_F_REFRESH_MIN, CFG_F_COOLDOWN, CFG_F_STALE, CFG_F_COLD,
@@ -64,14 +77,32 @@ struct cfg {
 	size_t nmaps;
 	struct cfg_iss *iss[CFG_MAX_ISSUERS];
 	size_t niss;
-	struct tok_issuer ti[CFG_MAX_ISSUERS];  /* the view token.c reads */
+	/* The view token.c reads: the issuers, then the authorizer's own
+	 * access-token issuer when there is one (nti = niss + 1). */
+	struct tok_issuer ti[CFG_MAX_ISSUERS + 1];
+	size_t nti;
+	int section;            /* the section being read: CFG_SEC_* */
 	struct cfg_fetch fetch;
 	char *fetch_ca;
 	unsigned fetch_line[CFG_F__N];
 	struct cfg_remote remote[CFG_MAX_ISSUERS];
 	size_t remote_iss[CFG_MAX_ISSUERS];     /* index into iss */
 	size_t nremote;
+	struct cfg_cimd_sec *cimd[CFG_MAX_CIMD];
+	size_t ncimd;
+	struct cfg_cimd_opts cimd_opts;
+	unsigned cimd_line[5];
+	char *at_iss;
+	char *at_key_path;
+	unsigned at_iss_line, at_key_line;
+	long at_life;
+	struct jf_key *at_key;
+	struct jwks *at_keys;
+	char *at_aud[CFG_MAX_CIMD * CFG_MAX_AUD];      /* borrowed */
+	size_t nat_aud;
 };
+
+enum { CFG_SEC_NONE, CFG_SEC_ISSUER, CFG_SEC_CIMD };
 
 /* common.c: JF_E_NOMEM with the usual message. */
 enum jf_err cfg_nomem(struct jf_msg *m);
@@ -81,6 +112,35 @@ const char *cfg_next_word(const char **p, size_t *len);
 /* common.c: refuses a second setting of a key, remembering the first line. */
 enum jf_err cfg_once(const struct ini_item *it, unsigned *line,
 	struct jf_msg *m);
+
+/* common.c: algorithms = ...: the JF_ALG_BIT mask; none and HS* refused. */
+enum jf_err cfg_algs(const struct ini_item *it, unsigned *algs,
+	struct jf_msg *m);
+/* common.c: words of a repeatable key added to out[*n], repeats merged. */
+enum jf_err cfg_words(const struct ini_item *it, char **out, size_t *n,
+	size_t max, struct jf_msg *m);
+/* common.c: yes or no. */
+enum jf_err cfg_yesno(const struct ini_item *it, int *out,
+	struct jf_msg *m);
+
+/* common.c: a file name from the configuration, relative to its
+ * directory (malloc'd, NULL: out of memory). */
+char *cfg_path_join(const struct cfg *c, const char *v);
+
+/* cimd.c: the defaults of the cimd_* and access_token_* keys. */
+void cfg_cimd_defaults(struct cfg *c);
+/* cimd.c: a cimd_* or access_token_* line; JF_E_NOT_FOUND if neither. */
+enum jf_err cfg_set_cimd_global(struct cfg *c, const struct ini_item *it,
+	struct jf_msg *m);
+/* cimd.c: a [cimd URL] header, and a key = value line inside one. */
+enum jf_err cfg_new_cimd(struct cfg *c, const struct ini_item *it,
+	struct jf_msg *m);
+enum jf_err cfg_set_cimd_key(struct cfg *c, struct cfg_cimd_sec *s,
+	const struct ini_item *it, struct jf_msg *m);
+/* cimd.c: after the issuers are finished: defaults, overlaps, and the
+ * access-token key and issuer (sets nti). */
+enum jf_err cfg_cimd_finish(struct cfg *c, struct jf_msg *m);
+void cfg_cimd_free(struct cfg_cimd_sec *s);
 
 /* fetch.c: the defaults of c->fetch. */
 void cfg_fetch_defaults(struct cfg *c);

@@ -1,5 +1,6 @@
 /* cfg.c - read the authorizer's configuration once and load its keys
- * (the [issuer] sections and their key files are issuer.c's).
+ * (the [issuer] sections and their key files are issuer.c's, the [cimd]
+ * sections cimd.c's).
  *
  * Two passes: the ini callback checks every line and records what it
  * says (failing on the first unknown or bad key), then cfg_finish checks
@@ -160,6 +161,8 @@ set_global(struct cfg *c, const struct ini_item *it, struct jf_msg *m)
 		return set_claim_var(c, it, m);
 	else if ((rc = cfg_set_fetch_key(c, it, m)) != JF_E_NOT_FOUND)
 		return rc;
+	else if ((rc = cfg_set_cimd_global(c, it, m)) != JF_E_NOT_FOUND)
+		return rc;
 	else
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown key \"%.64s\"",
 		    it->file, it->line, it->key);
@@ -171,10 +174,18 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 {
 	struct cfg *c = arg;
 
-	if (it->key == NULL)
+	if (it->key == NULL && strcmp(it->section, "cimd") == 0) {
+		c->section = CFG_SEC_CIMD;
+		return cfg_new_cimd(c, it, m);
+	}
+	if (it->key == NULL) {
+		c->section = CFG_SEC_ISSUER;
 		return cfg_new_issuer(c, it, m);
+	}
 	if (it->section == NULL)
 		return set_global(c, it, m);
+	if (c->section == CFG_SEC_CIMD)
+		return cfg_set_cimd_key(c, c->cimd[c->ncimd - 1], it, m);
 	return cfg_set_issuer_key(c, c->iss[c->niss - 1], it, m);
 }
 
@@ -186,9 +197,9 @@ finish(struct cfg *c, struct jf_msg *m)
 	enum jf_err rc;
 	size_t i, j;
 
-	if (c->niss == 0)
-		return jf_fail(m, JF_E_CONFIG, "%s: no [issuer ...] section: "
-		    "every token would be refused", c->path);
+	if (c->niss == 0 && c->ncimd == 0)
+		return jf_fail(m, JF_E_CONFIG, "%s: no [issuer ...] or [cimd "
+		    "...] section: every token would be refused", c->path);
 	for (i = 0; i < c->niss; i++) {
 		is = c->iss[i];
 		if (is->algs_line == 0)
@@ -225,7 +236,9 @@ finish(struct cfg *c, struct jf_msg *m)
 			c->ti[i].rnote = is->rnote.s;
 		}
 	}
-	return cfg_fetch_finish(c, m);
+	if ((rc = cfg_fetch_finish(c, m)) != JF_OK)
+		return rc;
+	return cfg_cimd_finish(c, m);
 }
 
 /* buf NULL: read path; else parse len bytes of buf, named path. */
@@ -247,6 +260,7 @@ cfg_read(struct cfg **out, const char *path, const char *buf, size_t len,
 	c->log_level = LOG_LVL_INFO;
 	c->cache_entries = CFG_CACHE_DEFAULT;
 	cfg_fetch_defaults(c);
+	cfg_cimd_defaults(c);
 	if ((c->path = strdup(path)) == NULL ||
 	    (c->realm = strdup(CFG_DEFAULT_REALM)) == NULL) {
 		rc = cfg_nomem(m);
@@ -298,6 +312,12 @@ cfg_free(struct cfg *c)
 	}
 	for (i = 0; i < c->niss; i++)
 		cfg_iss_free(c->iss[i]);
+	for (i = 0; i < c->ncimd; i++)
+		cfg_cimd_free(c->cimd[i]);
+	key_free(c->at_key);
+	jwks_free(c->at_keys);
+	free(c->at_key_path);
+	free(c->at_iss);
 	free(c->fetch_ca);
 	free(c->realm);
 	free(c->dir);
@@ -365,7 +385,7 @@ void
 cfg_rules(const struct cfg *c, struct tok_rules *r)
 {
 	r->issuers = c->ti;
-	r->nissuers = c->niss;
+	r->nissuers = c->nti;
 	r->leeway = c->leeway;
 	r->max_bytes = c->max_bytes;
 }

@@ -59,6 +59,32 @@ struct cfg_remote {
 	unsigned algs;          /* the issuer's JF_ALG_BIT mask */
 };
 
+#define CFG_MAX_CIMD 64
+#define CFG_CIMD_CLAIMS 16
+
+/* A [cimd URL] section: clients whose client ID is the https URL of a
+ * client ID metadata document, signing their own tokens. */
+struct cfg_cimd {
+	const char *match;      /* one client ID, or a prefix ending in "/" */
+	int prefix;
+	unsigned algs;          /* JF_ALG_BIT mask */
+	const char *const *aud; /* this API's identifiers; naud >= 1 */
+	size_t naud;
+	long max_lifetime;      /* exp - iat at most, s */
+	const char *scope;      /* what they may do, or NULL */
+	const char *typ;        /* required typ, or NULL */
+	const char *const *claims;      /* name, value, name, value ... */
+	size_t nclaims;
+};
+
+/* The global cimd_* keys. */
+struct cfg_cimd_opts {
+	size_t max_bytes;       /* cimd_max_bytes (5120) */
+	long refresh;           /* cimd_refresh, s (300) */
+	long max_stale;         /* cimd_max_stale, s (3600) */
+	long idle;              /* cimd_idle, s (3600) */
+};
+
 /* A claim passed to the backend as Variable-<var>. */
 struct cfg_map {
 	const char *claim;
@@ -92,5 +118,16 @@ const struct cfg_remote *cfg_remote(const struct cfg *c, size_t i);
  * "no key" refusals of the issuer's tokens. */
 void cfg_remote_keys(struct cfg *c, size_t i, struct jwks *keys,
 	const char *why);
+
+/* The [cimd] section whose client IDs include url (exact, else the
+ * longest prefix), or NULL. url must have passed cimd_url_check. */
+const struct cfg_cimd *cfg_cimd_find(const struct cfg *c, const char *url);
+size_t cfg_cimd_count(const struct cfg *c);
+const struct cfg_cimd_opts *cfg_cimd_opts(const struct cfg *c);
+/* The key the authorizer signs access tokens with on exchange routes
+ * (NULL: none configured), their iss and lifetime. */
+struct jf_key;
+const struct jf_key *cfg_at_key(const struct cfg *c, const char **iss,
+	long *lifetime);
 
 #endif

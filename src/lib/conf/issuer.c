@@ -26,13 +26,11 @@ static const char *const global_keys[] = {
 	"realm", "leeway", "max_token_bytes", "log_level", "claim_var",
 	"cache_entries", "fetch_allow", "fetch_ca_file", "fetch_timeout",
 	"fetch_http_for_tests", "jwks_refresh", "jwks_refresh_min",
-	"jwks_cooldown", "jwks_max_stale", "jwks_cold_wait",
+	"jwks_cooldown", "jwks_max_stale", "jwks_cold_wait", "cimd_max_bytes",
+	"cimd_refresh", "cimd_max_stale", "cimd_idle", "access_token_issuer",
+	"access_token_key", "access_token_lifetime",
 };
 
-static enum jf_err set_algs(struct cfg_iss *is, const struct ini_item *it,
-	struct jf_msg *m);
-static enum jf_err add_aud(struct cfg_iss *is, const struct ini_item *it,
-	struct jf_msg *m);
 static enum jf_err add_src(struct cfg *c, struct cfg_iss *is,
 	const struct ini_item *it, struct jf_msg *m);
 static enum jf_err set_remote(const struct cfg *c, struct cfg_iss *is,
@@ -40,71 +38,6 @@ static enum jf_err set_remote(const struct cfg *c, struct cfg_iss *is,
 static void alg_list(unsigned algs, char *buf, size_t size);
 static enum jf_err check_key(const struct cfg *c, const struct cfg_iss *is,
 	const struct cfg_src *src, const struct jf_key *k, struct jf_msg *m);
-
-static enum jf_err
-set_algs(struct cfg_iss *is, const struct ini_item *it, struct jf_msg *m)
-{
-	const char *p = it->value, *w;
-	char name[16];
-	enum jf_alg a;
-	size_t len;
-
-	is->algs = 0;
-	while ((w = cfg_next_word(&p, &len)) != NULL) {
-		snprintf(name, sizeof(name), "%.*s", (int)len, w);
-		a = len < sizeof(name) ? jf_alg_from_name(name) : JF_ALG_NONE;
-		if (a != JF_ALG_NONE) {
-			is->algs |= JF_ALG_BIT(a);
-			continue;
-		}
-		if (strcasecmp(name, "none") == 0)
-			return jf_fail(m, JF_E_CONFIG, "%s:%u: algorithms: "
-			    "\"%s\" refused: it accepts unsigned tokens",
-			    it->file, it->line, name);
-		if (strncasecmp(name, "HS", 2) == 0)
-			return jf_fail(m, JF_E_CONFIG, "%s:%u: algorithms: "
-			    "\"%s\" refused: HMAC keys are shared secrets, so "
-			    "whoever verifies could also mint tokens", it->file,
-			    it->line, name);
-		return jf_fail(m, JF_E_CONFIG, "%s:%u: algorithms: expected "
-		    "ES256, ES384, RS256, PS256 or EdDSA, got \"%.*s\"",
-		    it->file, it->line, (int)(len > 64 ? 64 : len), w);
-	}
-	if (is->algs == 0)
-		return jf_fail(m, JF_E_CONFIG, "%s:%u: algorithms: expected "
-		    "ES256, ES384, RS256, PS256 or EdDSA, got \"\"", it->file,
-		    it->line);
-	return JF_OK;
-}
-
-/* audience may repeat and hold several words; repeats are merged. */
-static enum jf_err
-add_aud(struct cfg_iss *is, const struct ini_item *it, struct jf_msg *m)
-{
-	const char *p = it->value, *w;
-	size_t len, i;
-	int any = 0;
-
-	while ((w = cfg_next_word(&p, &len)) != NULL) {
-		any = 1;
-		for (i = 0; i < is->naud; i++)
-			if (strlen(is->aud[i]) == len &&
-			    memcmp(is->aud[i], w, len) == 0)
-				break;
-		if (i < is->naud)
-			continue;
-		if (is->naud == CFG_MAX_AUD)
-			return jf_fail(m, JF_E_CONFIG, "%s:%u: audience: more "
-			    "than %d values", it->file, it->line, CFG_MAX_AUD);
-		if ((is->aud[is->naud] = strndup(w, len)) == NULL)
-			return cfg_nomem(m);
-		is->naud++;
-	}
-	if (!any)
-		return jf_fail(m, JF_E_CONFIG, "%s:%u: audience: expected one "
-		    "or more values, got \"\"", it->file, it->line);
-	return JF_OK;
-}
 
 /* jwks_uri = URL, or metadata = URL (RFC 8414, whose jwks_uri is then
  * used): one remote source per issuer, checked against the fetcher's
@@ -179,10 +112,10 @@ cfg_set_issuer_key(struct cfg *c, struct cfg_iss *is, const struct ini_item *it,
 	if (strcmp(it->key, "algorithms") == 0) {
 		if ((rc = cfg_once(it, &is->algs_line, m)) != JF_OK)
 			return rc;
-		return set_algs(is, it, m);
+		return cfg_algs(it, &is->algs, m);
 	}
 	if (strcmp(it->key, "audience") == 0)
-		return add_aud(is, it, m);
+		return cfg_words(it, is->aud, &is->naud, CFG_MAX_AUD, m);
 	if (strcmp(it->key, "typ") == 0) {
 		if ((rc = cfg_once(it, &is->typ_line, m)) != JF_OK)
 			return rc;

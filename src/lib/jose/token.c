@@ -478,6 +478,21 @@ tok_claims(const struct tok *t)
 	return t ? t->claims : NULL;
 }
 
+void
+tok_restrict(struct tok *t, struct json_object *claims)
+{
+	json_object_put(t->claims);
+	t->claims = claims;
+	t->iss = NULL;
+	t->key = NULL;
+}
+
+int
+tok_restricted(const struct tok *t)
+{
+	return t != NULL && t->iss == NULL;
+}
+
 const struct tok_issuer *
 tok_issuer(const struct tok *t)
 {

@@ -70,6 +70,13 @@ int tok_peek_iss(const char *s, size_t n, char *out, size_t room);
 const struct json_object *tok_header(const struct tok *t);
 const struct json_object *tok_claims(const struct tok *t);
 const struct tok_issuer *tok_issuer(const struct tok *t);
+/* Replaces a verified token's claims with claims (t owns them now) and
+ * forgets the issuer and key that verified it: for a token checked
+ * against an issuer made for one request (a client's own keys), whose
+ * claims the caller then rebuilt from configuration. */
+void tok_restrict(struct tok *t, struct json_object *claims);
+/* 1 for a token tok_restrict made. */
+int tok_restricted(const struct tok *t);
 /* The kid of the key that verified the token. */
 const char *tok_key_kid(const struct tok *t);
 

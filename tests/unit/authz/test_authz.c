@@ -189,7 +189,7 @@ main(void)
 				expand(hdr, sizeof(hdr), t[i].fmt, good);
 				p.authorization = hdr;
 			}
-			authz_decide(c, NULL, NOW, param, &p, NULL, NULL, v);
+			authz_decide(c, NULL, NOW, param, &p, NULL, v);
 			is(v->err, t[i].want, t[i].name);
 		}
 	}
@@ -198,7 +198,7 @@ main(void)
 		struct params p = { hdr, NULL, NULL };
 
 		expand(hdr, sizeof(hdr), "Bearer @", good);
-		authz_decide(c, NULL, NOW, param, &p, NULL, NULL, v);
+		authz_decide(c, NULL, NOW, param, &p, NULL, v);
 		is(v->nvars, AUTHZ_STD_VARS + 2, "all variables set");
 		is_str(var(v, "JWT_SUB"), "svc-a", "JWT_SUB");
 		is_str(var(v, "JWT_ISS"), "https://mint.test", "JWT_ISS");
@@ -211,21 +211,21 @@ main(void)
 		is_str(var(v, "JWT_META"), "{\"a\":1}", "mapped object as JSON");
 
 		p.scope = "admin";
-		authz_decide(c, NULL, NOW, param, &p, NULL, NULL, v);
+		authz_decide(c, NULL, NOW, param, &p, NULL, v);
 		is_str(v->scope, "admin", "scope attribute on insufficient_scope");
 		is(v->nvars, 0, "no variables on refusal");
 
 		p.scope = NULL;
 		expand(hdr, sizeof(hdr), "Bearer @", num);
-		authz_decide(c, NULL, NOW, param, &p, NULL, NULL, v);
+		authz_decide(c, NULL, NOW, param, &p, NULL, v);
 		is_str(var(v, "JWT_SCOPE"), "a b", "scp array as JWT_SCOPE");
 
 		expand(hdr, sizeof(hdr), "Bearer @", ctl);
-		authz_decide(c, NULL, NOW, param, &p, NULL, NULL, v);
+		authz_decide(c, NULL, NOW, param, &p, NULL, v);
 		is(v->err, JF_E_CLAIM, "CR LF in a claim refuses the token");
 
 		expand(hdr, sizeof(hdr), "Bearer @", expired);
-		authz_decide(c, NULL, NOW, param, &p, NULL, NULL, v);
+		authz_decide(c, NULL, NOW, param, &p, NULL, v);
 		is(v->err, JF_E_EXPIRED, "expired");
 	}
 
@@ -236,29 +236,29 @@ main(void)
 		unsigned long hits, misses;
 
 		expand(hdr, sizeof(hdr), "Bearer @", good);
-		authz_decide(c, tc, NOW, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW, param, &p, NULL, v);
 		is(v->err, JF_OK, "cache: first use verifies");
-		authz_decide(c, tc, NOW + 10, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW + 10, param, &p, NULL, v);
 		is(v->err, JF_OK, "cache: second use allowed");
 		is_str(var(v, "JWT_SUB"), "svc-a", "cache: claims of the cached token");
 		tcache_stats(tc, &hits, &misses);
 		is(hits, 1, "cache: second use was a hit");
 		is(misses, 1, "cache: first use was a miss");
 		p.scope = "admin";
-		authz_decide(c, tc, NOW + 10, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW + 10, param, &p, NULL, v);
 		is(v->err, JF_E_SCOPE, "cache: route policy still applies on a hit");
 		p.scope = NULL;
-		authz_decide(c, tc, NOW + 300 + 30, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW + 300 + 30, param, &p, NULL, v);
 		is(v->err, JF_OK, "cache: valid up to exp + leeway");
-		authz_decide(c, tc, NOW + 300 + 31, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW + 300 + 31, param, &p, NULL, v);
 		is(v->err, JF_E_EXPIRED, "cache: a cached token still expires");
-		authz_decide(c, tc, NOW + 300 + 31, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW + 300 + 31, param, &p, NULL, v);
 		is(v->err, JF_E_EXPIRED, "cache: and stays expired");
 
 		expand(hdr, sizeof(hdr), "Bearer @", expired);
-		authz_decide(c, tc, NOW, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW, param, &p, NULL, v);
 		is(v->err, JF_E_EXPIRED, "cache: refusals are not cached");
-		authz_decide(c, tc, NOW, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW, param, &p, NULL, v);
 		is(v->err, JF_E_EXPIRED, "cache: ... and stay refusals");
 		tcache_free(tc);
 	}
@@ -274,17 +274,17 @@ main(void)
 		size_t len;
 
 		expand(hdr, sizeof(hdr), "Bearer @", good);
-		authz_decide(c, tc, NOW, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW, param, &p, NULL, v);
 		is(v->err, JF_OK, "cache(1): the good token verifies");
-		authz_decide(c, tc, NOW + 1, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW + 1, param, &p, NULL, v);
 		is(v->err, JF_OK, "cache(1): and is cached");
 		len = strlen(hdr);
 		hdr[len - 5] = hdr[len - 5] == 'A' ? 'B' : 'A';
-		authz_decide(c, tc, NOW + 2, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW + 2, param, &p, NULL, v);
 		is(v->err, JF_E_SIGNATURE, "cache: a tampered token is verified");
 		is(v->nvars, 0, "cache: the tampered token gets no claims");
 		expand(hdr, sizeof(hdr), "Bearer @", good);
-		authz_decide(c, tc, NOW + 3, param, &p, NULL, NULL, v);
+		authz_decide(c, tc, NOW + 3, param, &p, NULL, v);
 		is(v->err, JF_OK, "cache(1): the good token still passes");
 		tcache_stats(tc, &hits, &misses);
 		is(hits, 2, "cache(1): the good token was a hit both times");

@@ -333,7 +333,7 @@ static const struct bad_case bad[] = {
 	  OK_ISS, JF_E_CONFIG, ":2: claim_var: variable X already set on "
 	  "line 1", NULL },
 	{ "no issuer", "realm = x\n", JF_E_CONFIG,
-	  ": no [issuer ...] section: every token would be refused", NULL },
+	  ": no [issuer ...] or [cimd ...] section: every token would be refused", NULL },
 	{ "issuer without argument", "[issuer]\n", JF_E_CONFIG,
 	  ":1: [issuer]: expected the exact \"iss\" value, as in "
 	  "[issuer https://mint.example]", NULL },
