@@ -343,3 +343,42 @@ start() {
 	printf '%s\n' "[cimd https://a.example/x/]" "audience = a" "max_lifetime = 300" >"$f"
 	run -0 "$(jf_bin jwt-authz.fcgi)" -t "$f"
 }
+
+@test "RFC 9728: challenges name the resource metadata (and iss when configured); the authorizer serves it" {
+	local mu=https://service-b.example.com/.well-known/oauth-protected-resource/api/get-counter?v=1
+	conf t-prm "[resource $API]" "authorization_servers = https://mint.example.com/mint" \
+		"scopes_supported = counter.read counter.write" "resource_name = Counter API" \
+		"challenge_iss = yes"
+	start prm
+	# No token: the bare challenge, with where to look.
+	authz_ask "$DIR/t-prm.sock" ""
+	assert_ask 401 "WWW-Authenticate: Bearer realm=\"api\", resource_metadata=\"$mu\", iss=\"https://mint.example.com/mint\""
+	authz_ask "$DIR/t-prm.sock" "$(self good --ttl 900)"
+	assert_ask 401 "error=\"invalid_token\""
+	[[ $ASK_OUT == *"resource_metadata=\"$mu\", iss=\"https://mint.example.com/mint\""* ]]
+	ASK_ENV=(JWT_REQUIRE_SCOPE=counter.write)
+	authz_ask "$DIR/t-prm.sock" "$(self good)"
+	assert_ask 403 "error=\"insufficient_scope\""
+	[[ $ASK_OUT == *"scope=\"counter.write\", resource_metadata=\"$mu\""* ]]
+	# The document at its well-known URL (path insertion, query kept).
+	ASK_ENV=(JWT_SERVE=resource-metadata "REQUEST_URI=/.well-known/oauth-protected-resource/api/get-counter?v=1")
+	authz_ask "$DIR/t-prm.sock" ""
+	assert_ask 200 'Content-Type: application/json'
+	printf '%s\n' "$ASK_OUT" | sed '1,/^\r\?$/d' >"$BATS_TEST_TMPDIR/prm.json"
+	[ "$(jq -r .resource "$BATS_TEST_TMPDIR/prm.json")" = "$API" ]
+	[ "$(jq -r '.authorization_servers[0]' "$BATS_TEST_TMPDIR/prm.json")" = https://mint.example.com/mint ]
+	[ "$(jq -c .scopes_supported "$BATS_TEST_TMPDIR/prm.json")" = '["counter.read","counter.write"]' ]
+	[ "$(jq -c .bearer_methods_supported "$BATS_TEST_TMPDIR/prm.json")" = '["header"]' ]
+	[ "$(jq -r 'has("tls_client_certificate_bound_access_tokens")' "$BATS_TEST_TMPDIR/prm.json")" = false ]
+	ASK_ENV=(JWT_SERVE=resource-metadata REQUEST_URI=/.well-known/oauth-protected-resource/other)
+	authz_ask "$DIR/t-prm.sock" ""
+	assert_ask 404 'no resource metadata at this URL'
+	ASK_ENV=(JWT_SERVE=resource-metadata REQUEST_METHOD=POST
+		"REQUEST_URI=/.well-known/oauth-protected-resource/api/get-counter?v=1")
+	authz_ask "$DIR/t-prm.sock" ""
+	assert_ask 405
+	# A route naming a resource the file lacks is the operator's error.
+	ASK_ENV=(JWT_RESOURCE=https://nowhere.example)
+	authz_ask "$DIR/t-prm.sock" "$(self good)"
+	assert_ask 500
+}

@@ -18,6 +18,7 @@
 #include "authz.h"
 #include "jose/tcache.h"
 #include "jose/token.h"
+#include "oauth/prm.h"
 #include "self.h"
 #include "util/log.h"
 
@@ -445,6 +446,13 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	v->scopebuf[0] = '\0';
 	v->at[0] = '\0';
 	v->at_life = 0;
+	/* Which API this is, for the challenge (RFC 9728 §5.1). */
+	s = param(arg, "JWT_RESOURCE");
+	if ((v->res = cfg_resource(c, s)) == NULL && s != NULL) {
+		v->err = jf_fail(&v->msg, JF_E_CONFIG, "JWT_RESOURCE: no "
+		    "[resource %.200s] in %s", s, cfg_path(c));
+		goto done;
+	}
 	/* The policy comes first so a misconfigured route fails for every
 	 * request, not only for those that carry a valid token. */
 	s = param(arg, "JWT_REQUIRE_SCOPE");
@@ -577,6 +585,7 @@ authz_answer(const struct cfg *c, const struct authz_verdict *v,
 {
 	char desc[JF_MSG_MAX], jdesc[JF_MSG_MAX * 6 + 8], body[JF_MSG_MAX * 7];
 	char name[96];          /* "Variable-" and a variable of <= 64 */
+	char more[2 * PRM_URL_MAX + 48] = "";
 	const char *code;
 	size_t i;
 	int status, k;
@@ -618,17 +627,25 @@ authz_answer(const struct cfg *c, const struct authz_verdict *v,
 	} else {
 		authz_quoted(v->msg.s[0] != '\0' ? v->msg.s :
 		    jf_strerror(v->err), desc, sizeof(desc));
+		/* RFC 9728 §5.1 and the seed's iss: where to get a token.
+		 * Both values were checked at load to need no escaping. */
+		if (v->res != NULL)
+			snprintf(more, sizeof(more), ", resource_metadata=\"%s\""
+			    "%s%s%s", v->res->metadata_url,
+			    v->res->iss ? ", iss=\"" : "",
+			    v->res->iss ? v->res->iss : "",
+			    v->res->iss ? "\"" : "");
 		if (code == NULL)
-			req_header(r, "WWW-Authenticate", "Bearer realm=\"%s\"",
-			    cfg_realm(c));
+			req_header(r, "WWW-Authenticate", "Bearer realm=\"%s\"%s",
+			    cfg_realm(c), more);
 		else
 			req_header(r, "WWW-Authenticate",
 			    "Bearer realm=\"%s\", error=\"%s\", "
-			    "error_description=\"%s\"%s%s%s",
+			    "error_description=\"%s\"%s%s%s%s",
 			    cfg_realm(c), code, desc,
 			    v->scope != NULL ? ", scope=\"" : "",
 			    v->scope != NULL ? v->scope : "",
-			    v->scope != NULL ? "\"" : "");
+			    v->scope != NULL ? "\"" : "", more);
 	}
 	authz_json_escape(status >= 500 ? desc : v->msg.s[0] != '\0' ?
 	    v->msg.s : jf_strerror(v->err), jdesc, sizeof(jdesc));
@@ -659,8 +676,18 @@ authz_handle(const struct cfg *c, struct tcache *tc,
 	struct authz_verdict v;    /* 11 KiB; a worker's stack is 8 MiB */
 	struct authz_param p = { r };
 	char addr[AUTHZ_LOG_FIELD], uri[AUTHZ_LOG_FIELD], sub[AUTHZ_LOG_FIELD];
-	const char *code;
+	const char *code, *serve;
 
+	if (req_role(r) == REQ_RESPONDER && (serve = req_param(r, "JWT_SERVE"))
+	    != NULL) {
+		if (strcmp(serve, "resource-metadata") == 0)
+			authz_metadata(c, r);
+		else {
+			log_error("JWT_SERVE: expected resource-metadata");
+			req_status(r, 500);
+		}
+		return;
+	}
 	authz_decide(c, tc, time(NULL), authz_req_param, &p, h, &v);
 	authz_answer(c, &v, r);
 	authz_clean(req_param(r, "REMOTE_ADDR"), addr, sizeof(addr));

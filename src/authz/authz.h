@@ -42,6 +42,7 @@ struct authz_verdict {
 	size_t used;
 	char values[AUTHZ_VALUES_MAX];
 	char scopebuf[AUTHZ_SCOPE_MAX];
+	const struct cfg_resource *res; /* named in challenges, or NULL */
 	char at[AUTHZ_AT_MAX];  /* exchange routes: the access token issued,
 	                         * "" otherwise */
 	long at_life;
@@ -77,7 +78,12 @@ void authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 void authz_answer(const struct cfg *c, const struct authz_verdict *v,
 	struct req *r);
 
-/* One request: decide, answer, log. */
+/* A responder request with JWT_SERVE = resource-metadata: the RFC 9728
+ * document of the [resource] whose metadata path is the request's URI
+ * (meta.c). */
+void authz_metadata(const struct cfg *c, struct req *r);
+
+/* One request: decide, answer, log (or authz_metadata). */
 void authz_handle(const struct cfg *c, struct tcache *tc,
 	const struct authz_hooks *h, struct req *r);
 

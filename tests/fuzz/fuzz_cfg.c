@@ -63,15 +63,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(&r, 0, sizeof(r));
 	cfg_rules(c, &r);
-	assert(r.nissuers >= 1 && r.nissuers <= CFG_MAX_ISSUERS);
+	/* Issuers, or self-issuing clients; one more issuer when the
+	 * authorizer issues access tokens itself. */
+	assert(r.nissuers + cfg_cimd_count(c) >= 1);
+	assert(r.nissuers <= CFG_MAX_ISSUERS + 1);
+	if (cfg_at_key(c, NULL, NULL) != NULL) {
+		const struct tok_issuer *own = &r.issuers[r.nissuers - 1];
+
+		assert(cfg_cimd_count(c) > 0 && own->typ != NULL &&
+		    strcmp(own->typ, "at+jwt") == 0 && jwks_count(own->keys) == 1);
+	}
 	assert(r.max_bytes >= 256 && r.max_bytes <= TOK_MAX_BYTES_LIMIT);
 	for (i = 0; i < r.nissuers; i++) {
 		const struct tok_issuer *is = &r.issuers[i];
 
 		assert(is->iss != NULL && is->algs != 0);
 		assert(!(is->algs & JF_ALG_BIT(JF_ALG_NONE)));
-		assert(is->naud >= 1 && is->naud <= CFG_MAX_AUD);
-		assert(jwks_count(is->keys) >= 1);
+		assert(is->naud >= 1 && is->naud <= CFG_MAX_CIMD * CFG_MAX_AUD);
+		assert(jwks_count(is->keys) >= 1 || is->rnote != NULL);
 	}
 	maps = cfg_maps(c, &n);
 	assert(n <= CFG_MAX_MAPS);

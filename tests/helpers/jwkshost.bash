@@ -56,13 +56,14 @@ authz_start() {
 
 # authz_ask SOCK TOKEN: the authorizer's answer to one request carrying
 # TOKEN; ASK_STATUS is its status, ASK_OUT the whole answer (headers and
-# body), ASK_MS how long it took. ASK_ENV (an array) adds parameters,
+# body), ASK_MS how long it took; an empty TOKEN sends no credential.
+# ASK_ENV (an array) adds parameters,
 # as in ASK_ENV=(JWT_SELF_ISSUED=exchange).
 authz_ask() {
 	local t0 t1
 	t0=$(date +%s%N)
 	ASK_OUT=$(env -i REQUEST_METHOD=GET REQUEST_URI=/api/x ${ASK_ENV[@]+"${ASK_ENV[@]}"} \
-		HTTP_AUTHORIZATION="Bearer $2" "$(command -v cgi-fcgi)" -bind \
+		HTTP_AUTHORIZATION="${2:+Bearer $2}" "$(command -v cgi-fcgi)" -bind \
 		-connect "$1" 2>&1) || true
 	t1=$(date +%s%N)
 	ASK_MS=$(((t1 - t0) / 1000000))

@@ -1,5 +1,6 @@
 /* cfg-int.h - what cfg.c (globals, load, accessors), issuer.c (the
  * [issuer] sections and their keys), cimd.c (the [cimd] sections),
+ * resource.c (the [resource] sections),
  * fetch.c and common.c (helpers) share of struct cfg. cfg.c -> the
  * section files -> common.c, never back.
  *
@@ -17,6 +18,7 @@
 #include "jose/jwks.h"
 #include "jose/key.h"
 #include "jose/token.h"
+#include "oauth/prm.h"
 
 #define CFG_MAX_SOURCES JWKS_MAX_KEYS   /* key_file + jwks_file lines */
 
@@ -55,6 +57,23 @@ struct cfg_cimd_sec {
 	char *scope;
 	char *typ;
 	char *claims[2 * CFG_CIMD_CLAIMS];
+};
+
+/* A [resource ID] section: pub is what cfg.h shows. */
+struct cfg_res_sec {
+	struct cfg_resource pub;
+	unsigned line, name_line, doc_line, bound_line, iss_line;
+	char *id;
+	char murl[PRM_URL_MAX + 1];
+	char *as[PRM_MAX_AS];
+	size_t nas;
+	char *scopes[CFG_RES_SCOPES];
+	size_t nscopes;
+	char *name;
+	char *doc;
+	int bound;
+	int challenge_iss;
+	char *json;
 };
 
 /* The fetch_* and jwks_* keys, each settable once. */
@@ -100,9 +119,11 @@ struct cfg {
 	struct jwks *at_keys;
 	char *at_aud[CFG_MAX_CIMD * CFG_MAX_AUD];      /* borrowed */
 	size_t nat_aud;
+	struct cfg_res_sec *res[CFG_MAX_RESOURCES];
+	size_t nres;
 };
 
-enum { CFG_SEC_NONE, CFG_SEC_ISSUER, CFG_SEC_CIMD };
+enum { CFG_SEC_NONE, CFG_SEC_ISSUER, CFG_SEC_CIMD, CFG_SEC_RESOURCE };
 
 /* common.c: JF_E_NOMEM with the usual message. */
 enum jf_err cfg_nomem(struct jf_msg *m);
@@ -141,6 +162,15 @@ enum jf_err cfg_set_cimd_key(struct cfg *c, struct cfg_cimd_sec *s,
  * access-token key and issuer (sets nti). */
 enum jf_err cfg_cimd_finish(struct cfg *c, struct jf_msg *m);
 void cfg_cimd_free(struct cfg_cimd_sec *s);
+
+/* resource.c: a [resource ID] header, a key = value line inside one,
+ * and building each document once the file is read. */
+enum jf_err cfg_new_resource(struct cfg *c, const struct ini_item *it,
+	struct jf_msg *m);
+enum jf_err cfg_set_resource_key(struct cfg *c, struct cfg_res_sec *s,
+	const struct ini_item *it, struct jf_msg *m);
+enum jf_err cfg_resource_finish(struct cfg *c, struct jf_msg *m);
+void cfg_resource_free(struct cfg_res_sec *s);
 
 /* fetch.c: the defaults of c->fetch. */
 void cfg_fetch_defaults(struct cfg *c);

@@ -178,6 +178,10 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 		c->section = CFG_SEC_CIMD;
 		return cfg_new_cimd(c, it, m);
 	}
+	if (it->key == NULL && strcmp(it->section, "resource") == 0) {
+		c->section = CFG_SEC_RESOURCE;
+		return cfg_new_resource(c, it, m);
+	}
 	if (it->key == NULL) {
 		c->section = CFG_SEC_ISSUER;
 		return cfg_new_issuer(c, it, m);
@@ -186,6 +190,8 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 		return set_global(c, it, m);
 	if (c->section == CFG_SEC_CIMD)
 		return cfg_set_cimd_key(c, c->cimd[c->ncimd - 1], it, m);
+	if (c->section == CFG_SEC_RESOURCE)
+		return cfg_set_resource_key(c, c->res[c->nres - 1], it, m);
 	return cfg_set_issuer_key(c, c->iss[c->niss - 1], it, m);
 }
 
@@ -238,7 +244,9 @@ finish(struct cfg *c, struct jf_msg *m)
 	}
 	if ((rc = cfg_fetch_finish(c, m)) != JF_OK)
 		return rc;
-	return cfg_cimd_finish(c, m);
+	if ((rc = cfg_cimd_finish(c, m)) != JF_OK)
+		return rc;
+	return cfg_resource_finish(c, m);
 }
 
 /* buf NULL: read path; else parse len bytes of buf, named path. */
@@ -314,6 +322,8 @@ cfg_free(struct cfg *c)
 		cfg_iss_free(c->iss[i]);
 	for (i = 0; i < c->ncimd; i++)
 		cfg_cimd_free(c->cimd[i]);
+	for (i = 0; i < c->nres; i++)
+		cfg_resource_free(c->res[i]);
 	key_free(c->at_key);
 	jwks_free(c->at_keys);
 	free(c->at_key_path);

@@ -85,6 +85,19 @@ struct cfg_cimd_opts {
 	long idle;              /* cimd_idle, s (3600) */
 };
 
+#define CFG_MAX_RESOURCES 64
+#define CFG_RES_SCOPES 64
+
+/* A [resource ID] section: an API this authorizer protects, and its RFC
+ * 9728 metadata. */
+struct cfg_resource {
+	const char *id;                 /* the resource identifier */
+	const char *metadata_url;       /* where its metadata is published */
+	const char *metadata_path;      /* that URL's path and query */
+	const char *json;               /* the metadata document */
+	const char *iss;                /* challenge_iss: the iss= value */
+};
+
 /* A claim passed to the backend as Variable-<var>. */
 struct cfg_map {
 	const char *claim;
@@ -124,6 +137,13 @@ void cfg_remote_keys(struct cfg *c, size_t i, struct jwks *keys,
 const struct cfg_cimd *cfg_cimd_find(const struct cfg *c, const char *url);
 size_t cfg_cimd_count(const struct cfg *c);
 const struct cfg_cimd_opts *cfg_cimd_opts(const struct cfg *c);
+/* The [resource] section of identifier id (NULL: the first one), or
+ * NULL. */
+const struct cfg_resource *cfg_resource(const struct cfg *c, const char *id);
+/* The [resource] whose metadata path (and query) is path, or NULL. */
+const struct cfg_resource *cfg_resource_at(const struct cfg *c,
+	const char *path);
+
 /* The key the authorizer signs access tokens with on exchange routes
  * (NULL: none configured), their iss and lifetime. */
 struct jf_key;

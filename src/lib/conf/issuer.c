@@ -145,7 +145,8 @@ cfg_new_issuer(struct cfg *c, const struct ini_item *it, struct jf_msg *m)
 
 	if (strcmp(it->section, "issuer") != 0)
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown section "
-		    "[%.64s]", it->file, it->line, it->section);
+		    "[%.64s] (expected issuer, cimd or resource)", it->file,
+		    it->line, it->section);
 	if (it->arg == NULL)
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: [issuer]: expected the "
 		    "exact \"iss\" value, as in [issuer https://mint.example]",

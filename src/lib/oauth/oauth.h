@@ -1,10 +1,13 @@
-/* oauth.h - oauth: OAuth documents jwt-fcgi reads from elsewhere: RFC 8414
+/* oauth.h - oauth: OAuth documents jwt-fcgi reads or publishes: RFC 8414
  * authorization server metadata (asmeta), client ID metadata documents
- * and their keys (cimd). Fetching goes through net; keys through jose. */
+ * and their keys (cimd, cimdkeys), RFC 9728 protected resource metadata
+ * (prm). Fetching goes through net; keys through jose. */
 #ifndef JF_OAUTH_H
 #define JF_OAUTH_H
 
 #include "oauth/asmeta.h"
 #include "oauth/cimd.h"
+#include "oauth/cimdkeys.h"
+#include "oauth/prm.h"
 
 #endif

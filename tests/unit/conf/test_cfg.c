@@ -260,7 +260,8 @@ static const struct bad_case bad[] = {
 	  ":4: unknown key \"realm\" in [issuer https://a.test] (global keys "
 	  "go before the first section)", NULL },
 	{ "unknown section", OK_ISS "[mint]\n", JF_E_CONFIG,
-	  ":4: unknown section [mint]", NULL },
+	  ":4: unknown section [mint] (expected issuer, cimd or resource)",
+	  NULL },
 	{ "syntax error from the reader", "[Issuer x]\n", JF_E_CONFIG,
 	  ":1: section name: expected [a-z0-9_]+, got 'I' at column 2", NULL },
 	{ "leeway not a number", "leeway = abc\n" OK_ISS, JF_E_CONFIG,
@@ -332,6 +333,61 @@ static const struct bad_case bad[] = {
 	{ "claim_var duplicate variable", "claim_var = a X\nclaim_var = b X\n"
 	  OK_ISS, JF_E_CONFIG, ":2: claim_var: variable X already set on "
 	  "line 1", NULL },
+	{ "cimd http prefix", "[cimd http://a.test/x/]\naudience = a\n",
+	  JF_E_CONFIG, ":1: [cimd http://a.test/x/]: client_id URL: ", "" },
+	{ "cimd no path", "[cimd https://a.test]\naudience = a\n",
+	  JF_E_CONFIG, ":1: [cimd https://a.test]: client_id URL: a path is "
+	  "required", NULL },
+	{ "cimd prefix with query", "[cimd https://a.test/x?y/]\naudience = a\n",
+	  JF_E_CONFIG, ":1: [cimd https://a.test/x?y/]: a prefix ends its path "
+	  "with \"/\" and has no query", NULL },
+	{ "cimd no audience", "[cimd https://a.test/x/]\n", JF_E_CONFIG,
+	  ":1: [cimd https://a.test/x/]: audience is required: a self-issued "
+	  "token must name this API", NULL },
+	{ "cimd duplicate", "[cimd https://a.test/x/]\naudience = a\n"
+	  "[cimd https://a.test/x/]\n", JF_E_CONFIG,
+	  ":3: duplicate [cimd https://a.test/x/] (first on line 1)", NULL },
+	{ "cimd reserved claim", "[cimd https://a.test/x/]\naudience = a\n"
+	  "claim = scope all\n", JF_E_CONFIG, ":3: claim: scope is set by "
+	  "the authorizer (use scope = for scopes)", NULL },
+	{ "cimd lifetime", "[cimd https://a.test/x/]\naudience = a\n"
+	  "max_lifetime = 3601\n", JF_E_CONFIG, ":3: max_lifetime: expected "
+	  "seconds 1..3600, got \"3601\"", NULL },
+	{ "cimd and issuer", "[issuer https://a.test/x/c]\nkey_file = "
+	  "ec.pub.pem\naudience = api\n[cimd https://a.test/x/]\naudience = "
+	  "a\n", JF_E_CONFIG, ":1: [issuer https://a.test/x/c] is also a "
+	  "client of [cimd https://a.test/x/]", NULL },
+	{ "access token key alone", "access_token_key = ec.priv.pem\n"
+	  "[cimd https://a.test/x/]\naudience = a\n", JF_E_CONFIG,
+	  ":1: access_token_key needs access_token_issuer too", NULL },
+	{ "access token without cimd", "access_token_issuer = https://b\n"
+	  "access_token_key = ec.priv.pem\n" OK_ISS, JF_E_CONFIG,
+	  ":1: access_token_issuer: access tokens are issued for [cimd] "
+	  "clients, and there is no [cimd] section", NULL },
+	{ "access token public key", "access_token_issuer = https://b\n"
+	  "access_token_key = ec.pub.pem\n[cimd https://a.test/x/]\n"
+	  "audience = a\n", JF_E_CONFIG, ":2: access_token_key @D@/ec.pub.pem "
+	  "is a public key: the authorizer signs with it", NULL },
+	{ "cimd stale under refresh", "cimd_refresh = 600\ncimd_max_stale = "
+	  "60\n[cimd https://a.test/x/]\naudience = a\n", JF_E_CONFIG,
+	  ": cimd_max_stale (60 s) is under cimd_refresh (600 s): keys would "
+	  "go stale between two looks", NULL },
+	{ "resource http", "[resource http://a.test/v1]\n" OK_ISS,
+	  JF_E_CONFIG, ":1: [resource]: expected the API's identifier, an "
+	  "https URL without fragment, blanks or quotes, as in [resource "
+	  "https://api.example.com/v1]", NULL },
+	{ "resource http server", "[resource https://a.test/v1]\n"
+	  "authorization_servers = http://m\n" OK_ISS, JF_E_CONFIG,
+	  ":2: authorization_servers: http://m is not an https URL (an issuer "
+	  "identifier)", NULL },
+	{ "resource iss without servers", "[resource https://a.test/v1]\n"
+	  "challenge_iss = yes\n" OK_ISS, JF_E_CONFIG, ":1: [resource "
+	  "https://a.test/v1]: challenge_iss needs authorization_servers",
+	  NULL },
+	{ "resource same metadata", "[resource https://a.test]\n"
+	  "[resource https://a.test/]\n" OK_ISS, JF_E_CONFIG,
+	  ":2: [resource https://a.test/] has the metadata URL of line 1",
+	  NULL },
 	{ "no issuer", "realm = x\n", JF_E_CONFIG,
 	  ": no [issuer ...] or [cimd ...] section: every token would be refused", NULL },
 	{ "issuer without argument", "[issuer]\n", JF_E_CONFIG,
@@ -431,6 +487,81 @@ test_bad(void)
 			    bad[i].tail ? bad[i].tail : "");
 		cfg_free(c);
 	}
+}
+
+/* [cimd] and [resource]: which section a client ID falls in, the
+ * access-token issuer the authorizer then trusts, the documents. */
+static void
+test_cimd_resource(void)
+{
+	static const char text[] =
+	    "access_token_issuer = https://api.test\n"
+	    "access_token_key = ec.priv.pem\n"
+	    "[cimd https://a.test/svc/]\n"
+	    "audience = https://api.test/v1\n"
+	    "scope = read  write\nscope = admin\n"
+	    "claim = tier gold plated\n"
+	    "[cimd https://a.test/svc/team/]\n"
+	    "audience = https://api.test/v2 https://api.test/v1\n"
+	    "[cimd https://b.test/one.json]\n"
+	    "audience = https://api.test/v1\n"
+	    "max_lifetime = 60\n"
+	    "[resource https://api.test/v1]\n"
+	    "authorization_servers = https://mint.test\n"
+	    "challenge_iss = yes\n";
+	const struct cfg_cimd *s;
+	const struct cfg_resource *r;
+	struct tok_rules rules;
+	struct jf_msg m;
+	enum jf_err rc;
+	struct cfg *c;
+	const char *iss;
+	long life;
+
+	c = load(text, &rc, &m);
+	if (!ok(rc == JF_OK && c != NULL, "cimd + resource config loads")) {
+		diag("%s", m.s);
+		return;
+	}
+	s = cfg_cimd_find(c, "https://a.test/svc/x.json");
+	ok(s != NULL && strcmp(s->match, "https://a.test/svc/") == 0 &&
+	    s->prefix && s->max_lifetime == 300, "prefix: defaults");
+	is_str(s ? s->scope : NULL, "read write admin", "... scopes merged");
+	ok(s != NULL && s->nclaims == 1 && strcmp(s->claims[0], "tier") == 0
+	    && strcmp(s->claims[1], "gold plated") == 0, "... claim value "
+	    "keeps its blanks");
+	s = cfg_cimd_find(c, "https://a.test/svc/team/x.json");
+	ok(s != NULL && s->naud == 2, "the longest prefix wins");
+	ok(cfg_cimd_find(c, "https://a.test/svc/") == NULL,
+	    "the prefix alone is no client");
+	ok(cfg_cimd_find(c, "https://a.test/svcx/y") == NULL,
+	    "a prefix matches whole path segments");
+	ok(cfg_cimd_find(c, "https://a.test/svc/%2e%2e/evil") == NULL &&
+	    cfg_cimd_find(c, "https://a.test/svc/%2F/x") == NULL &&
+	    cfg_cimd_find(c, "https://a.test/svc/a\\b") == NULL,
+	    "encoded dots, slashes and backslashes cannot leave a prefix");
+	s = cfg_cimd_find(c, "https://b.test/one.json");
+	ok(s != NULL && !s->prefix && s->max_lifetime == 60, "exact client");
+	ok(cfg_cimd_find(c, "https://b.test/one.jsonx") == NULL,
+	    "exact means exact");
+	ok(cfg_at_key(c, &iss, &life) != NULL && strcmp(iss,
+	    "https://api.test") == 0 && life == 600, "access-token key");
+	memset(&rules, 0, sizeof(rules));
+	cfg_rules(c, &rules);
+	ok(rules.nissuers == 1 && strcmp(rules.issuers[0].iss,
+	    "https://api.test") == 0 && rules.issuers[0].naud == 2 &&
+	    strcmp(rules.issuers[0].typ, "at+jwt") == 0,
+	    "its own issuer is trusted for every [cimd] audience, at+jwt");
+	r = cfg_resource(c, NULL);
+	ok(r != NULL && strcmp(r->metadata_path,
+	    "/.well-known/oauth-protected-resource/v1") == 0 &&
+	    strcmp(r->iss, "https://mint.test") == 0, "resource");
+	ok(r != NULL && strstr(r->json, "\"authorization_servers\":"
+	    "[\"https://mint.test\"]") != NULL, "... its document");
+	ok(cfg_resource_at(c, "/.well-known/oauth-protected-resource/v1") ==
+	    r && cfg_resource(c, "https://api.test/v1") == r &&
+	    cfg_resource(c, "https://api.test/v2") == NULL, "... found");
+	cfg_free(c);
 }
 
 static void
@@ -570,6 +701,7 @@ main(void)
 	test_good();
 	test_defaults();
 	test_bad();
+	test_cimd_resource();
 	test_missing_config();
 	test_parse_buf();
 	test_log();
