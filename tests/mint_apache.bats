@@ -86,7 +86,7 @@ teardown_file() {
 	[[ $output == *"'/etc/apache2/mint-tls.pem' does not exist"* ]]
 }
 
-@test "certificate -> token bound to it (cnf.x5t#S256), audited" {
+@test "certificate -> token (not bound: the mint's default), audited" {
 	msrv_check_token_audited
 }
 

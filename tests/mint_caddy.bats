@@ -69,7 +69,7 @@ teardown_file() {
 	assert_equal "$output" "$(cat "$JF_SRCDIR/conf/caddy/jwt-mint.caddy")"
 }
 
-@test "certificate -> token bound to it (cnf.x5t#S256), audited" {
+@test "certificate -> token (not bound: the mint's default), audited" {
 	msrv_check_token_audited
 }
 

@@ -68,7 +68,7 @@ teardown_file() {
 	nginx_test_config "$d/nginx.conf"
 }
 
-@test "certificate -> token bound to it (cnf.x5t#S256), audited" {
+@test "certificate -> token (not bound: the mint's default), audited" {
 	msrv_check_token_audited
 }
 
