@@ -11,6 +11,7 @@ bats_require_minimum_version 1.5.0
 load helpers/common
 load helpers/pki
 load helpers/mint
+load helpers/bind
 
 setup_file() {
 	need_cmd lighttpd "apt-get install lighttpd lighttpd-mod-openssl" &&
@@ -28,6 +29,7 @@ setup_file() {
 
 setup() {
 	skip_if_file_skipped
+	BIND_MTLS=$MTLS BIND_TLS=$TLS BIND_PLAIN=http://127.0.0.1:$PORT
 }
 
 teardown_file() {
@@ -138,6 +140,34 @@ assert_oauth_error() {
 	http -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/api/echo"
 	assert_status 401
 	assert_header_contains WWW-Authenticate 'error="invalid_token"'
+}
+
+# --- certificate-bound tokens at the proxy (RFC 8705 §3) -------------------
+# ssl.verifyclient.exportcert on the socket (50-jwt-mint.conf's) puts
+# SSL_CLIENT_CERT in the authorizer's FastCGI environment too.
+
+@test "binding: search's token is bound to its certificate, billing's and worker's are not" {
+	bind_check_minted
+}
+
+@test "binding: the bound token with its certificate opens the API (exportcert)" {
+	bind_check_right
+}
+
+@test "binding: another certificate of the same CA, or none: 401 invalid_token, why" {
+	bind_check_wrong
+}
+
+@test "binding: a client header named like the certificate variable changes nothing" {
+	bind_check_headers
+}
+
+@test "binding: an unbound token opens the API with or without a certificate" {
+	bind_check_unbound
+}
+
+@test "binding: a route with JWT_REQUIRE_BOUND=1 takes bound tokens only" {
+	bind_check_route
 }
 
 @test "a bare POST with only the certificate gets the default scope" {
