@@ -13,6 +13,7 @@ load helpers/pki
 load helpers/mint
 load helpers/apache
 load helpers/mintsrv
+load helpers/bind
 
 setup_file() {
 	need_apache && need_certtool && need_cmd jq && need_cmd curl ||
@@ -51,6 +52,7 @@ mint_apache_server() {
 
 setup() {
 	skip_if_file_skipped
+	BIND_MTLS=$MTLS BIND_TLS=$TLS BIND_PLAIN=$PLAIN BIND_HTTP=msrv_http
 }
 
 teardown_file() {
@@ -86,13 +88,55 @@ teardown_file() {
 	[[ $output == *"'/etc/apache2/mint-tls.pem' does not exist"* ]]
 }
 
-@test "certificate -> token bound to it (cnf.x5t#S256), audited" {
+@test "certificate -> token (not bound: the mint's default), audited" {
 	msrv_check_token_audited
 }
 
 @test "the token opens the API behind jwt-authz.fcgi on the same Apache" {
 	msrv_check_api "$PLAIN/api/echo"
 	msrv_check_api "$TLS/api/echo"
+}
+
+# --- certificate-bound tokens at the proxy (RFC 8705 §3) -------------------
+# mod_ssl sets SSL_CLIENT_CERT after mod_authnz_fcgi asked (fixups):
+# the SetEnvIfExpr in jwt-authz.conf passes it, and the mTLS virtual
+# host of jwt-mint.conf inherits the protected <Location>.
+
+@test "binding: search's token is bound to its certificate, billing's and worker's are not" {
+	bind_check_minted
+}
+
+@test "binding: the bound token with its certificate opens the API (SetEnvIfExpr)" {
+	bind_check_right
+}
+
+@test "binding: another certificate of the same CA, or none: 401 invalid_token, why" {
+	bind_check_wrong
+}
+
+@test "binding: a client header named like the certificate variable changes nothing" {
+	bind_check_headers
+}
+
+@test "binding: an unbound token opens the API with or without a certificate" {
+	bind_check_unbound
+}
+
+@test "binding: a route with JWT_REQUIRE_BOUND=1 takes bound tokens only" {
+	bind_check_route
+}
+
+@test "binding: +ExportCertData alone does not reach mod_authnz_fcgi: bound token refused" {
+	# /noexport: the authorizer without jwt-authz.conf's SetEnvIfExpr.
+	bind_token search
+	backend_mark "$DIR/backend.log"
+	bind_api search "$MTLS/noexport"
+	bind_refused 'the request came without one'
+	# ... while the backend, after fixups, does get the certificate.
+	bind_token billing
+	bind_api search "$MTLS/noexport"
+	bind_allowed billing
+	assert_json '.SSL_CLIENT_CERT | startswith("-----BEGIN CERTIFICATE-----")' true
 }
 
 @test "no client certificate: the TLS handshake fails, the mint is not asked" {

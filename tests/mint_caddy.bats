@@ -13,6 +13,7 @@ load helpers/pki
 load helpers/mint
 load helpers/caddy
 load helpers/mintsrv
+load helpers/bind
 
 setup_file() {
 	need_caddy && need_certtool && need_cmd jq && need_cmd curl ||
@@ -38,6 +39,7 @@ mint_caddy_server() {
 
 setup() {
 	skip_if_file_skipped
+	BIND_MTLS=$MTLS BIND_TLS=$TLS BIND_PLAIN=$PLAIN BIND_HTTP=msrv_http
 }
 
 teardown_file() {
@@ -69,13 +71,42 @@ teardown_file() {
 	assert_equal "$output" "$(cat "$JF_SRCDIR/conf/caddy/jwt-mint.caddy")"
 }
 
-@test "certificate -> token bound to it (cnf.x5t#S256), audited" {
+@test "certificate -> token (not bound: the mint's default), audited" {
 	msrv_check_token_audited
 }
 
 @test "the token opens the API behind jwt-authz.fcgi on the same Caddy" {
 	msrv_check_api "$PLAIN/api/echo"
 	msrv_check_api "$TLS/api/echo"
+}
+
+# --- certificate-bound tokens at the proxy (RFC 8705 §3) -------------------
+# jwt_authz passes {http.request.tls.client.certificate_pem} as
+# SSL_CLIENT_CERT to forward_auth's FastCGI transport; the test's mTLS
+# site serves the API too.
+
+@test "binding: search's token is bound to its certificate, billing's and worker's are not" {
+	bind_check_minted
+}
+
+@test "binding: the bound token with its certificate opens the API (certificate_pem placeholder)" {
+	bind_check_right
+}
+
+@test "binding: another certificate of the same CA, or none: 401 invalid_token, why" {
+	bind_check_wrong
+}
+
+@test "binding: a client header named like the certificate variable changes nothing" {
+	bind_check_headers
+}
+
+@test "binding: an unbound token opens the API with or without a certificate" {
+	bind_check_unbound
+}
+
+@test "binding: a route with JWT_REQUIRE_BOUND=1 takes bound tokens only" {
+	bind_check_route
 }
 
 @test "no client certificate: the TLS handshake fails, the mint is not asked" {

@@ -11,6 +11,7 @@ bats_require_minimum_version 1.5.0
 load helpers/common
 load helpers/pki
 load helpers/mint
+load helpers/bind
 
 setup_file() {
 	need_cmd lighttpd "apt-get install lighttpd lighttpd-mod-openssl" &&
@@ -28,6 +29,7 @@ setup_file() {
 
 setup() {
 	skip_if_file_skipped
+	BIND_MTLS=$MTLS BIND_TLS=$TLS BIND_PLAIN=http://127.0.0.1:$PORT
 }
 
 teardown_file() {
@@ -90,14 +92,13 @@ assert_oauth_error() {
 	assert_json .scope invoices:read
 }
 
-@test "the token's header and claims are right and bound to the certificate" {
-	local tok hdr claims x5t
+@test "the token's header and claims are right; not bound (the mint's default)" {
+	local tok hdr claims
 	mint_post billing -d grant_type=client_credentials
 	assert_status 200
 	tok=$(jq -r .access_token "$JF_BODY")
 	hdr=$(jwt_header "$tok")
 	claims=$(jwt_payload "$tok")
-	x5t=$(cert_x5t "$DIR/pki/billing.pem")
 	assert_equal "$(jq -r .typ <<<"$hdr")" at+jwt
 	assert_equal "$(jq -r .alg <<<"$hdr")" ES256
 	# The first signing_key signs.
@@ -107,7 +108,7 @@ assert_oauth_error() {
 	assert_equal "$(jq -r .client_id <<<"$claims")" billing
 	assert_equal "$(jq -r .aud <<<"$claims")" "$MINT_AUD"
 	assert_equal "$(jq -r .scope <<<"$claims")" invoices:read
-	assert_equal "$(jq -r '.cnf["x5t#S256"]' <<<"$claims")" "$x5t"
+	assert_equal "$(jq -r '.cnf // "unbound"' <<<"$claims")" unbound
 	assert_equal "$(jq -r .team <<<"$claims")" payments
 	assert_equal "$(jq -c .roles <<<"$claims")" '["reader"]'
 	assert_equal "$(jq '.exp - .iat' <<<"$claims")" 600
@@ -139,6 +140,34 @@ assert_oauth_error() {
 	http -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/api/echo"
 	assert_status 401
 	assert_header_contains WWW-Authenticate 'error="invalid_token"'
+}
+
+# --- certificate-bound tokens at the proxy (RFC 8705 §3) -------------------
+# ssl.verifyclient.exportcert on the socket (50-jwt-mint.conf's) puts
+# SSL_CLIENT_CERT in the authorizer's FastCGI environment too.
+
+@test "binding: search's token is bound to its certificate, billing's and worker's are not" {
+	bind_check_minted
+}
+
+@test "binding: the bound token with its certificate opens the API (exportcert)" {
+	bind_check_right
+}
+
+@test "binding: another certificate of the same CA, or none: 401 invalid_token, why" {
+	bind_check_wrong
+}
+
+@test "binding: a client header named like the certificate variable changes nothing" {
+	bind_check_headers
+}
+
+@test "binding: an unbound token opens the API with or without a certificate" {
+	bind_check_unbound
+}
+
+@test "binding: a route with JWT_REQUIRE_BOUND=1 takes bound tokens only" {
+	bind_check_route
 }
 
 @test "a bare POST with only the certificate gets the default scope" {
@@ -412,7 +441,7 @@ assert_oauth_error() {
 	assert_json .expires_in 600
 }
 
-@test "interop: oauth4webapi discovery + client_credentials over mTLS, jose verifies" {
+@test "interop: oauth4webapi discovery + client_credentials over mTLS, jose verifies; bound where configured" {
 	local why out
 	why=$(mint_npm_setup) || jf_missing "$why"
 	run --separate-stderr node "${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/oauth.mjs" \
@@ -427,8 +456,15 @@ assert_oauth_error() {
 	assert_equal "$(jq -r .response.scope <<<"$out")" 'invoices:read admin'
 	assert_equal "$(jq -r .header.typ <<<"$out")" at+jwt
 	assert_equal "$(jq -r .payload.sub <<<"$out")" billing
-	assert_equal "$(jq -r '.payload.cnf["x5t#S256"]' <<<"$out")" \
-		"$(cert_x5t "$DIR/pki/billing.pem")"
+	assert_equal "$(jq -r '.payload.cnf // "unbound"' <<<"$out")" unbound
+	# search's registry entry says bind_certificate: its token is bound.
+	run --separate-stderr node "${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/oauth.mjs" \
+		"$ISSUER" --ca "$DIR/pki/ca.pem" --cert "$DIR/pki/search.pem" \
+		--key "$DIR/pki/search.key" --client-id search --aud "$MINT_AUD"
+	[ "$status" -eq 0 ] || { echo "$stderr" >&2; false; }
+	assert_equal "$(jq -r .metadata.tls_client_certificate_bound_access_tokens <<<"$output")" true
+	assert_equal "$(jq -r '.payload.cnf["x5t#S256"]' <<<"$output")" \
+		"$(cert_x5t "$DIR/pki/search.pem")"
 }
 
 # --- client secrets (RFC 6749 2.3.1) and private_key_jwt (RFC 7523) ------

@@ -1,6 +1,7 @@
 /* authz.c - one bearer-token decision: parse Authorization, verify the
- * token against the configuration, apply the route's policy, and pass
- * the claims on as Variable-* headers.
+ * token against the configuration, check its binding to the client
+ * certificate (RFC 8705 §3), apply the route's policy, and pass the
+ * claims on as Variable-* headers.
  *
  * No file I/O and no key parsing here: the configuration was loaded at
  * start. Nothing the client sends can produce a 500; only a malformed
@@ -21,9 +22,13 @@
 #include "oauth/prm.h"
 #include "self.h"
 #include "util/log.h"
+#include "x509/cert.h"
 
 #define AUTHZ_POLICY_MAX 64     /* name=value pairs in JWT_REQUIRE_CLAIMS */
 #define AUTHZ_LOG_FIELD 200     /* bytes of REMOTE_ADDR or REQUEST_URI logged */
+/* The start of every refusal of a bound token over the wrong connection. */
+#define AUTHZ_BOUND "token is bound to a client certificate (cnf x5t#S256) " \
+	"and "
 
 /* The variables every success sets, even to "", so that a proxy copying
  * them always overwrites any a client sent under the same name. */
@@ -57,6 +62,11 @@ static int authz_matches(struct json_object *o, const char *want,
 	size_t wlen);
 static enum jf_err authz_claims_policy(const struct tok *t, const char *s,
 	struct jf_msg *m);
+static enum jf_err authz_bound_policy(const char *s, int *out,
+	struct jf_msg *m);
+static int authz_is_x5t(struct json_object *o);
+static enum jf_err authz_binding(const struct cfg *c, const struct tok *t,
+	int route_bound, const char *pem, struct jf_msg *m);
 static int authz_append(struct authz_verdict *v, const char *s, size_t n);
 static enum jf_err authz_value(struct authz_verdict *v, const char *var,
 	const char *claim, struct json_object *o, char sep);
@@ -260,6 +270,107 @@ authz_claims_policy(const struct tok *t, const char *s, struct jf_msg *m)
 	return JF_OK;
 }
 
+/* JWT_REQUIRE_BOUND: "1" requires tokens bound to a client certificate
+ * on this route; "0", "" or unset leaves it to the issuer's
+ * require_bound. Anything else is the operator's typo, not a "no". */
+static enum jf_err
+authz_bound_policy(const char *s, int *out, struct jf_msg *m)
+{
+	char shown[40];
+
+	*out = 0;
+	if (s == NULL || *s == '\0' || strcmp(s, "0") == 0)
+		return JF_OK;
+	if (strcmp(s, "1") == 0) {
+		*out = 1;
+		return JF_OK;
+	}
+	authz_clean(s, shown, sizeof(shown));
+	return jf_fail(m, JF_E_CONFIG, "JWT_REQUIRE_BOUND: expected 1 or 0, "
+	    "got \"%s\"", shown);
+}
+
+/* RFC 8705 §3.1: x5t#S256 is the base64url SHA-256 of the DER, no
+ * padding: 43 characters. A non-canonical last character passes here
+ * and then never equals the certificate's own value. */
+static int
+authz_is_x5t(struct json_object *o)
+{
+	const char *s;
+	size_t i;
+
+	if (!json_object_is_type(o, json_type_string) ||
+	    json_object_get_string_len(o) != CERT_X5T_LEN)
+		return 0;
+	s = json_object_get_string(o);
+	for (i = 0; i < CERT_X5T_LEN; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* RFC 8705 §3: a token with cnf x5t#S256 is good only on a connection
+ * whose client certificate hashes to that value. pem is what the web
+ * server's TLS layer exported (SSL_CLIENT_CERT): a client header arrives
+ * as HTTP_*, never under that name. Called on every request, cache hits
+ * included: the token is the same, the connection is not. A cnf we
+ * cannot check (not an object, a malformed thumbprint, any other
+ * confirmation method) refuses the token: its issuer bound it to
+ * something, and accepting it unchecked would make it a bearer token. */
+static enum jf_err
+authz_binding(const struct cfg *c, const struct tok *t, int route_bound,
+	const char *pem, struct jf_msg *m)
+{
+	struct json_object *claims = (struct json_object *)tok_claims(t);
+	struct json_object *cnf, *x5t = NULL;
+	struct cert *crt = NULL;
+	struct jf_msg why = { .s = "" };
+	char name[64];
+	enum jf_err rc;
+
+	if (!json_object_object_get_ex(claims, "cnf", &cnf)) {
+		if (route_bound)
+			return jf_fail(m, JF_E_CLAIM, "token is not bound to a "
+			    "client certificate (no cnf claim); this resource "
+			    "requires bound tokens");
+		if (cfg_issuer_require_bound(c, tok_issuer(t)))
+			return jf_fail(m, JF_E_CLAIM, "token is not bound to a "
+			    "client certificate (no cnf claim); tokens of its "
+			    "issuer must be bound here");
+		return JF_OK;
+	}
+	if (!json_object_is_type(cnf, json_type_object))
+		return jf_fail(m, JF_E_CLAIM, "cnf claim: expected an object");
+	json_object_object_foreach(cnf, k, v) {
+		(void)v;
+		if (strcmp(k, "x5t#S256") != 0) {
+			authz_clean(k, name, sizeof(name));
+			return jf_fail(m, JF_E_CLAIM, "cnf claim: confirmation "
+			    "method \"%s\" cannot be checked here (only "
+			    "x5t#S256, RFC 8705)", name);
+		}
+	}
+	if (!json_object_object_get_ex(cnf, "x5t#S256", &x5t))
+		return jf_fail(m, JF_E_CLAIM, "cnf claim: no confirmation "
+		    "method");
+	if (!authz_is_x5t(x5t))
+		return jf_fail(m, JF_E_CLAIM, "cnf claim: x5t#S256: expected "
+		    "43 base64url characters (RFC 8705)");
+	if (pem == NULL || *pem == '\0')
+		return jf_fail(m, JF_E_CLAIM, AUTHZ_BOUND "the request came "
+		    "without one (SSL_CLIENT_CERT is unset or empty)");
+	if (cert_parse(&crt, pem, strlen(pem), &why) != JF_OK)
+		return jf_fail(m, JF_E_CLAIM, AUTHZ_BOUND "the client "
+		    "certificate in SSL_CLIENT_CERT cannot be read: %s", why.s);
+	rc = strcmp(cert_x5t_s256(crt), json_object_get_string(x5t)) == 0 ?
+	    JF_OK : jf_fail(m, JF_E_CLAIM, AUTHZ_BOUND "this request's client "
+	    "certificate is another one");
+	cert_free(crt);
+	return rc;
+}
+
 /* Adds bytes to the value being built. 0 on success, -1 when a byte is a
  * control character (it could end the header line at the web server),
  * -2 when the values no longer fit. */
@@ -437,7 +548,7 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	const char *tok = NULL, *s, *claims;
 	size_t n = 0, max;
 	char *at = NULL;
-	int mode;
+	int mode, bound = 0;
 
 	v->err = JF_E_INTERNAL;
 	v->msg.s[0] = '\0';
@@ -465,6 +576,9 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 		goto done;
 	if ((v->err = authz_self_mode(c, param(arg, "JWT_SELF_ISSUED"), &mode,
 	    &v->msg)) != JF_OK)
+		goto done;
+	if ((v->err = authz_bound_policy(param(arg, "JWT_REQUIRE_BOUND"),
+	    &bound, &v->msg)) != JF_OK)
 		goto done;
 	v->err = authz_bearer(param(arg, "HTTP_AUTHORIZATION"), &tok, &n,
 	    &v->msg);
@@ -495,6 +609,11 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 		} else
 			ct = t;
 	}
+	/* Before the route's scope and claims: a token used over the wrong
+	 * connection is no credential at all (401), whatever it grants. */
+	if ((v->err = authz_binding(c, ct, bound,
+	    param(arg, "SSL_CLIENT_CERT"), &v->msg)) != JF_OK)
+		goto done;
 	if (v->scopebuf[0] != '\0' && !tok_has_scopes(ct, v->scopebuf)) {
 		v->scope = v->scopebuf;
 		v->err = jf_fail(&v->msg, JF_E_SCOPE,

@@ -27,7 +27,7 @@ struct loader {
 
 enum { S_ISSUER, S_REGISTRY, S_LIFE, S_MAXLIFE, S_MAXAGE, S_TOKEP,
 	S_JWKSURI, S_LOGLEVEL, S_ASSERTLIFE, S_QUOTA, S_CLIENTCA, S_PEERUSERS,
-	S_PEERGROUPS, S_PLAINHTTP, S_KEYSET, S_LEEWAY };
+	S_PEERGROUPS, S_PLAINHTTP, S_KEYSET, S_LEEWAY, S_BIND };
 
 /* Who may connect when mint.conf says nothing: the users Debian's web
  * servers run as (Apache, nginx and lighttpd: www-data; Caddy: caddy),
@@ -236,7 +236,7 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 		{ "replay_quota", S_QUOTA }, { "client_ca", S_CLIENTCA },
 		{ "peer_users", S_PEERUSERS }, { "peer_groups", S_PEERGROUPS },
 		{ "plain_http", S_PLAINHTTP }, { "keyset", S_KEYSET },
-		{ "leeway", S_LEEWAY },
+		{ "leeway", S_LEEWAY }, { "bind_certificate", S_BIND },
 	};
 	size_t i;
 	int bit = -1, lvl;
@@ -330,6 +330,15 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 			return jf_fail(m, JF_E_CONFIG, "%s:%u: plain_http: "
 			    "expected no or loopback, got \"%.64s\"", it->file,
 			    it->line, it->value);
+		return JF_OK;
+	case S_BIND:
+		/* No by default: a bound token works only at APIs that
+		 * ask for the same certificate (jwt-mint.fcgi(8)). */
+		if (strcmp(it->value, "yes") != 0 && strcmp(it->value, "no") != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: bind_certificate: "
+			    "expected yes or no, got \"%.64s\"", it->file,
+			    it->line, it->value);
+		c->bind_certificate = strcmp(it->value, "yes") == 0;
 		return JF_OK;
 	case S_LOGLEVEL:
 		lvl = log_level_from_name(it->value);

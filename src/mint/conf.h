@@ -21,6 +21,10 @@
  *                                     one client may hold in the jti table
  *   client_ca = /etc/jwt-fcgi/ca/ca.crt   tls_client_auth: the mint checks
  *                                     the chain itself too
+ *   bind_certificate = no             tls_client_auth: bind the token to
+ *                                     the certificate (RFC 8705 cnf), for
+ *                                     services whose registry entry does
+ *                                     not say
  *   peer_users = www-data caddy       who may connect to the mint's unix
  *   peer_groups = www-data            socket, besides its own uid and root
  *   plain_http = no                   "loopback": token requests without
@@ -79,6 +83,7 @@ struct mint_conf {
 	gid_t peer_gid[MINT_PEERS_MAX];
 	size_t npeer_gid;
 	int plain_http_loopback;        /* 1: plain_http = loopback */
+	int bind_certificate;           /* 1: bind_certificate = yes */
 	int log_level;                  /* enum log_level */
 };
 

@@ -12,6 +12,10 @@
  *   - token_endpoint_auth_signing_alg_values_supported lists what
  *     private_key_jwt assertions may be signed with; each registered key
  *     allows the ones of its type (key.h).
+ *   - tls_client_certificate_bound_access_tokens (RFC 8705 §3.3) is true
+ *     only when some service gets bound tokens: it has match rules and
+ *     its bind_certificate, or mint.conf's, says yes. Recomputed with
+ *     the registry at every reload.
  */
 #include "config.h"
 
@@ -27,6 +31,7 @@ static enum jf_err meta_iss_path(struct mint_state *s);
 static struct json_object *meta_strings(const char *const *v, size_t n);
 static enum jf_err meta_dup(struct json_object *o, char **out, size_t *len);
 static void meta_describe(char *dst, size_t room, const char *s);
+static int meta_may_bind(const struct mint_state *s);
 
 /* The issuer URL's path without trailing '/': "" for https://h,
  * "/mint" for https://h/mint/. conf.c checked the URL's shape. */
@@ -61,6 +66,19 @@ meta_strings(const char *const *v, size_t n)
 			return NULL;
 		}
 	return a;
+}
+
+/* Does any service get certificate-bound tokens? One pass at load. */
+static int
+meta_may_bind(const struct mint_state *s)
+{
+	const struct reg_service *svc;
+	size_t i;
+
+	for (i = 0; (svc = registry_service(s->reg, i)) != NULL; i++)
+		if (registry_svc_bind(svc, s->conf->bind_certificate))
+			return 1;
+	return 0;
 }
 
 static enum jf_err
@@ -112,7 +130,7 @@ mint_meta_build(struct mint_state *s, struct jf_msg *m)
 	    "token_endpoint_auth_signing_alg_values_supported",
 	    meta_strings(algs, 5)) != 0 ||
 	    json_object_object_add(o, "tls_client_certificate_bound_access_tokens",
-	    json_object_new_boolean(1)) != 0 ||
+	    json_object_new_boolean(meta_may_bind(s))) != 0 ||
 	    json_object_object_add(o, "response_types_supported",
 	    meta_strings(NULL, 0)) != 0)
 		goto fail;

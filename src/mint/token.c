@@ -2,7 +2,8 @@
  * an RFC 9068 JWT access token. The client authenticates by one method
  * (client.c): the certificate the web server verified (RFC 8705
  * tls_client_auth; the token is then bound to it, RFC 8705 §3.1
- * cnf/x5t#S256), a client secret, or a private_key_jwt assertion.
+ * cnf/x5t#S256, where the service's bind_certificate or mint.conf's
+ * says so), a client secret, or a private_key_jwt assertion.
  *
  * Order of checks: Content-Type, form, grant_type, client authentication
  * (which needs the form: client_secret and client_assertion live there),
@@ -284,9 +285,11 @@ mt_claims(const struct mint_state *s, const struct reg_service *svc,
 	} else if ((c = json_object_new_object()) == NULL) {
 		return JF_E_NOMEM;
 	}
-	/* Only a certificate binds the token; a secret or an assertion
-	 * gives a plain bearer token. */
+	/* Only a certificate binds the token, and only where configured:
+	 * every API that accepts a bound token must then ask for the same
+	 * certificate. A secret or an assertion gives a bearer token. */
 	if (g->method == MINT_AUTH_TLS && g->x5t[0] != '\0' &&
+	    registry_svc_bind(svc, s->conf->bind_certificate) &&
 	    ((cnf = json_object_new_object()) == NULL ||
 	    json_object_object_add(cnf, "x5t#S256",
 	    json_object_new_string(g->x5t)) != 0))

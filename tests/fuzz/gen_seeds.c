@@ -1,5 +1,6 @@
 /* gen_seeds.c - writes tests/fuzz/keys/fuzz.jwks and the signed seed
- * corpora (token, authz) from the committed private keys.
+ * corpora (token, authz) from the committed private keys, and the
+ * authz seeds of tokens bound to tests/unit/certs/billing.pem.
  *
  * Run by `tools/fuzz.sh seeds`; the output is committed, so this only
  * needs re-running when the keys or the token rules change. ECDSA
@@ -133,6 +134,33 @@ struct seed {
 #define GOOD_AT "\"iss\":\"" FUZZ_ISS_AT "\",\"aud\":\"" FUZZ_AUD "\"," \
 	"\"sub\":\"svc-b\",\"exp\":1700000300"
 
+/* Tokens bound to a certificate (RFC 8705 cnf): %s is billing.pem's
+ * x5t#S256. Each goes to the authz corpus with billing.pem, with
+ * impostor.pem and with no certificate. */
+#define BOUND_AUD "\"aud\":\"" FUZZ_AUD "\",\"sub\":\"svc-c\"," \
+	"\"exp\":1700000300"
+static const struct {
+	const char *name;
+	const char *payload;    /* a format with one %s */
+} bound_seeds[] = {
+	{ "bound", "{\"iss\":\"" FUZZ_ISS "\"," BOUND_AUD ",\"cnf\":"
+	    "{\"x5t#S256\":\"%s\"}}" },
+	{ "bound-issuer", "{\"iss\":\"https://bound.fuzz.test\"," BOUND_AUD
+	    ",\"cnf\":{\"x5t#S256\":\"%s\"}}" },
+	{ "bound-issuer-unbound", "{\"iss\":\"https://bound.fuzz.test\","
+	    BOUND_AUD "%.0s}" },
+	{ "cnf-string", "{\"iss\":\"" FUZZ_ISS "\"," BOUND_AUD ",\"cnf\":"
+	    "\"%s\"}" },
+	{ "cnf-empty", "{\"iss\":\"" FUZZ_ISS "\"," BOUND_AUD ",\"cnf\":"
+	    "{}%.0s}" },
+	{ "cnf-short", "{\"iss\":\"" FUZZ_ISS "\"," BOUND_AUD ",\"cnf\":"
+	    "{\"x5t#S256\":\"%.42s\"}}" },
+	{ "cnf-jkt", "{\"iss\":\"" FUZZ_ISS "\"," BOUND_AUD ",\"cnf\":"
+	    "{\"jkt\":\"%s\"}}" },
+	{ "cnf-x5t-jkt", "{\"iss\":\"" FUZZ_ISS "\"," BOUND_AUD ",\"cnf\":"
+	    "{\"x5t#S256\":\"%1$s\",\"jkt\":\"%1$s\"}}" },
+};
+
 static const struct seed seeds[] = {
 	{ "es256", "ES256", 0, NULL, "{" GOOD ",\"scope\":\"read write\","
 	    "\"roles\":[\"r1\",\"r2\"],\"tier\":2,\"admin\":true}", 'k' },
@@ -185,6 +213,73 @@ static const struct seed seeds[] = {
 	    FUZZ_AUD "\",\"exp\":1700000300,\"sub\":\"a\\r\\nX-Evil: 1\"}",
 	    'k' },
 };
+
+/* The whole of tests/unit/certs/NAME, NUL-terminated. */
+static char *
+cert_file(const char *name)
+{
+	static char buf[3][8192];
+	static int next;
+	char path[4096];
+	FILE *f;
+	size_t n;
+	int i = next++ % 3;
+
+	snprintf(path, sizeof(path), "%s/../unit/certs/%s", dir, name);
+	if ((f = fopen(path, "r")) == NULL)
+		die(path, NULL);
+	n = fread(buf[i], 1, sizeof(buf[i]) - 1, f);
+	fclose(f);
+	buf[i][n] = '\0';
+	return buf[i];
+}
+
+/* authz input: Bearer token, no policy, no offset, cert, route. */
+static void
+put_bound(const char *name, const char *tok, const char *cert,
+	const char *route)
+{
+	static char buf[BUF_MAX + 8192];
+	size_t n;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "Bearer %s", tok);
+	memcpy(buf + n, "\0\0\0\0", 4);
+	n += 4;
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s", cert);
+	if (route != NULL) {
+		buf[n++] = '\0';
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s", route);
+	}
+	put("corpus/authz", name, buf, n);
+}
+
+static void
+bound_corpus(const struct jf_key *k)
+{
+	char *x5t = cert_file("billing.x5t"), *pem = cert_file("billing.pem"),
+	    *other = cert_file("impostor.pem"), hdr[1024], pl[1024],
+	    name[128];
+	const char *t;
+	size_t i;
+
+	x5t[strcspn(x5t, "\n")] = '\0';
+	hdr_for(hdr, sizeof(hdr), "ES256", k, NULL);
+	for (i = 0; i < sizeof(bound_seeds) / sizeof(bound_seeds[0]); i++) {
+		snprintf(pl, sizeof(pl), bound_seeds[i].payload, x5t);
+		t = jws(hdr, pl, k, 'k', NULL);
+		snprintf(name, sizeof(name), "%s-cert", bound_seeds[i].name);
+		put_bound(name, t, pem, NULL);
+		snprintf(name, sizeof(name), "%s-other", bound_seeds[i].name);
+		put_bound(name, t, other, NULL);
+		snprintf(name, sizeof(name), "%s-none", bound_seeds[i].name);
+		put_bound(name, t, "", NULL);
+	}
+	/* JWT_REQUIRE_BOUND=1 on an unbound and on a bound token. */
+	snprintf(pl, sizeof(pl), "{\"iss\":\"" FUZZ_ISS "\"," BOUND_AUD "}");
+	put_bound("route-bound-unbound", jws(hdr, pl, k, 'k', NULL), pem, "1");
+	snprintf(pl, sizeof(pl), bound_seeds[0].payload, x5t);
+	put_bound("route-bound-bound", jws(hdr, pl, k, 'k', NULL), pem, "1");
+}
 
 int
 main(int argc, char **argv)
@@ -269,6 +364,7 @@ main(int argc, char **argv)
 			put("corpus/authz", name, buf, n + 1 + sizeof(pol) - 1);
 		}
 	}
+	bound_corpus(k[0]);
 	for (j = 0; j < 4; j++)
 		key_free(k[j]);
 	return 0;

@@ -2,8 +2,8 @@
  *
  * Default mode: a responder that answers 200 application/json with an
  * object of every CGI variable named JWT_* or HTTP_*, plus REQUEST_URI,
- * REQUEST_METHOD and REMOTE_USER, so a test sees exactly what reached the
- * backend (duplicates included, in the order received).
+ * REQUEST_METHOD, REMOTE_USER and SSL_CLIENT_CERT, so a test sees exactly
+ * what reached the backend (duplicates included, in the order received).
  *
  * --allow: answers 200 with no body in any role: the trivial authorizer
  * that benchmarks compare jwt-authz.fcgi against.
@@ -128,7 +128,8 @@ echo_wanted(const char *name, size_t len)
 	    (len >= 5 && strncmp(name, "HTTP_", 5) == 0) ||
 	    (len == 11 && strncmp(name, "REQUEST_URI", 11) == 0) ||
 	    (len == 14 && strncmp(name, "REQUEST_METHOD", 14) == 0) ||
-	    (len == 11 && strncmp(name, "REMOTE_USER", 11) == 0);
+	    (len == 11 && strncmp(name, "REMOTE_USER", 11) == 0) ||
+	    (len == 15 && strncmp(name, "SSL_CLIENT_CERT", 15) == 0);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most left bytes), or 0 when

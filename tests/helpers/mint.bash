@@ -13,7 +13,9 @@ MINT_AUD=https://api.test
 MINT_AUD2=https://reports.test
 
 # mint_registry FILE [EXTRA-CLAIM-JSON]: the test registry. billing gets
-# EXTRA-CLAIM-JSON merged into its claims (for the reload test). worker
+# EXTRA-CLAIM-JSON merged into its claims (for the reload test). search's
+# tokens are bound to its certificate (bind_certificate), billing's are
+# not (mint.conf's default). worker
 # authenticates with the client secret in FILE's dir (worker.secret),
 # signer and flooder with private_key_jwt (signer.jwks); none of them has
 # a certificate.
@@ -58,6 +60,7 @@ mint_registry() {
 	    {
 	      "id": "search",
 	      "match": { "subject_cn": "search" },
+	      "bind_certificate": true,
 	      "scopes": ["index:read"],
 	      "audiences": ["$MINT_AUD"]
 	    },

@@ -46,6 +46,8 @@ struct cfg_iss {
 	unsigned remote_line;
 	struct jwks *rkeys;     /* what the remote source brought, or NULL */
 	struct jf_msg rnote;    /* why rkeys is NULL */
+	int require_bound;      /* require_bound = yes: tokens need cnf */
+	unsigned bound_line;
 };
 
 /* A [cimd ...] section: pub is what cfg.h shows. */

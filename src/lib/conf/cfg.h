@@ -15,6 +15,7 @@
  *   algorithms = ES256 RS256
  *   audience = https://api.example.test
  *   typ = at+jwt
+ *   require_bound = no
  */
 #ifndef JF_CFG_H
 #define JF_CFG_H
@@ -119,6 +120,12 @@ const char *cfg_realm(const struct cfg *c);
 int cfg_log_level(const struct cfg *c);    /* enum log_level */
 /* Fills r's issuers, leeway and max_bytes (r->now is the caller's). */
 void cfg_rules(const struct cfg *c, struct tok_rules *r);
+/* 1 when the [issuer] section of ti (one of the issuers cfg_rules
+ * gave) says require_bound = yes: its tokens must be bound to a client
+ * certificate (RFC 8705 cnf x5t#S256). 0 otherwise, and for a ti that
+ * is not c's. */
+int cfg_issuer_require_bound(const struct cfg *c,
+	const struct tok_issuer *ti);
 /* Verified tokens each worker remembers (0: none). */
 size_t cfg_cache_entries(const struct cfg *c);
 const struct cfg_map *cfg_maps(const struct cfg *c, size_t *n);

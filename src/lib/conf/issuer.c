@@ -1,7 +1,7 @@
 /* issuer.c - the [issuer ISS] sections of the authorizer's
- * configuration: algorithms, audience, typ and key files, line by line,
- * then (from cfg.c's finish) loading each key file and checking every
- * key it holds against the issuer's final algorithm list.
+ * configuration: algorithms, audience, typ, require_bound and key files,
+ * line by line, then (from cfg.c's finish) loading each key file and
+ * checking every key it holds against the issuer's final algorithm list.
  *
  * A key that can do none of the issuer's algorithms is a configuration
  * error, not a key silently never used; a private key is refused because
@@ -116,6 +116,11 @@ cfg_set_issuer_key(struct cfg *c, struct cfg_iss *is, const struct ini_item *it,
 	}
 	if (strcmp(it->key, "audience") == 0)
 		return cfg_words(it, is->aud, &is->naud, CFG_MAX_AUD, m);
+	if (strcmp(it->key, "require_bound") == 0) {
+		if ((rc = cfg_once(it, &is->bound_line, m)) != JF_OK)
+			return rc;
+		return cfg_yesno(it, &is->require_bound, m);
+	}
 	if (strcmp(it->key, "typ") == 0) {
 		if ((rc = cfg_once(it, &is->typ_line, m)) != JF_OK)
 			return rc;
@@ -252,6 +257,17 @@ bad:
 	    strncmp(why.s + n, ": ", 2) == 0 ? why.s + n + 2 : why.s;
 	return jf_fail(m, rc == JF_E_NOMEM ? rc : JF_E_CONFIG, "%s:%u: %s "
 	    "\"%s\": %s", c->path, src->line, what, src->path, reason);
+}
+
+int
+cfg_issuer_require_bound(const struct cfg *c, const struct tok_issuer *ti)
+{
+	size_t i;
+
+	for (i = 0; i < c->niss; i++)
+		if (&c->ti[i] == ti)
+			return c->iss[i]->require_bound;
+	return 0;
 }
 
 void

@@ -250,6 +250,14 @@ const char *registry_svc_id(const struct reg_service *s) { return s->id; }
 int registry_svc_enabled(const struct reg_service *s) { return s->enabled; }
 int registry_svc_lifetime(const struct reg_service *s) { return s->lifetime; }
 
+int
+registry_svc_bind(const struct reg_service *s, int dflt)
+{
+	if (s->rules == 0)
+		return 0;
+	return s->bind >= 0 ? s->bind : dflt != 0;
+}
+
 time_t
 registry_svc_not_after(const struct reg_service *s)
 {

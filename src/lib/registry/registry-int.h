@@ -57,6 +57,7 @@ struct reg_service {
 	size_t nscope, ndef, naud;
 	const char *default_aud;
 	int lifetime;
+	int bind;               /* bind_certificate: 1, 0, or -1 when absent */
 	int has_secret;
 	unsigned char secret[32];
 	struct jwks *jwks;      /* private_key_jwt keys, or NULL */

@@ -34,7 +34,8 @@ static const char *const reserved_claims[] = {
 static const char *const service_members[] = {
 	"id", "description", "enabled", "not_after", "match", "claims",
 	"scopes", "default_scope", "audiences", "default_audience",
-	"token_lifetime", "client_secret_sha256", "jwks", NULL
+	"token_lifetime", "client_secret_sha256", "jwks", "bind_certificate",
+	NULL
 };
 static const char *const match_members[] = {
 	"san_uri", "san_dns", "subject_cn", "fingerprint", "issuer",
@@ -224,7 +225,8 @@ parse_lists(struct reg_service *s, struct json_object *o, const char *base,
 	return JF_OK;
 }
 
-/* description, enabled, not_after, token_lifetime, client_secret_sha256 */
+/* description, enabled, not_after, token_lifetime, client_secret_sha256,
+ * bind_certificate */
 static enum jf_err
 parse_scalars(struct reg_service *s, struct json_object *o, const char *base,
     struct jf_msg *m)
@@ -235,6 +237,7 @@ parse_scalars(struct reg_service *s, struct json_object *o, const char *base,
 	enum jf_err rc;
 
 	s->enabled = 1;
+	s->bind = -1;
 	if (json_object_object_get_ex(o, "description", &v) && (rc = registry_get_str(v,
 	    AT(base, "description", -1), STR_MAX, &t, m)) != JF_OK)
 		return rc;
@@ -243,6 +246,12 @@ parse_scalars(struct reg_service *s, struct json_object *o, const char *base,
 			return registry_bad(m, AT(base, "enabled", -1), "expected true or "
 			    "false");
 		s->enabled = json_object_get_boolean(v);
+	}
+	if (json_object_object_get_ex(o, "bind_certificate", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return registry_bad(m, AT(base, "bind_certificate", -1),
+			    "expected true or false");
+		s->bind = json_object_get_boolean(v);
 	}
 	if (json_object_object_get_ex(o, "not_after", &v)) {
 		if ((rc = registry_get_str(v, AT(base, "not_after", -1), 64,
@@ -341,6 +350,11 @@ parse_service(struct registry *reg, uint32_t si, struct json_object *o,
 			return rc;
 	} else if (!s->has_secret && s->jwks == NULL) {
 		return registry_bad(m, AT(base, NULL, -1), "missing member \"match\"");
+	} else if (s->bind == 1) {
+		/* A secret or an assertion binds nothing: the promise would
+		 * never be kept. */
+		return registry_bad(m, AT(base, "bind_certificate", -1), "true "
+		    "needs \"match\": only a client certificate binds a token");
 	}
 	if (json_object_object_get_ex(o, "claims", &v)) {
 		if (!json_object_is_type(v, json_type_object))

@@ -86,6 +86,12 @@ int registry_svc_has_audience(const struct reg_service *s, const char *aud);
 /* Token lifetime in seconds (1..86400), or 0 for the mint's default. */
 int registry_svc_lifetime(const struct reg_service *s);
 
+/* 1 when its tokens issued on a client certificate (tls_client_auth)
+ * are bound to it (RFC 8705 cnf x5t#S256): its bind_certificate, or
+ * dflt (the mint's bind_certificate) when it has none. 0 for a service
+ * without match, which never authenticates with a certificate. */
+int registry_svc_bind(const struct reg_service *s, int dflt);
+
 /* SHA-256 of its client secret (32 bytes), or NULL when it has none.
  * Compare in constant time. */
 const unsigned char *registry_svc_secret_sha256(const struct reg_service *s);

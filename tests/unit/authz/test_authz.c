@@ -1,6 +1,8 @@
 /* test_authz.c - the bearer decision of src/authz/authz.c, driven through
  * its parameter callback: a table of Authorization headers, policies and
- * claims, each with the exact error code (and variables) expected. */
+ * claims, each with the exact error code (and variables) expected; and
+ * tokens bound to a client certificate (RFC 8705 cnf x5t#S256) against
+ * the certificates of tests/unit/certs/, as the web server passes them. */
 #include "config.h"
 
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include "../../src/authz/authz.h"
 #include "conf/cfg.h"
 #include "jose/key.h"
+#include "fixture.h"
 #include "tap.h"
 #include "jose/tcache.h"
 #include "jose/token.h"
@@ -23,6 +26,8 @@ struct params {
 	const char *authorization;
 	const char *scope;
 	const char *claims;
+	const char *cert;       /* SSL_CLIENT_CERT */
+	const char *bound;      /* JWT_REQUIRE_BOUND */
 };
 
 static const char *
@@ -36,6 +41,10 @@ param(void *arg, const char *name)
 		return p->scope;
 	if (strcmp(name, "JWT_REQUIRE_CLAIMS") == 0)
 		return p->claims;
+	if (strcmp(name, "SSL_CLIENT_CERT") == 0)
+		return p->cert;
+	if (strcmp(name, "JWT_REQUIRE_BOUND") == 0)
+		return p->bound;
 	return NULL;
 }
 
@@ -104,13 +113,236 @@ setup(char *dir, struct jf_key **k, struct cfg **c)
 	fprintf(f, "realm = api\nleeway = 30\n"
 	    "claim_var = roles JWT_ROLES\nclaim_var = meta JWT_META\n"
 	    "[issuer https://mint.test]\nkey_file = pub.pem\n"
-	    "algorithms = ES256\naudience = https://api.test\n");
+	    "algorithms = ES256\naudience = https://api.test\n"
+	    "[issuer https://bound.test]\nkey_file = pub.pem\n"
+	    "audience = https://api.test\nrequire_bound = yes\n");
 	fclose(f);
 	if (cfg_load(c, path, &m) != JF_OK) {
 		diag("cfg_load: %s", m.s);
 		return -1;
 	}
 	return 0;
+}
+
+/* Percent-encodes every byte but unreserved ones, as nginx's
+ * $ssl_client_escaped_cert does with the PEM. */
+static char *
+escape(const char *s)
+{
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-_.~", c) != NULL)
+			*o++ = (char)c;
+		else
+			o += sprintf(o, "%%%02X", c);
+	}
+	*o = '\0';
+	return out;
+}
+
+#define BOUND_CLAIMS "\"aud\":\"https://api.test\",\"sub\":\"svc-b\"," \
+	"\"exp\":1700000300,\"scope\":\"read\""
+#define BOUND_PREFIX "token is bound to a client certificate (cnf x5t#S256) " \
+	"and "
+
+/* RFC 8705 §3: cnf x5t#S256 against SSL_CLIENT_CERT, the route's
+ * JWT_REQUIRE_BOUND and the issuer's require_bound; and the cache,
+ * which must not carry a binding from one request to the next. */
+static void
+test_binding(const struct cfg *c, const struct jf_key *k,
+	struct authz_verdict *v)
+{
+	char *x5t = fixture_line("billing.x5t"), *pem = fixture("billing.pem",
+	    NULL), *other = fixture("impostor.pem", NULL), *two = fixture(
+	    "two-certs.pem", NULL), *esc = escape(pem), claims[1024],
+	    hdr[4096], crlf[8192];
+	char *bound, *req_unbound, *req_bound, *unbound, *bad[8];
+	const char *badname[8];
+	size_t i, o, nbad = 0;
+
+	for (i = o = 0; pem[i] != '\0' && o + 2 < sizeof(crlf); i++) {
+		if (pem[i] == '\n')
+			crlf[o++] = '\r';
+		crlf[o++] = pem[i];
+	}
+	crlf[o] = '\0';
+	snprintf(claims, sizeof(claims), "{\"iss\":\"https://mint.test\","
+	    BOUND_CLAIMS ",\"cnf\":{\"x5t#S256\":\"%s\"}}", x5t);
+	bound = sign(k, claims);
+	unbound = sign(k, "{\"iss\":\"https://mint.test\"," BOUND_CLAIMS "}");
+	snprintf(claims, sizeof(claims), "{\"iss\":\"https://bound.test\","
+	    BOUND_CLAIMS ",\"cnf\":{\"x5t#S256\":\"%s\"}}", x5t);
+	req_bound = sign(k, claims);
+	req_unbound = sign(k, "{\"iss\":\"https://bound.test\"," BOUND_CLAIMS
+	    "}");
+#define BAD(name, cnf) do { \
+	snprintf(claims, sizeof(claims), "{\"iss\":\"https://mint.test\"," \
+	    BOUND_CLAIMS ",\"cnf\":" cnf "}", x5t); \
+	badname[nbad] = name; \
+	bad[nbad++] = sign(k, claims); \
+} while (0)
+	BAD("cnf a string", "\"%s\"");
+	BAD("cnf an empty object", "{}%.0s");
+	BAD("x5t#S256 of 42 characters", "{\"x5t#S256\":\"%.42s\"}");
+	BAD("x5t#S256 of 44 characters", "{\"x5t#S256\":\"%s=\"}");
+	BAD("x5t#S256 with '+' (base64, not base64url)",
+	    "{\"x5t#S256\":\"+%.42s\"}");
+	BAD("x5t#S256 a number", "{\"x5t#S256\":1%.0s}");
+	BAD("jkt only (DPoP)", "{\"jkt\":\"%s\"}");
+	BAD("x5t#S256 and jkt", "{\"x5t#S256\":\"%1$s\",\"jkt\":\"%1$s\"}");
+#undef BAD
+	ok(bound && unbound && req_bound && req_unbound, "binding: tokens signed");
+	for (i = 0; i < nbad; i++)
+		ok(bad[i] != NULL, badname[i]);
+
+	{
+		struct {
+			char *const *tok;
+			const char *cert, *route;
+			enum jf_err want;
+			const char *msg;        /* the exact reason, or NULL */
+			const char *name;
+		} t[] = {
+			{ &unbound, NULL, NULL, JF_OK, NULL,
+			    "unbound, no certificate: allowed" },
+			{ &unbound, other, NULL, JF_OK, NULL,
+			    "unbound, some certificate: allowed" },
+			{ &unbound, "garbage", NULL, JF_OK, NULL,
+			    "unbound: the certificate is not even read" },
+			{ &unbound, pem, "0", JF_OK, NULL,
+			    "unbound, JWT_REQUIRE_BOUND=0: allowed" },
+			{ &unbound, NULL, "", JF_OK, NULL,
+			    "unbound, JWT_REQUIRE_BOUND empty: allowed" },
+			{ &unbound, pem, "1", JF_E_CLAIM, "token is not bound "
+			    "to a client certificate (no cnf claim); this "
+			    "resource requires bound tokens",
+			    "unbound, JWT_REQUIRE_BOUND=1: refused" },
+			{ &unbound, NULL, "yes", JF_E_CONFIG, "JWT_REQUIRE_BOUND: "
+			    "expected 1 or 0, got \"yes\"",
+			    "JWT_REQUIRE_BOUND=yes is an operator error" },
+			{ NULL, NULL, "2", JF_E_CONFIG, NULL,
+			    "bad JWT_REQUIRE_BOUND, even without a token" },
+			{ &bound, pem, NULL, JF_OK, NULL,
+			    "bound, its certificate: allowed" },
+			{ &bound, crlf, NULL, JF_OK, NULL,
+			    "bound, its certificate with CRLF (Apache): allowed" },
+			{ &bound, esc, NULL, JF_OK, NULL,
+			    "bound, its certificate percent-encoded (nginx): "
+			    "allowed" },
+			{ &bound, pem, "1", JF_OK, NULL,
+			    "bound, its certificate, JWT_REQUIRE_BOUND=1: allowed" },
+			{ &bound, other, NULL, JF_E_CLAIM, BOUND_PREFIX "this "
+			    "request's client certificate is another one",
+			    "bound, another certificate: refused" },
+			{ &bound, NULL, NULL, JF_E_CLAIM, BOUND_PREFIX "the "
+			    "request came without one (SSL_CLIENT_CERT is unset "
+			    "or empty)", "bound, no certificate: refused" },
+			{ &bound, "", NULL, JF_E_CLAIM, NULL,
+			    "bound, empty SSL_CLIENT_CERT: refused" },
+			{ &bound, "garbage", NULL, JF_E_CLAIM, NULL,
+			    "bound, unreadable certificate: refused" },
+			{ &bound, two, NULL, JF_E_CLAIM, NULL,
+			    "bound, two certificates: refused" },
+			{ &bound, x5t, NULL, JF_E_CLAIM, NULL,
+			    "bound, SSL_CLIENT_CERT holding the thumbprint "
+			    "itself: refused" },
+			{ &req_unbound, pem, NULL, JF_E_CLAIM, "token is not "
+			    "bound to a client certificate (no cnf claim); "
+			    "tokens of its issuer must be bound here",
+			    "require_bound issuer, unbound: refused" },
+			{ &req_unbound, pem, "0", JF_E_CLAIM, "token is not "
+			    "bound to a client certificate (no cnf claim); "
+			    "tokens of its issuer must be bound here",
+			    "require_bound issuer: JWT_REQUIRE_BOUND=0 does not "
+			    "relax it" },
+			{ &req_bound, pem, NULL, JF_OK, NULL,
+			    "require_bound issuer, bound, its certificate: "
+			    "allowed" },
+			{ &req_bound, other, NULL, JF_E_CLAIM, NULL,
+			    "require_bound issuer, bound, another certificate: "
+			    "refused" },
+		};
+
+		for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			struct params p = { NULL, NULL, NULL, t[i].cert,
+				t[i].route };
+
+			if (t[i].tok != NULL) {
+				expand(hdr, sizeof(hdr), "Bearer @", *t[i].tok);
+				p.authorization = hdr;
+			}
+			authz_decide(c, NULL, NOW, param, &p, NULL, v);
+			is(v->err, t[i].want, t[i].name);
+			if (t[i].msg != NULL)
+				is_str(v->msg.s, t[i].msg, "  its reason");
+			else if (t[i].want == JF_E_CLAIM)
+				ok(strncmp(v->msg.s, BOUND_PREFIX,
+				    strlen(BOUND_PREFIX)) == 0,
+				    "  its reason starts with the binding");
+		}
+	}
+
+	for (i = 0; i < nbad; i++) {
+		struct params p = { hdr, NULL, NULL, pem, NULL };
+
+		expand(hdr, sizeof(hdr), "Bearer @", bad[i]);
+		authz_decide(c, NULL, NOW, param, &p, NULL, v);
+		is(v->err, JF_E_CLAIM, badname[i]);
+		ok(strncmp(v->msg.s, "cnf claim: ", 11) == 0,
+		    "  its reason names the cnf claim");
+	}
+
+	{
+		/* The verified-token cache keeps the token, never the
+		 * connection: a hit is checked against this request's
+		 * certificate. */
+		struct params p = { hdr, NULL, NULL, pem, NULL };
+		struct tcache *tc = tcache_new(8);
+		unsigned long hits, misses;
+
+		expand(hdr, sizeof(hdr), "Bearer @", bound);
+		authz_decide(c, tc, NOW, param, &p, NULL, v);
+		is(v->err, JF_OK, "cache: bound token with its certificate");
+		p.cert = other;
+		authz_decide(c, tc, NOW + 1, param, &p, NULL, v);
+		is(v->err, JF_E_CLAIM, "cache: hit with another certificate: "
+		    "refused");
+		p.cert = NULL;
+		authz_decide(c, tc, NOW + 2, param, &p, NULL, v);
+		is(v->err, JF_E_CLAIM, "cache: hit without a certificate: "
+		    "refused");
+		p.cert = pem;
+		authz_decide(c, tc, NOW + 3, param, &p, NULL, v);
+		is(v->err, JF_OK, "cache: hit with its certificate: allowed");
+		tcache_stats(tc, &hits, &misses);
+		is(hits, 3, "cache: the three later uses were hits");
+		is(misses, 1, "cache: only the first use missed");
+
+		expand(hdr, sizeof(hdr), "Bearer @", unbound);
+		authz_decide(c, tc, NOW, param, &p, NULL, v);
+		is(v->err, JF_OK, "cache: unbound token cached");
+		p.bound = "1";
+		authz_decide(c, tc, NOW + 1, param, &p, NULL, v);
+		is(v->err, JF_E_CLAIM, "cache: hit on a route requiring bound "
+		    "tokens: refused");
+		tcache_free(tc);
+	}
+
+	for (i = 0; i < nbad; i++)
+		free(bad[i]);
+	free(bound);
+	free(unbound);
+	free(req_bound);
+	free(req_unbound);
+	free(x5t);
+	free(pem);
+	free(other);
+	free(two);
+	free(esc);
 }
 
 int
@@ -183,7 +415,8 @@ main(void)
 		};
 
 		for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-			struct params p = { NULL, t[i].scope, t[i].claims };
+			struct params p = { NULL, t[i].scope, t[i].claims, NULL,
+			    NULL };
 
 			if (t[i].fmt != NULL) {
 				expand(hdr, sizeof(hdr), t[i].fmt, good);
@@ -195,7 +428,7 @@ main(void)
 	}
 
 	{
-		struct params p = { hdr, NULL, NULL };
+		struct params p = { hdr, NULL, NULL, NULL, NULL };
 
 		expand(hdr, sizeof(hdr), "Bearer @", good);
 		authz_decide(c, NULL, NOW, param, &p, NULL, v);
@@ -231,7 +464,7 @@ main(void)
 
 	{
 		/* The verified-token cache changes speed, never a verdict. */
-		struct params p = { hdr, NULL, NULL };
+		struct params p = { hdr, NULL, NULL, NULL, NULL };
 		struct tcache *tc = tcache_new(8);
 		unsigned long hits, misses;
 
@@ -268,7 +501,7 @@ main(void)
 		 * while the good token sits in the very slot the tampered one
 		 * maps to (one slot: every token maps there), so a lookup that
 		 * ignored the hash would return the good token's verdict. */
-		struct params p = { hdr, NULL, NULL };
+		struct params p = { hdr, NULL, NULL, NULL, NULL };
 		struct tcache *tc = tcache_new(1);
 		unsigned long hits, misses;
 		size_t len;
@@ -291,6 +524,8 @@ main(void)
 		is(misses, 2, "cache(1): first use and the tampered token missed");
 		tcache_free(tc);
 	}
+
+	test_binding(c, k, v);
 
 	free(good);
 	free(ctl);

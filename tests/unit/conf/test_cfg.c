@@ -144,7 +144,9 @@ static const char good_conf[] =
 	"audience = https://api.test  https://api2.test\n"
 	"audience = https://api3.test https://api.test\n"
 	"typ = at+jwt\n"
+	"require_bound = yes\n"
 	"[issuer https://b.test]\n"
+	"require_bound = no\n"
 	"algorithms = RS256 EdDSA\n"
 	"key_file = rsa.pub.pem\n"
 	"key_file = @D@/ed.pub.pem\n"
@@ -207,6 +209,10 @@ test_good(void)
 	    "b: RSA key does RS256");
 	ok(rsa != NULL && !key_allows(rsa, JF_ALG_PS256),
 	    "b: RSA key pinned: PS256 not allowed by this issuer");
+	is(cfg_issuer_require_bound(c, a), 1, "a: require_bound = yes");
+	is(cfg_issuer_require_bound(c, b), 0, "b: require_bound = no");
+	is(cfg_issuer_require_bound(c, NULL), 0,
+	    "require_bound of an issuer not in c: 0");
 	cfg_free(c);
 }
 
@@ -421,6 +427,14 @@ static const struct bad_case bad[] = {
 	{ "too many audiences", ISS "audience = 1 2 3 4 5 6 7 8 9 10 11 12\n"
 	  "audience = 13 14 15 16 17\n", JF_E_CONFIG,
 	  ":3: audience: more than 16 values", NULL },
+	{ "require_bound not yes or no", ISS "require_bound = 1\n",
+	  JF_E_CONFIG, ":2: require_bound: expected yes or no, got \"1\"",
+	  NULL },
+	{ "require_bound twice", ISS "require_bound = yes\n"
+	  "require_bound = yes\n", JF_E_CONFIG,
+	  ":3: require_bound: already set on line 2", NULL },
+	{ "require_bound is not global", "require_bound = yes\n" ISS,
+	  JF_E_CONFIG, ":1: unknown key \"require_bound\"", NULL },
 	{ "typ with a blank", ISS "typ = at+jwt jwt\n", JF_E_CONFIG,
 	  ":2: typ: expected one media type such as at+jwt, got "
 	  "\"at+jwt jwt\"", NULL },

@@ -829,7 +829,9 @@ main(void)
 	/* Inside the certificate fixture's validity, whatever today is. */
 	now = cert_not_before(crt) + 86400;
 	cert_free(crt);
-	s = load_state(dir, "");
+	/* Binding on: the secret and assertion tokens must still have no
+	 * cnf (check_issued). */
+	s = load_state(dir, "bind_certificate = yes\n");
 
 	test_secrets(s, now);
 	test_secret_linebreak(s, now);

@@ -3,7 +3,9 @@
  * loaded the way jwt-mint.fcgi loads it: a config file, a fresh ES256
  * key and a registry matching the certificate fixtures of
  * tests/unit/certs by their x5t#S256. Each refusal asserts its exact
- * code; issued tokens are verified with tok_verify.
+ * code; issued tokens are verified with tok_verify. Binding (RFC 8705
+ * cnf, and the metadata that announces it) is checked for each
+ * combination of mint.conf's bind_certificate and the registry's.
  */
 #include "config.h"
 
@@ -156,9 +158,12 @@ cert_pem(const char *name)
 	return fixtures[2];
 }
 
-/* Writes key, registry and config into dir and loads them. */
+/* Writes key, registry and config into dir and loads them. mint_extra
+ * ends mint.conf; bill_extra and off_extra are more members of the
+ * services billing and off (",\"bind_certificate\":true"). */
 static struct mint_state *
-load_state(const char *dir)
+load_state(const char *dir, const char *mint_extra, const char *bill_extra,
+	const char *off_extra)
 {
 	struct jf_key *k = NULL;
 	struct mint_state *s = NULL;
@@ -184,17 +189,17 @@ load_state(const char *dir)
 	    "[\"%s\"]},\"claims\":{\"team\":\"payments\"},\"scopes\":[\"read\","
 	    "\"write\"],\"default_scope\":[\"read\"],\"audiences\":["
 	    "\"https://a.test\",\"https://b.test\"],\"default_audience\":"
-	    "\"https://a.test\",\"token_lifetime\":900},{\"id\":\"off\","
+	    "\"https://a.test\",\"token_lifetime\":900%s},{\"id\":\"off\","
 	    "\"enabled\":false,\"match\":{\"fingerprint\":[\"%s\"]},"
-	    "\"scopes\":[\"read\"],\"audiences\":[\"https://a.test\"]}]}",
-	    x5t, x5t2);
+	    "\"scopes\":[\"read\"],\"audiences\":[\"https://a.test\"]%s}]}",
+	    x5t, bill_extra, x5t2, off_extra);
 	free(x5t);
 	free(x5t2);
 	snprintf(path, sizeof(path), "%s/registry.json", dir);
 	put(path, text, 0644);
 	snprintf(text, sizeof(text), "issuer = https://mint.test\n"
 	    "signing_key = %s/mint.pem\nregistry = %s/registry.json\n"
-	    "max_token_lifetime = 600\n", dir, dir);
+	    "max_token_lifetime = 600\n%s", dir, dir, mint_extra);
 	snprintf(path, sizeof(path), "%s/mint.conf", dir);
 	put(path, text, 0644);
 	if (mint_state_load(&s, path, &m) != JF_OK) {
@@ -205,10 +210,10 @@ load_state(const char *dir)
 }
 
 /* The issued token verifies as an at+jwt of our issuer for aud, and
- * carries the certificate binding and the service's claims. */
+ * carries the service's claims, and the certificate binding if bound. */
 static void
 check_token(const struct mint_state *s, const struct mint_grant *g,
-	const char *aud, time_t now, const char *name)
+	const char *aud, time_t now, int bound, const char *name)
 {
 	struct tok_issuer iss = { 0 };
 	struct tok_rules r = { 0 };
@@ -250,9 +255,107 @@ check_token(const struct mint_state *s, const struct mint_grant *g,
 	is(g->lifetime, 600, "  expires_in");
 	cnf = NULL;
 	json_object_object_get_ex(c, "cnf", &cnf);
-	is_str(json_str(cnf, "x5t#S256"), x5t, "  cnf x5t#S256");
+	if (bound) {
+		is_str(json_str(cnf, "x5t#S256"), x5t, "  cnf x5t#S256");
+		is(json_object_object_length(cnf), 1, "  cnf: x5t#S256 only");
+	} else {
+		ok(cnf == NULL, "  no cnf: not bound");
+	}
 	tok_free(t);
 	free(x5t);
+}
+
+#define BIND_TRUE ",\"bind_certificate\":true"
+#define BIND_FALSE ",\"bind_certificate\":false"
+
+/* mint.conf's bind_certificate, then the service's own, decide whether
+ * a certificate binds billing's token; the metadata says true when any
+ * service with match rules (here billing and the disabled off) binds. */
+static void
+test_binding(const char *dir, time_t now)
+{
+	static const struct {
+		const char *name, *mint, *bill, *off;
+		int bound, meta;
+	} t[] = {
+		{ "default: no binding", "", "", "", 0, 0 },
+		{ "bind_certificate = no", "bind_certificate = no\n", "", "", 0,
+		  0 },
+		{ "bind_certificate = yes", "bind_certificate = yes\n", "", "", 1,
+		  1 },
+		{ "yes, billing false", "bind_certificate = yes\n", BIND_FALSE, "",
+		  0, 1 },
+		{ "yes, both false", "bind_certificate = yes\n", BIND_FALSE,
+		  BIND_FALSE, 0, 0 },
+		{ "no, billing true", "", BIND_TRUE, "", 1, 1 },
+		{ "no, only off true", "bind_certificate = no\n", "", BIND_TRUE,
+		  0, 1 },
+	};
+	char sub[600], name[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct params p = { "SUCCESS", fixtures[0], FORM, 0, NULL };
+		struct mint_state *s;
+		struct mint_grant g;
+
+		snprintf(sub, sizeof(sub), "%s/bind%zu", dir, i);
+		if (mkdir(sub, 0700) != 0) {
+			printf("Bail out! mkdir %s\n", sub);
+			exit(1);
+		}
+		s = load_state(sub, t[i].mint, t[i].bill, t[i].off);
+		is(s->conf->bind_certificate, strstr(t[i].mint, "yes") != NULL,
+		    t[i].name);
+		memset(&g, 0, sizeof(g));
+		mint_token_decide(s, now, param, &p, GRANT, strlen(GRANT), &g);
+		is(g.err, JF_OK, "  issued");
+		if (g.token != NULL) {
+			snprintf(name, sizeof(name), "  %s: token verifies",
+			    t[i].bound ? "bound" : "unbound");
+			check_token(s, &g, "https://a.test", now, t[i].bound,
+			    name);
+		}
+		ok((strstr(s->meta_json, "\"tls_client_certificate_bound_access"
+		    "_tokens\":true") != NULL) == t[i].meta, t[i].meta ?
+		    "  metadata: tls_client_certificate_bound_access_tokens true" :
+		    "  metadata: tls_client_certificate_bound_access_tokens false");
+		mint_grant_clear(&g);
+		mint_state_free(s);
+	}
+}
+
+/* bind_certificate takes yes or no, once. */
+static void
+test_bind_conf(const char *dir)
+{
+	static const struct {
+		const char *line, *want;
+	} t[] = {
+		{ "bind_certificate = true\n", ":4: bind_certificate: expected "
+		  "yes or no, got \"true\"" },
+		{ "bind_certificate = yes\nbind_certificate = no\n",
+		  ":5: bind_certificate: given twice" },
+	};
+	struct mint_conf *c = NULL;
+	struct jf_msg m;
+	char path[600], text[1024];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/bad.conf", dir);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), "issuer = https://mint.test\n"
+		    "signing_key = %s/mint.pem\nregistry = x\n%s", dir,
+		    t[i].line);
+		put(path, text, 0644);
+		m.s[0] = '\0';
+		is(mint_conf_load(&c, path, &m), JF_E_CONFIG, t[i].want);
+		ok(strstr(m.s, t[i].want) != NULL, "  precisely");
+		if (strstr(m.s, t[i].want) == NULL)
+			diag("%s", m.s);
+		mint_conf_free(c);
+		c = NULL;
+	}
 }
 
 int
@@ -273,7 +376,7 @@ main(void)
 	fixtures[0] = fixture("billing.pem", NULL);
 	fixtures[1] = fixture("cnonly.pem", NULL);
 	fixtures[2] = fixture("impostor.pem", NULL);
-	s = load_state(dir);
+	s = load_state(dir, "", "", "");
 	/* Inside the fixtures' validity, whatever today is. */
 	if (cert_parse(&c, fixtures[0], strlen(fixtures[0]), &m) != JF_OK) {
 		printf("Bail out! %s\n", m.s);
@@ -301,7 +404,7 @@ main(void)
 			is_str(g.scope, tc->scope, "  granted scope");
 			is_str(g.aud, tc->aud, "  audience");
 			if (g.token != NULL)
-				check_token(s, &g, tc->aud, now,
+				check_token(s, &g, tc->aud, now, 0,
 				    "  token verifies");
 		}
 		mint_grant_clear(&g);
@@ -348,6 +451,8 @@ main(void)
 		s->conf->plain_http_loopback = 0;
 	}
 	mint_state_free(s);
+	test_binding(dir, now);
+	test_bind_conf(dir);
 	for (i = 0; i < 3; i++)
 		free(fixtures[i]);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

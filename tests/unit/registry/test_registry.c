@@ -279,6 +279,13 @@ static const struct { const char *json; const char *msg; } bads[] = {
 	    "expected an integer" },
 	{ ONE("\"client_secret_sha256\":\"abc\""), "services[0]."
 	    "client_secret_sha256: expected 64 hex digits (sha256sum)" },
+	{ ONE("\"bind_certificate\":\"yes\""), "services[0].bind_certificate: "
+	    "expected true or false" },
+	{ ONE("\"bind_certificate\":1"), "services[0].bind_certificate: "
+	    "expected true or false" },
+	{ "{\"services\":[{\"id\":\"s\",\"client_secret_sha256\":\"" ZERO
+	    "\",\"bind_certificate\":true}]}", "services[0].bind_certificate: "
+	    "true needs \"match\": only a client certificate binds a token" },
 	/* the same value claimed by two services */
 	{ SVC("{\"id\":\"b\",\"match\":{\"subject_cn\":\"a\"}}"),
 	    "services[1].match.subject_cn: subject_cn \"a\" already claimed by "
@@ -486,6 +493,45 @@ test_match(void)
 
 /* 100k services as an operator would write them, plus one the billing
  * certificate matches by fingerprint. */
+/* bind_certificate: the service's own switch, else the mint's default;
+ * never for a service without match. */
+static void
+test_bind(void)
+{
+	static const char json[] = R(
+	    "{\"id\":\"on\",\"match\":{\"subject_cn\":\"a\"},"
+	    "\"bind_certificate\":true},"
+	    "{\"id\":\"off\",\"match\":{\"subject_cn\":\"b\"},"
+	    "\"bind_certificate\":false},"
+	    "{\"id\":\"dflt\",\"match\":{\"subject_cn\":\"c\"}},"
+	    "{\"id\":\"secret\",\"client_secret_sha256\":\"" ZERO "\","
+	    "\"bind_certificate\":false},"
+	    "{\"id\":\"secret2\",\"client_secret_sha256\":\"" ZERO "\"}");
+	const struct reg_service *on, *off, *dflt, *sec, *sec2;
+	struct registry *reg = NULL;
+	struct jf_msg m = { "" };
+
+	if (!ok(registry_parse(&reg, json, strlen(json), &m) == JF_OK,
+	    "bind_certificate: registry loads")) {
+		diag("%s", m.s);
+		return;
+	}
+	on = registry_service(reg, 0);
+	off = registry_service(reg, 1);
+	dflt = registry_service(reg, 2);
+	sec = registry_service(reg, 3);
+	sec2 = registry_service(reg, 4);
+	is(registry_svc_bind(on, 0), 1, "true binds, mint default no");
+	is(registry_svc_bind(on, 1), 1, "true binds, mint default yes");
+	is(registry_svc_bind(off, 0), 0, "false does not, mint default no");
+	is(registry_svc_bind(off, 1), 0, "false does not, mint default yes");
+	is(registry_svc_bind(dflt, 0), 0, "absent: the mint's no");
+	is(registry_svc_bind(dflt, 1), 1, "absent: the mint's yes");
+	is(registry_svc_bind(sec, 1), 0, "no match: never");
+	is(registry_svc_bind(sec2, 1), 0, "no match, absent: never");
+	registry_free(reg);
+}
+
 static void
 test_large(void)
 {
@@ -557,6 +603,7 @@ main(void)
 	test_good();
 	test_bad();
 	test_match();
+	test_bind();
 	test_large();
 	return done_testing();
 }
