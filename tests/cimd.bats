@@ -382,3 +382,36 @@ start() {
 	authz_ask "$DIR/t-prm.sock" "$(self good)"
 	assert_ask 500
 }
+
+@test "jwt-fcgi cimd: init, publish, token, check: the operator's way to flow 1" {
+	local u=$HOST/cimd/op.json kid
+	conf t-op
+	start op
+	kid=$("$CLI" cimd init --client-id "$u" --name "service A" \
+		-o "$BATS_TEST_TMPDIR/svc" 2>"$BATS_TEST_TMPDIR/err")
+	[ -n "$kid" ]
+	grep -q "next: publish $BATS_TEST_TMPDIR/svc/cimd.json at $u" "$BATS_TEST_TMPDIR/err"
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/svc/client.pem")" = 600 ]
+	cp "$BATS_TEST_TMPDIR/svc/cimd.json" "$DIR/kh/www/cimd/op.json"
+	run -0 "$CLI" cimd check --ca-file "$DIR/kh/pki/ca.pem" --allow loopback "$u"
+	[[ $output == *"$u: OK, 1 key"* ]]
+	[[ $output == *"kid $kid ES256"* ]]
+	authz_ask "$DIR/t-op.sock" "$("$CLI" cimd token -k "$BATS_TEST_TMPDIR/svc/client.pem" \
+		--client-id "$u" --aud "$API")"
+	assert_ask 200 "Variable-JWT_SUB: $u"
+	# check says why a document is refused, as the authorizer would.
+	run -1 "$CLI" cimd check --ca-file "$DIR/kh/pki/ca.pem" --allow loopback \
+		"$HOST/cimd/mismatch.json"
+	[[ $output == *'is not the URL it was fetched from'* ]]
+	run -1 "$CLI" cimd check "$u"
+	[[ $output == *'is loopback (RFC 6890), not allowed'* ]]
+	run -0 "$CLI" cimd check --doc "$BATS_TEST_TMPDIR/svc/cimd.json" "$u"
+	run -1 "$CLI" cimd check --doc "$BATS_TEST_TMPDIR/svc/cimd.json" "$HOST/cimd/elsewhere.json"
+	# A second init keeps the key; --force rewrites the document only.
+	run -1 "$CLI" cimd init --client-id "$u" -o "$BATS_TEST_TMPDIR/svc"
+	[[ $output == *'cimd.json exists'* ]]
+	run -0 "$CLI" cimd init --client-id "$u" -o "$BATS_TEST_TMPDIR/svc" --force
+	[[ $output == *"$kid"* ]]
+	run -2 "$CLI" cimd init --client-id "http://x.example/c"
+	[[ $output == *'--client-id: client_id URL: '* ]]
+}

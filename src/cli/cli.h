@@ -195,6 +195,10 @@ int cli_parse_now(const struct cli_cmd *cmd, const char *s, int64_t *now);
  * reporting. */
 char *cli_dirname(const char *path);
 
+/* commands: cimd.c */
+int cli_cimd_init(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cimd_token(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cimd_check(const struct cli_cmd *cmd, int argc, char **argv);
 /* commands: keys.c */
 int cli_keygen(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_jwks(const struct cli_cmd *cmd, int argc, char **argv);
