@@ -4,13 +4,17 @@
 # same keys from a jwks_uri (https, on the same lighttpd), refreshed every
 # second so that background fetches happen all through the measurement.
 #
-# One lighttpd on loopback: a TLS socket serving the JWKS file, and two
-# URL prefixes of one static file, each behind its own jwt-authz.fcgi
-# (lighttpd-spawned authorizers, the same process count):
+# One lighttpd on loopback: a TLS socket serving the JWKS file and a
+# client ID metadata document, and three URL prefixes of one static file,
+# each behind its own jwt-authz.fcgi (lighttpd-spawned authorizers, the
+# same process count):
 #   local   /local/   jwks_file = the JWKS
 #   remote  /remote/  jwks_uri = https://127.0.0.1:TLSPORT/keys.jwks,
 #                     jwks_refresh = 1 (a fetch a second, in a process of
 #                     its own; the workers only compare a counter)
+#   cimd    /cimd/    a self-issued token whose keys come from the client
+#                     ID metadata document https://127.0.0.1:TLSPORT/
+#                     cimd.json, cimd_refresh = 1 (the same)
 # The rows are measured in BENCH_ROUNDS rounds, local then remote in each
 # round, so drift and other load hit both alike; the table gives the
 # median of the rounds with their range, requests/s and wrk's p99. Every
@@ -91,13 +95,14 @@ pki_init "$TMP/pki" >/dev/null && pki_server "$TMP/pki" >/dev/null ||
 	die "certtool failed"
 
 "$JWT_FCGI" keygen --alg ES256 "$TMP/bench.pem" >/dev/null
-mkdir -p "$TMP/keys" "$TMP/www/local" "$TMP/www/remote"
+mkdir -p "$TMP/keys" "$TMP/www/local" "$TMP/www/remote" "$TMP/www/cimd"
 "$JWT_FCGI" jwks "$TMP/bench.pem" >"$TMP/keys/keys.jwks"
 TOKEN=$("$JWT_FCGI" sign -k "$TMP/bench.pem" --iss "$ISS" --aud "$AUD" \
 	--sub bench-client --scope read --typ at+jwt \
 	--ttl $((ROUNDS * 2 * (DURATION + 2) + 600)))
 printf 'x%.0s' $(seq 1 1024) >"$TMP/www/local/file.txt"
 cp "$TMP/www/local/file.txt" "$TMP/www/remote/file.txt"
+cp "$TMP/www/local/file.txt" "$TMP/www/cimd/file.txt"
 
 PORT=$(pick_port)
 TLSPORT=$(pick_port)
@@ -121,6 +126,23 @@ jwks_refresh_min = 1
 jwks_uri = https://127.0.0.1:$TLSPORT/keys.jwks
 audience = $AUD
 typ = at+jwt
+EOF
+CLIENT=https://127.0.0.1:$TLSPORT/cimd.json
+"$JWT_FCGI" cimd init --client-id "$CLIENT" -o "$TMP/svc" >/dev/null 2>&1 ||
+	die "cimd init failed"
+cp "$TMP/svc/cimd.json" "$TMP/keys/cimd.json"
+SELF=$("$JWT_FCGI" cimd token -k "$TMP/svc/client.pem" --client-id "$CLIENT" \
+	--aud "$AUD" --ttl 3600)
+cat >"$TMP/cimd.conf" <<EOF
+realm = bench
+log_level = warn
+fetch_allow = loopback
+fetch_ca_file = $TMP/pki/ca.pem
+cimd_refresh = 1
+[cimd $CLIENT]
+audience = $AUD
+scope = read
+max_lifetime = 3600
 EOF
 cat >"$TMP/lighttpd.conf" <<EOF
 server.document-root = "$TMP/www"
@@ -150,6 +172,12 @@ fastcgi.server = (
 		"mode" => "authorizer",
 		"max-procs" => $PROCS,
 	)),
+	"/cimd/" => ((
+		"bin-path" => "$AUTHZ -c $TMP/cimd.conf --workers 1",
+		"socket" => "$TMP/cimd.sock",
+		"mode" => "authorizer",
+		"max-procs" => $PROCS,
+	)),
 )
 EOF
 lighttpd -tt -f "$TMP/lighttpd.conf" >/dev/null || die "lighttpd rejects the config"
@@ -161,17 +189,28 @@ for _ in $(seq 1 100); do
 done
 port_in_use "$PORT" || die "lighttpd does not listen: $(cat "$TMP/lighttpd.out")"
 BASE=http://127.0.0.1:$PORT
-for u in local remote; do
-	code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+# tok ROW: the token of a row.
+tok() {
+	if [ "$1" = cimd ]; then echo "$SELF"; else echo "$TOKEN"; fi
+}
+for u in local remote cimd; do
+	code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(tok "$u")" \
 		"$BASE/$u/file.txt")
 	[ "$code" = 200 ] || die "$u: expected 200, got $code: $(tail -n 5 "$TMP/lighttpd.out")"
+done
+# Every authorizer process fetches its first copy on its first request,
+# and lighttpd gives a lone request to the first: warm them all under
+# load before measuring.
+for u in local remote cimd; do
+	wrk -t "$THREADS" -c "$CONNS" -d 1s -H "Authorization: Bearer $(tok "$u")" \
+		"$BASE/$u/file.txt" >/dev/null
 done
 
 # measure NAME: one wrk run; appends "NAME RPS P99_MS" to TMP/rows.
 measure() {
 	local out
 	out=$(wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" --latency \
-		-H "Authorization: Bearer $TOKEN" "$BASE/$1/file.txt")
+		-H "Authorization: Bearer $(tok "$1")" "$BASE/$1/file.txt")
 	if grep -q 'Non-2xx' <<<"$out"; then
 		die "$1: non-2xx answers: $(grep Non-2xx <<<"$out")"
 	fi
@@ -187,9 +226,11 @@ measure() {
 for r in $(seq 1 "$ROUNDS"); do
 	measure local
 	measure remote
-	echo "run-remote.sh: round $r: $(tail -n 2 "$TMP/rows" | tr '\n' ' ')" >&2
+	measure cimd
+	echo "run-remote.sh: round $r: $(tail -n 3 "$TMP/rows" | tr '\n' ' ')" >&2
 done
 FETCHES=$(grep -c 'GET /keys.jwks HTTP/[0-9.]*" 200' "$TMP/keys-access.log" || true)
+CFETCHES=$(grep -c 'GET /cimd.json HTTP/[0-9.]*" 200' "$TMP/keys-access.log" || true)
 
 # median COLUMN NAME / range: over the rounds.
 stat() {
@@ -200,27 +241,34 @@ read -r LR LRmin LRmax < <(stat 2 local)
 read -r RR RRmin RRmax < <(stat 2 remote)
 read -r LP LPmin LPmax < <(stat 3 local)
 read -r RP RPmin RPmax < <(stat 3 remote)
+read -r CR CRmin CRmax < <(stat 2 cimd)
+read -r CP CPmin CPmax < <(stat 3 cimd)
 RATIO=$(awk -v a="$RR" -v b="$LR" 'BEGIN { printf "%.3f", a / b }')
+CRATIO=$(awk -v a="$CR" -v b="$LR" 'BEGIN { printf "%.3f", a / b }')
+CDELTA=$(awk -v a="$CP" -v b="$LP" 'BEGIN { printf "%+.3f", a - b }')
 PDELTA=$(awk -v a="$RP" -v b="$LP" 'BEGIN { printf "%+.3f", a - b }')
 
 SEC=$(mktemp)
 {
 	echo "$MARK_BEGIN"
-	echo "## Remote keys (jwks_uri) against a local JWKS file"
+	echo "## Remote keys (jwks_uri) and client metadata documents against a local JWKS file"
 	echo
 	echo "\`bench/run-remote.sh\` ($(date -u +%Y-%m-%d), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), 1-min load $LOAD_BEFORE at start; commit $(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null || echo unknown))."
 	echo "One lighttpd, a static 1 KiB file behind jwt-authz.fcgi ($PROCS processes of 1 worker each,"
 	echo "lighttpd-spawned authorizers), the same ES256 token; \`wrk -t$THREADS -c$CONNS -d${DURATION}s --latency\`,"
-	echo "$ROUNDS rounds, local then remote in each; medians with [min, max]. The remote"
+	echo "$ROUNDS rounds, local, remote, cimd in each; medians with [min, max]. The remote"
 	echo "authorizer's fetcher looked at the key set every second all through the runs"
-	echo "($FETCHES fetches, all 200, the bytes unchanged, so no worker re-parsed a key)."
+	echo "($FETCHES fetches, all 200, the bytes unchanged, so no worker re-parsed a key); the"
+	echo "cimd authorizer's at the client's document ($CFETCHES fetches), its token self-issued."
 	echo
 	echo "| row | requests/s | p99 (ms) |"
 	echo "| --- | --- | --- |"
 	echo "| local: \`jwks_file\` | $LR [$LRmin, $LRmax] | $LP [$LPmin, $LPmax] |"
 	echo "| remote: \`jwks_uri\`, refreshed every 1 s | $RR [$RRmin, $RRmax] | $RP [$RPmin, $RPmax] |"
+	echo "| cimd: \`[cimd]\` client, document refreshed every 1 s | $CR [$CRmin, $CRmax] | $CP [$CPmin, $CPmax] |"
 	echo
-	echo "remote/local requests/s: **$RATIO** (target >= 0.95); p99 remote - local: **$PDELTA ms**."
+	echo "remote/local requests/s: **$RATIO**, cimd/local: **$CRATIO** (target >= 0.95 each);"
+	echo "p99 remote - local: **$PDELTA ms**, cimd - local: **$CDELTA ms**."
 	echo "$MARK_END"
 } >"$SEC"
 bench_write_section "$DOC" "$SEC" "$MARK_BEGIN" "$MARK_END"
