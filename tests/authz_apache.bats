@@ -79,6 +79,7 @@ mini_conf() {
 	run -0 apache2 -t -D DUMP_RUN_CFG -f "$BATS_TEST_TMPDIR/apache2.conf"
 	[[ $output == *"JWT_AUTHZ_ADDR=127.0.0.1:9100"* ]]
 	[[ $output == *"JWT_AUTHZ_ADMIN_SCOPE=admin"* ]]
+	[[ $output == *"JWT_AUTHZ_EXCHANGE_PREFIX=/api/exchange"* ]]
 }
 
 @test "the shipped conf names the module it misses" {

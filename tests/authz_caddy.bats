@@ -48,6 +48,7 @@ teardown_file() {
 	run -0 "${CADDY_ENV[@]}" caddy adapt --config "$DIR/Caddyfile"
 	[[ $output == *'"JWT_REQUIRE_SCOPE":"admin"'* ]]
 	[[ $output == *'"JWT_REQUIRE_CLAIMS":"client_id=team-a"'* ]]
+	[[ $output == *'"JWT_SELF_ISSUED":"exchange"'* ]]
 }
 
 @test "the shipped snippet file is formatted as caddy fmt wants" {

@@ -61,6 +61,21 @@ teardown_file() {
 	[[ $output == *'"JWT_REQUIRE_SCOPE" => "admin"'* ]]
 }
 
+@test "lighttpd -tt accepts the exchange snippet with its own defaults" {
+	local d=$BATS_TEST_TMPDIR
+	need_magnet
+	printf '%s\n' 'server.document-root = "/tmp"' 'server.port = 1' \
+		'server.modules = ( "mod_setenv", "mod_fastcgi", "mod_magnet" )' \
+		"include \"$JF_SRCDIR/conf/lighttpd/50-jwt-authz.conf\"" \
+		"include \"$JF_SRCDIR/conf/lighttpd/51-jwt-authz-exchange.conf\"" \
+		>"$d/lighttpd.conf"
+	run --separate-stderr lighttpd -p -f "$d/lighttpd.conf"
+	[ "$status" -eq 0 ]
+	[[ $output == *'$HTTP["url"] =^ "/api/exchange"'* ]]
+	[[ $output == *'"JWT_SELF_ISSUED" => "exchange"'* ]]
+	[[ $output == *'magnet.attract-physical-path-to = ("/usr/local/share/jwt-fcgi/lighttpd/jwt-authz-exchange.lua")'* ]]
+}
+
 @test "the prefix is a plain string prefix: /api-old.txt is protected too" {
 	http "$BASE/api-old.txt"
 	assert_status 401

@@ -70,6 +70,8 @@ teardown_file() {
 	assert_status 404
 	http "$BASE/_jwt_authz_admin"
 	assert_status 404
+	http -H "Authorization: Bearer $TOK_OK" "$BASE/_jwt_authz_exchange"
+	assert_status 404
 	assert_backend_untouched "$BACKEND_LOG"
 }
 

@@ -10,23 +10,14 @@ bats_require_minimum_version 1.5.0
 load helpers/common
 load helpers/pki
 load helpers/jwkshost
+load helpers/cimd
 
 setup_file() {
 	need_cmd lighttpd && need_certtool && need_cmd jq &&
 		need_cmd cgi-fcgi "apt-get install libfcgi-bin" || return 0
 	export DIR=$BATS_FILE_TMPDIR
-	mkdir -p "$DIR/kh" && jwkshost_start "$DIR/kh" || return 1
-	export HOST HOST_PORT API=https://service-b.example.com/api/get-counter?v=1
-	export CLI
-	CLI=$(jf_bin jwt-fcgi)
-	mkdir -p "$DIR/kh/www/cimd" "$DIR/kh/www/other"
-	"$CLI" keygen "$DIR/svc.key" >/dev/null &&
-	"$CLI" keygen "$DIR/svc2.key" >/dev/null &&
-	"$CLI" keygen "$DIR/authz-at.key" >/dev/null || return 1
-	"$CLI" jwks "$DIR/svc.key" >"$DIR/svc.jwks" &&
-	"$CLI" jwks "$DIR/svc2.key" >"$DIR/svc2.jwks" || return 1
+	cimd_fixture || return 1
 	# The documents, each named for what it shows.
-	doc good '.'
 	doc byuri ".jwks_uri = \"$HOST/cimd/byuri-keys.json\" | del(.jwks)"
 	cp "$DIR/svc.jwks" "$DIR/kh/www/cimd/byuri-keys.json"
 	doc mismatch ".client_id = \"$HOST/cimd/someone-else.json\""
@@ -36,8 +27,6 @@ setup_file() {
 	doc nokeys 'del(.jwks)'
 	doc rotating '.'
 	printf '{"client_id": ' >"$DIR/kh/www/cimd/broken.json"
-	cp "$DIR/kh/www/cimd/good.json" "$DIR/kh/www/other/good.json"
-	sed -i "s|/cimd/good.json|/other/good.json|" "$DIR/kh/www/other/good.json"
 }
 
 setup() {
@@ -48,45 +37,13 @@ setup() {
 teardown() {
 	local p
 	for p in "$DIR"/t-*.pid; do
-		[ -f "$p" ] && stop_daemon "$p"
+		stop_daemon "$p"   # none there: does nothing
 	done
 	return 0
 }
 
 teardown_file() {
 	jwkshost_stop "$DIR/kh"
-}
-
-# doc NAME JQ: www/cimd/NAME.json, a document for its own URL with the
-# service's key inline, then JQ applied.
-doc() {
-	jq -n --arg id "$HOST/cimd/$1.json" --slurpfile k "$DIR/svc.jwks" \
-		'{client_id: $id, client_name: "service A",
-		  token_endpoint_auth_method: "private_key_jwt", jwks: $k[0]}' |
-		jq "$2" >"$DIR/kh/www/cimd/$1.json"
-}
-
-# conf NAME [LINES...]: an authz.conf trusting the host's /cimd/ prefix.
-conf() {
-	local f=$DIR/$1.conf
-	shift
-	{
-		printf '%s\n' "realm = api" "fetch_allow = loopback" \
-			"fetch_ca_file = $DIR/kh/pki/ca.pem" "fetch_timeout = 2" \
-			"jwks_cold_wait = 3" "jwks_cooldown = 3" "cimd_refresh = 2" \
-			"cimd_max_stale = 60"
-		printf '%s\n' "$@"
-		printf '%s\n' "[cimd $HOST/cimd/]" "audience = $API" \
-			"scope = counter.read" "claim = tier gold"
-	} >"$f"
-}
-
-# self NAME [SIGN OPTS...]: a token that client NAME signs for the API.
-self() {
-	local u=$HOST/cimd/$1.json
-	shift
-	"$CLI" sign -k "$DIR/svc.key" --iss "$u" --sub "$u" --aud "$API" \
-		--ttl 60 "$@"
 }
 
 start() {
@@ -244,8 +201,8 @@ start() {
 	jq -s '{keys: (.[0].keys + .[1].keys)}' "$DIR/svc.jwks" "$DIR/svc2.jwks" \
 		>"$DIR/both.jwks"
 	jq --slurpfile k "$DIR/both.jwks" '.jwks = $k[0]' \
-		"$DIR/kh/www/cimd/rotating.json" >"$DIR/rot.tmp" &&
-		mv "$DIR/rot.tmp" "$DIR/kh/www/cimd/rotating.json"
+		"$DIR/kh/www/cimd/rotating.json" >"$DIR/rot.tmp"
+	mv "$DIR/rot.tmp" "$DIR/kh/www/cimd/rotating.json"
 	# Past jwks_cooldown since the first fetch (one early look per 3 s).
 	sleep 3.2
 	authz_ask "$DIR/t-rot.sock" "$("$CLI" sign -k "$DIR/svc2.key" --iss "$u" \

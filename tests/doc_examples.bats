@@ -15,12 +15,13 @@
 #
 # Every file an example names is made, of the kind its key needs, under a
 # scratch root (/etc/jwt-fcgi/x -> ROOT/etc/jwt-fcgi/x; relative paths
-# beside the configuration): signing_key a private key (jwt-fcgi keygen,
-# mode 0600), jwks_file a JWKS (jwt-fcgi jwks) and key_file a public PEM
-# (jwt-fcgi pubkey) for the first of the issuer's algorithms, registry a
-# valid registry, client_ca a CA certificate (jwt-fcgi ca init). A value
-# that looks like a path under a key not known here fails, naming the
-# key, instead of being checked against a file of the wrong kind.
+# beside the configuration): signing_key and access_token_key a private
+# key (jwt-fcgi keygen, mode 0600), jwks_file a JWKS (jwt-fcgi jwks) and
+# key_file a public PEM (jwt-fcgi pubkey) for the first of the issuer's
+# algorithms, registry a valid registry, client_ca a CA certificate
+# (jwt-fcgi ca init). A value that looks like a path under a key not
+# known here fails, naming the key, instead of being checked against a
+# file of the wrong kind.
 #   JF_BUILDDIR=/path/to/build bats tests/doc_examples.bats
 
 bats_require_minimum_version 1.5.0
@@ -36,6 +37,7 @@ EXPECTED=(
 	"conf/lighttpd/README.md 1"
 	"doc/jwt-fcgi.1 1"
 	"doc/jwt-fcgi.conf.5 1"
+	"doc/self-issued.md 1"
 )
 # At least one of each kind, whatever the files.
 EXPECTED_KINDS="authz.conf mint.conf"
@@ -70,6 +72,7 @@ docex_file_kind() {
 	case $1:$2 in
 	authz:jwks_file) echo jwks ;;
 	authz:key_file) echo pubkey ;;
+	authz:access_token_key) echo privkey ;;
 	mint:signing_key) echo privkey ;;
 	mint:registry) echo registry ;;
 	*:client_ca) echo cacert ;;

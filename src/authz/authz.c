@@ -729,7 +729,11 @@ authz_answer(const struct cfg *c, const struct authz_verdict *v,
 			    "token_type=\"Bearer\", expires_in=%ld", v->at,
 			    v->at_life);
 			req_header(r, "Authentication-Info", "%s", info);
-			req_header(r, "Variable-JWT_AUTH_INFO", "%s", info);
+			/* Apache (which says so in FCGI_APACHE_ROLE) would
+			 * only hand the token to the backend's environment. */
+			if (req_param(r, "FCGI_APACHE_ROLE") == NULL)
+				req_header(r, "Variable-JWT_AUTH_INFO", "%s",
+				    info);
 		}
 		return;
 	}

@@ -11,6 +11,19 @@ need_lighttpd() {
 	need_cmd lighttpd "apt-get install lighttpd"
 }
 
+# need_magnet: lighttpd loads mod_magnet, which
+# conf/lighttpd/51-jwt-authz-exchange.conf needs (lighttpd -tt loads
+# the modules a config names).
+need_magnet() {
+	local d
+	d=$(jf_dir)/magnet-check
+	mkdir -p "$d" || return 1
+	printf '%s\n' 'server.document-root = "/tmp"' 'server.port = 1' \
+		'server.modules = ( "mod_magnet" )' >"$d/lighttpd.conf" || return 1
+	lighttpd -tt -f "$d/lighttpd.conf" >"$d/tt.log" 2>&1 ||
+		jf_missing "lighttpd's mod_magnet not installed (apt-get install lighttpd-modules-lua)"
+}
+
 # lighttpd_render DIR AUTHZ: writes DIR/lighttpd.conf and
 # DIR/jwt-authz.local.conf, with PORT and TLS_PORT picked here.
 lighttpd_render() {
