@@ -143,6 +143,9 @@ start() {
 	local i n pids=()
 	doc burst '.'
 	conf t-burst
+	# No refresh while the burst runs: only first fetches are counted.
+	sed -i 's/^cimd_refresh = .*/cimd_refresh = 600/; s/^cimd_max_stale = .*/cimd_max_stale = 600/' \
+		"$DIR/t-burst.conf"
 	start burst --workers 4
 	for i in $(seq 1 16); do
 		(
