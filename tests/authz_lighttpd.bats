@@ -56,8 +56,11 @@ teardown_file() {
 	# No jwt-authz.local.conf here: every setting keeps its default.
 	run --separate-stderr lighttpd -p -f "$d/lighttpd.conf"
 	[ "$status" -eq 0 ]
-	[[ $output == *'"/api" =>'* ]]
+	# lighttpd -p aligns the keys of a block: spaces before "=>".
+	[[ $output =~ \"/api\"\ +=\> ]]
 	[[ $output == *'/usr/local/bin/jwt-authz.fcgi -c /etc/jwt-fcgi/authz.conf --workers 4'* ]]
+	[[ $output == *'"socket"      => "/run/lighttpd/jwt-authz.sock-0"'* ]]
+	[[ $output == *'"JWT_SERVE" => "resource-metadata"'* ]]
 	[[ $output == *'"JWT_REQUIRE_SCOPE" => "admin"'* ]]
 }
 

@@ -80,7 +80,8 @@ setup_file() {
 	export DIR=$BATS_FILE_TMPDIR
 	cimd_fixture || return 1
 	conf authz "access_token_issuer = https://service-b.example.com" \
-		"access_token_key = $DIR/authz-at.key" "access_token_lifetime = 120"
+		"access_token_key = $DIR/authz-at.key" "access_token_lifetime = 120" \
+		"[resource $API]" "authorization_servers = https://mint.example.test/mint"
 	# No look in the background: the fetches counted are the requests'.
 	sed -i 's/^cimd_refresh = .*/cimd_refresh = 600/; s/^cimd_max_stale = .*/cimd_max_stale = 600/' \
 		"$DIR/authz.conf"
@@ -211,6 +212,25 @@ flow2() {
 	assert_no_header Authentication-Info
 }
 
+# metadata: RFC 9728 on BASE: the challenge names the document, and the
+# server's /.well-known/oauth-protected-resource route has the authorizer
+# answer it.
+metadata() {
+	local mu=https://service-b.example.com/.well-known/oauth-protected-resource/api/get-counter?v=1
+	http "$BASE/api/echo"
+	assert_status 401
+	assert_header_contains WWW-Authenticate "resource_metadata=\"$mu\""
+	http "$BASE/.well-known/oauth-protected-resource/api/get-counter?v=1"
+	assert_status 200
+	assert_header_contains Content-Type application/json
+	assert_json .resource "$API"
+	assert_json '.authorization_servers[0]' https://mint.example.test/mint
+	assert_json '.bearer_methods_supported[0]' header
+	assert_no_variable_headers
+	http "$BASE/.well-known/oauth-protected-resource/elsewhere"
+	assert_status 404
+}
+
 @test "lighttpd, flow 1: a self-issued token opens the API with the config's scope; an unlisted client gets 401" {
 	cimd_server lighttpd
 	flow1
@@ -249,4 +269,24 @@ flow2() {
 @test "Caddy, flow 2: the exchange route hands the client an access token (jwt_authz_exchange), which works with the key host down" {
 	cimd_server caddy
 	flow2
+}
+
+@test "lighttpd, RFC 9728: the 401 names the resource metadata, which the authorizer serves at the well-known URL" {
+	cimd_server lighttpd
+	metadata
+}
+
+@test "Apache, RFC 9728: the 401 names the resource metadata, which the authorizer serves at the well-known URL" {
+	cimd_server apache
+	metadata
+}
+
+@test "nginx, RFC 9728: the 401 names the resource metadata, which the authorizer serves at the well-known URL" {
+	cimd_server nginx
+	metadata
+}
+
+@test "Caddy, RFC 9728: the 401 names the resource metadata, which the authorizer serves at the well-known URL" {
+	cimd_server caddy
+	metadata
 }
