@@ -27,7 +27,7 @@ struct loader {
 
 enum { S_ISSUER, S_REGISTRY, S_LIFE, S_MAXLIFE, S_MAXAGE, S_TOKEP,
 	S_JWKSURI, S_LOGLEVEL, S_ASSERTLIFE, S_QUOTA, S_CLIENTCA, S_PEERUSERS,
-	S_PEERGROUPS, S_PLAINHTTP, S_KEYSET, S_LEEWAY, S_BIND };
+	S_PEERGROUPS, S_PLAINHTTP, S_KEYSET, S_LEEWAY, S_BIND, S_ASSERTAUD };
 
 /* Who may connect when mint.conf says nothing: the users Debian's web
  * servers run as (Apache, nginx and lighttpd: www-data; Caddy: caddy),
@@ -237,6 +237,7 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 		{ "peer_users", S_PEERUSERS }, { "peer_groups", S_PEERGROUPS },
 		{ "plain_http", S_PLAINHTTP }, { "keyset", S_KEYSET },
 		{ "leeway", S_LEEWAY }, { "bind_certificate", S_BIND },
+		{ "assertion_audience", S_ASSERTAUD },
 	};
 	size_t i;
 	int bit = -1, lvl;
@@ -339,6 +340,18 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 			    "expected yes or no, got \"%.64s\"", it->file,
 			    it->line, it->value);
 		c->bind_certificate = strcmp(it->value, "yes") == 0;
+		return JF_OK;
+	case S_ASSERTAUD:
+		/* RFC 10070 by default: the token endpoint URL as an audience
+		 * is a compatibility choice, made explicitly. */
+		if (strcmp(it->value, "issuer") == 0)
+			c->assertion_aud_rfc7523 = 0;
+		else if (strcmp(it->value, "rfc7523") == 0)
+			c->assertion_aud_rfc7523 = 1;
+		else
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: assertion_audience: "
+			    "expected issuer or rfc7523, got \"%.64s\"", it->file,
+			    it->line, it->value);
 		return JF_OK;
 	case S_LOGLEVEL:
 		lvl = log_level_from_name(it->value);

@@ -17,6 +17,9 @@
  *   jwks_uri = https://mint.example.test/jwks          (default issuer/jwks)
  *   assertion_max_lifetime = 300      private_key_jwt: longest exp - iat
  *                                     and exp - now accepted, seconds
+ *   assertion_audience = issuer       the aud of an assertion: the issuer
+ *                                     alone (RFC 10070), or rfc7523: the
+ *                                     issuer or the token endpoint
  *   replay_quota = 10000              private_key_jwt: unexpired assertions
  *                                     one client may hold in the jti table
  *   client_ca = /etc/jwt-fcgi/ca/ca.crt   tls_client_auth: the mint checks
@@ -74,6 +77,7 @@ struct mint_conf {
 	long max_token_lifetime;
 	long jwks_max_age;
 	long assertion_max_lifetime;
+	int assertion_aud_rfc7523;      /* assertion_audience = rfc7523 */
 	long replay_quota;
 	char *client_ca;                /* NULL: trust the web server alone */
 	struct trust *trust;            /* client_ca, loaded */

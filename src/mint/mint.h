@@ -22,6 +22,8 @@
 #define MINT_PATH_MAX 2048              /* bytes of request path routed */
 #define MINT_SCOPE_MAX 4096             /* the granted scope string */
 #define MINT_JTI_BYTES 16
+/* A client_id: a registry id, or a client ID metadata document's URL. */
+#define MINT_CLIENT_ID_MAX REGISTRY_URL_ID_MAX
 /* The one error_description of every invalid_client refusal whose
  * reason would reveal the registry (mint_grant.hide). */
 #define MINT_AUTH_FAILED "client authentication failed"
@@ -117,6 +119,27 @@ enum jf_err mint_client_auth(const struct mint_state *s, time_t now,
 	struct mint_grant *g, const struct reg_service **svc);
 /* "tls_client_auth", ...; NULL for MINT_AUTH_NONE. */
 const char *mint_auth_name(enum mint_auth a);
+/* Refuses with e, and when e is JF_E_INVALID_CLIENT sets g->hide: the
+ * reason in g->msg is for the audit line only. Returns e. */
+enum jf_err mint_hidden(struct mint_grant *g, enum jf_err e);
+
+/* assert.c: what a client's own JWT is for. */
+enum mint_assert_use {
+	MINT_ASSERT_CLIENT,             /* client authentication, §2.2 */
+	MINT_ASSERT_GRANT               /* the jwt-bearer grant, §2.1 */
+};
+/* Verifies a, a JWT the client cid (NULL: the JWT's own iss) signed, for
+ * use (assert.c has the rules). On success g->service names the client
+ * and *svc is the registry entry whose policy it gets. On refusal
+ * JF_E_INVALID_CLIENT (g->hide set where the reason would tell a
+ * stranger what the registry holds), or a server-side code. */
+enum jf_err mint_assertion(const struct mint_state *s, time_t now,
+	const char *a, const char *cid, enum mint_assert_use use,
+	struct mint_grant *g, const struct reg_service **svc);
+/* The unverified "iss" of assertion a into out (room bytes), only to
+ * pick the keys that then verify it. JF_E_INVALID_CLIENT, why in m. */
+enum jf_err mint_assertion_iss(const char *a, char *out, size_t room,
+	struct jf_msg *m);
 /* The cache of assertion jti values all workers share (made before the
  * supervisor forks), at most max entries. */
 enum jf_err mint_replay_new(struct mint_replay **out, size_t max);
