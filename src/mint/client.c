@@ -77,6 +77,7 @@ mint_auth_name(enum mint_auth a)
 	case MINT_AUTH_BASIC: return "client_secret_basic";
 	case MINT_AUTH_POST: return "client_secret_post";
 	case MINT_AUTH_JWT: return "private_key_jwt";
+	case MINT_AUTH_BEARER: return "jwt-bearer";
 	case MINT_AUTH_NONE:
 	case MINT_AUTH__LAST: break;
 	}

@@ -241,6 +241,7 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 	};
 	size_t i;
 	int bit = -1, lvl;
+	enum jf_err rc;
 
 	if (it->section != NULL)
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown section [%s]",
@@ -250,6 +251,8 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 	for (i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
 		if (strcmp(it->key, scalars[i].key) == 0)
 			bit = scalars[i].bit;
+	if (bit < 0 && (rc = mint_cimd_key(&c->cimd, it, m)) != JF_E_NOT_FOUND)
+		return rc;
 	if (bit < 0)
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown key \"%s\"",
 		    it->file, it->line, it->key);
@@ -414,6 +417,7 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 	c->replay_quota = MINT_REPLAY_QUOTA_DEFAULT;
 	c->leeway = 60;
 	c->log_level = LOG_LVL_INFO;
+	mint_cimd_defaults(&c->cimd);
 	if ((c->path = strdup(path)) == NULL ||
 	    (c->keyset = keyset_new()) == NULL)
 		goto fail;
@@ -449,6 +453,8 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 		    "%ld", path, c->token_lifetime, c->max_token_lifetime);
 		goto fail;
 	}
+	if ((rc = mint_cimd_finish(&c->cimd, path, m)) != JF_OK)
+		goto fail;
 	rc = JF_E_NOMEM;
 	if ((c->token_endpoint == NULL &&
 	    join_url(&c->token_endpoint, c->issuer, "/token") != JF_OK) ||
@@ -486,5 +492,6 @@ mint_conf_free(struct mint_conf *c)
 	free(c->client_ca);
 	trust_free(c->trust);
 	keyset_free(c->keyset);
+	mint_cimd_conf_free(&c->cimd);
 	free(c);
 }
