@@ -18,10 +18,10 @@
 # beside the configuration): signing_key and access_token_key a private
 # key (jwt-fcgi keygen, mode 0600), jwks_file a JWKS (jwt-fcgi jwks) and
 # key_file a public PEM (jwt-fcgi pubkey) for the first of the issuer's
-# algorithms, registry a valid registry, client_ca a CA certificate
-# (jwt-fcgi ca init). A value that looks like a path under a key not
-# known here fails, naming the key, instead of being checked against a
-# file of the wrong kind.
+# algorithms, registry a valid registry, client_ca and fetch_ca_file a CA
+# certificate (jwt-fcgi ca init). A value that looks like a path under a
+# key not known here fails, naming the key, instead of being checked
+# against a file of the wrong kind.
 #   JF_BUILDDIR=/path/to/build bats tests/doc_examples.bats
 
 bats_require_minimum_version 1.5.0
@@ -38,6 +38,7 @@ EXPECTED=(
 	"doc/jwt-fcgi.1 1"
 	"doc/jwt-fcgi.conf.5 1"
 	"doc/self-issued.md 1"
+	"doc/jwt-mint.fcgi.8 1"
 )
 # At least one of each kind, whatever the files.
 EXPECTED_KINDS="authz.conf mint.conf"
@@ -75,7 +76,7 @@ docex_file_kind() {
 	authz:access_token_key) echo privkey ;;
 	mint:signing_key) echo privkey ;;
 	mint:registry) echo registry ;;
-	*:client_ca) echo cacert ;;
+	*:client_ca | *:fetch_ca_file) echo cacert ;;
 	*)
 		if docex_is_path "$3"; then
 			echo "$2 = $3 looks like a file, but doc_examples.bats" \

@@ -548,19 +548,26 @@ assert_bearer_token() {
 	assert_body_contains 'more than one client authentication method: certificate client_secret'
 }
 
-@test "private_key_jwt: an assertion made by jose gets a bearer token" {
+@test "private_key_jwt: an assertion made by jose gets a bearer token; aud the token endpoint is refused (RFC 10070)" {
 	local why a
 	why=$(mint_npm_setup) || jf_missing "$why"
 	a=$(mint_assertion)
 	mint_post_plain -d grant_type=client_credentials \
 		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
 	assert_bearer_token signer
-	# aud may also be the token endpoint; client_id may be sent.
+	# client_id may be sent.
+	a=$(mint_assertion)
+	mint_post_plain -d grant_type=client_credentials -d client_id=signer \
+		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
+	assert_status 200
+	# RFC 10070: the token endpoint is no longer an audience (the
+	# compatibility switch is in cimd_mint.bats).
 	a=$(node "${JF_BUILDDIR:-$JF_SRCDIR}/tests/node/assertion.mjs" \
 		"$DIR/signer.key" signer "$ISSUER/token")
 	mint_post_plain -d grant_type=client_credentials -d client_id=signer \
 		-d "client_assertion_type=$JWT_BEARER" -d "client_assertion=$a"
-	assert_status 200
+	assert_oauth_error 401 invalid_client
+	assert_body_contains 'aud is the token endpoint URL; since RFC 10070 only the issuer'
 }
 
 # audit_pid N0: the PID of the worker that wrote audit line N0 + 1 of

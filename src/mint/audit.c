@@ -2,10 +2,13 @@
  * "audit: " so that a log shipper can pick them out:
  *
  *   audit: {"time":"2026-01-02T03:04:05Z","event":"token_issued",
- *     "service":"billing","auth_method":"tls_client_auth",
+ *     "service":"billing","grant_type":"client_credentials",
+ *     "auth_method":"tls_client_auth","cimd":false,
  *     "cert_sha256":"<x5t#S256>","scope":"a b",
  *     "aud":"https://api","jti":"...","outcome":"issued","reason":null}
  *
+ * service is the client: a registry id, or a client ID metadata
+ * document's URL (cimd true: its keys came from that document).
  * On refusal event is "token_refused", outcome the OAuth error code and
  * reason the description; auth_method is null when the request was
  * refused before its method was known. Never the token or a secret.
@@ -110,8 +113,10 @@ mint_audit(const struct mint_grant *g, time_t now)
 	json_object_object_add(o, "event", json_object_new_string(
 	    g->err == JF_OK ? "token_issued" : "token_refused"));
 	json_object_object_add(o, "service", audit_str(g->service));
+	json_object_object_add(o, "grant_type", audit_str(g->grant));
 	json_object_object_add(o, "auth_method",
 	    audit_str(mint_auth_name(g->method)));
+	json_object_object_add(o, "cimd", json_object_new_boolean(g->cimd));
 	json_object_object_add(o, "cert_sha256", audit_str(g->x5t));
 	json_object_object_add(o, "scope", audit_str(g->scope));
 	json_object_object_add(o, "aud", audit_str(g->aud));

@@ -7,7 +7,8 @@
  *                        client_secret, each form-urlencoded first;
  *   client_secret_post   the same two as form parameters;
  *   private_key_jwt      RFC 7523 §2.2, OIDC Core §9: a JWT the client
- *                        signed with a key of its registry "jwks".
+ *                        signed with a key of its registry "jwks"
+ *                        (assert.c).
  *
  * RFC 6749 §2.3: a client MUST NOT use more than one method in a request,
  * so a request carrying two (Basic and client_secret, or a secret and a
@@ -46,11 +47,8 @@
 
 #define CL_JWT_BEARER "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 #define CL_AUTHZ_MAX 1024       /* bytes of an Authorization header */
-#define CL_ID_MAX 128           /* a registry id (client_id) */
 #define CL_SECRET_MIN 32        /* jwt-fcgi makes 43 characters */
 #define CL_SECRET_MAX 512
-#define CL_JTI_MAX 256
-#define CL_LEEWAY 30            /* seconds of clock skew for assertions */
 
 static int cl_has_ctl(const char *s, size_t n);
 static int cl_b64val(unsigned char ch);
@@ -64,11 +62,6 @@ static enum jf_err cl_basic(const struct mint_state *s, time_t now,
 static enum jf_err cl_post(const struct mint_state *s, time_t now,
 	const struct form *f, struct mint_grant *g,
 	const struct reg_service **svc);
-static enum jf_err cl_peek_iss(const char *a, char *out, size_t room,
-	struct jf_msg *m);
-static enum jf_err cl_claims(const struct mint_state *s, time_t now,
-	const char *id, const struct json_object *cl, long *retry_after,
-	struct jf_msg *m);
 static enum jf_err cl_jwt(const struct mint_state *s, time_t now,
 	const struct form *f, struct mint_grant *g,
 	const struct reg_service **svc);
@@ -84,6 +77,7 @@ mint_auth_name(enum mint_auth a)
 	case MINT_AUTH_BASIC: return "client_secret_basic";
 	case MINT_AUTH_POST: return "client_secret_post";
 	case MINT_AUTH_JWT: return "private_key_jwt";
+	case MINT_AUTH_BEARER: return "jwt-bearer";
 	case MINT_AUTH_NONE:
 	case MINT_AUTH__LAST: break;
 	}
@@ -155,8 +149,8 @@ cl_b64_decode(unsigned char *dst, const char *s, size_t n)
 
 /* Refuses with detail for the audit only (mint_grant.hide): what the
  * registry holds is nobody's business but the operator's. */
-static enum jf_err
-cl_hidden(struct mint_grant *g, enum jf_err e)
+enum jf_err
+mint_hidden(struct mint_grant *g, enum jf_err e)
 {
 	if (e == JF_E_INVALID_CLIENT)
 		g->hide = 1;
@@ -202,7 +196,7 @@ cl_secret(const struct mint_state *s, time_t now, const char *id,
 		    "for service %s", g->service);
 	else
 		rc = JF_OK;
-	return cl_hidden(g, rc);
+	return mint_hidden(g, rc);
 }
 
 /* Authorization: Basic base64(urlencode(id) ":" urlencode(secret)). */
@@ -287,88 +281,13 @@ cl_post(const struct mint_state *s, time_t now, const struct form *f,
 
 /* --- private_key_jwt --------------------------------------------------- */
 
-/* The assertion's unverified "iss": only to pick the registry entry whose
- * keys then verify it (and tok_verify requires iss to equal it). */
-static enum jf_err
-cl_peek_iss(const char *a, char *out, size_t room, struct jf_msg *m)
-{
-	unsigned char buf[B64URL_DEC_MAX(TOK_MAX_BYTES_DEFAULT)];
-	struct json_object *o = NULL;
-	struct jf_msg why;
-	const char *p, *q, *iss;
-	size_t n;
-	enum jf_err rc = JF_E_INVALID_CLIENT;
-
-	if (strlen(a) > TOK_MAX_BYTES_DEFAULT ||
-	    (p = strchr(a, '.')) == NULL || (q = strchr(p + 1, '.')) == NULL ||
-	    b64url_decode(buf, &n, p + 1, (size_t)(q - p - 1)) != 0)
-		return jf_fail(m, rc, "client_assertion: not a compact JWS of "
-		    "at most %d bytes", TOK_MAX_BYTES_DEFAULT);
-	if (json_parse(&o, (const char *)buf, n, TOK_JSON_DEPTH, &why) != JF_OK)
-		return jf_fail(m, rc, "client_assertion: payload: %s", why.s);
-	if ((iss = json_str(o, "iss")) == NULL)
-		jf_fail(m, rc, "client_assertion: iss is required (the "
-		    "client_id)");
-	else if (strlen(iss) >= room)
-		jf_fail(m, rc, "client_assertion: iss is not a client_id (over "
-		    "%zu bytes)", room - 1);
-	else {
-		memcpy(out, iss, strlen(iss) + 1);
-		rc = JF_OK;
-	}
-	json_object_put(o);
-	return rc;
-}
-
-/* After the signature: sub, jti, a short life, and the jti unused. */
-static enum jf_err
-cl_claims(const struct mint_state *s, time_t now, const char *id,
-	const struct json_object *cl, long *retry_after, struct jf_msg *m)
-{
-	long max = s->conf->assertion_max_lifetime;
-	struct json_object *v;
-	const char *sub = json_str(cl, "sub"), *jti = json_str(cl, "jti");
-	double exp, iat;
-
-	if (sub == NULL || strcmp(sub, id) != 0)
-		return jf_fail(m, JF_E_INVALID_CLIENT, "client_assertion: sub "
-		    "must be the client_id, as iss is (RFC 7523 section 3)");
-	if (jti == NULL || *jti == '\0' || strlen(jti) > CL_JTI_MAX)
-		return jf_fail(m, JF_E_INVALID_CLIENT, "client_assertion: jti "
-		    "is required, a string of 1..%d bytes", CL_JTI_MAX);
-	/* tok_verify checked that exp is there and a NumericDate, and iat
-	 * a NumericDate when present. */
-	json_object_object_get_ex(cl, "exp", &v);
-	exp = json_object_get_double(v);
-	if (exp - (double)now > (double)max)
-		return jf_fail(m, JF_E_INVALID_CLIENT, "client_assertion: "
-		    "expires in %.0f s, over assertion_max_lifetime (%ld s)",
-		    exp - (double)now, max);
-	if (json_object_object_get_ex(cl, "iat", &v)) {
-		iat = json_object_get_double(v);
-		if (exp - iat > (double)max)
-			return jf_fail(m, JF_E_INVALID_CLIENT, "client_assertion: "
-			    "lifetime exp - iat of %.0f s is over "
-			    "assertion_max_lifetime (%ld s)", exp - iat, max);
-	}
-	return mint_replay_add(s->replay, id, jti, (int64_t)exp + CL_LEEWAY + 1,
-	    (int64_t)now, s->conf->replay_quota, retry_after, m);
-}
-
+/* The assertion itself is assert.c's. */
 static enum jf_err
 cl_jwt(const struct mint_state *s, time_t now, const struct form *f,
 	struct mint_grant *g, const struct reg_service **svc)
 {
 	const char *type = form_get(f, "client_assertion_type");
 	const char *a = form_get(f, "client_assertion");
-	const char *cid = form_get(f, "client_id");
-	const char *auds[2] = { s->conf->token_endpoint, s->conf->issuer };
-	char id[CL_ID_MAX + 1];
-	struct tok_issuer is;
-	struct tok_rules r;
-	struct tok *t = NULL;
-	struct jf_msg why = { "" };
-	enum jf_err rc;
 
 	if (type == NULL || a == NULL)
 		return jf_fail(&g->msg, JF_E_INVALID_REQUEST, "%s without %s",
@@ -377,57 +296,8 @@ cl_jwt(const struct mint_state *s, time_t now, const struct form *f,
 	if (strcmp(type, CL_JWT_BEARER) != 0)
 		return jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client_assertion_"
 		    "type \"%.80s\" not supported: use " CL_JWT_BEARER, type);
-	if (cid != NULL) {
-		if (strlen(cid) > CL_ID_MAX)
-			return cl_hidden(g, jf_fail(&g->msg,
-			    JF_E_INVALID_CLIENT, "unknown client_id (over %d "
-			    "bytes)", CL_ID_MAX));
-		memcpy(id, cid, strlen(cid) + 1);
-	} else if ((rc = cl_peek_iss(a, id, sizeof(id), &g->msg)) != JF_OK) {
-		return rc;
-	}
-	if ((rc = registry_find_id(s->reg, id, now, svc, &g->msg)) != JF_OK)
-		return cl_hidden(g, rc);
-	g->service = registry_svc_id(*svc);
-	memset(&is, 0, sizeof(is));
-	if ((is.keys = registry_svc_jwks(*svc)) == NULL)
-		return cl_hidden(g, jf_fail(&g->msg, JF_E_INVALID_CLIENT,
-		    "service %s has no jwks: private_key_jwt is not registered "
-		    "for it", g->service));
-	is.iss = g->service;
-	is.algs = JF_ALG_BIT(JF_ALG_ES256) | JF_ALG_BIT(JF_ALG_ES384) |
-	    JF_ALG_BIT(JF_ALG_RS256) | JF_ALG_BIT(JF_ALG_PS256) |
-	    JF_ALG_BIT(JF_ALG_EDDSA);
-	is.aud = auds;
-	is.naud = strcmp(auds[0], auds[1]) == 0 ? 1 : 2;
-	memset(&r, 0, sizeof(r));
-	r.issuers = &is;
-	r.nissuers = 1;
-	r.leeway = CL_LEEWAY;
-	r.now = now;
-	rc = tok_verify(&r, a, strlen(a), &t, &why, NULL, NULL);
-	if (rc == JF_E_NOMEM || rc == JF_E_INTERNAL)
-		return jf_fail(&g->msg, rc, "client_assertion: %s", why.s);
-	/* Until the signature verified, the caller has proved nothing:
-	 * whether the id exists or the key fits is not theirs to learn. */
-	if (rc == JF_E_ISSUER)
-		return cl_hidden(g, jf_fail(&g->msg, JF_E_INVALID_CLIENT,
-		    "client_assertion: iss must be the client_id \"%s\"",
-		    g->service));
-	if (rc != JF_OK) {
-		jf_fail(&g->msg, JF_E_INVALID_CLIENT, "client_assertion: %s",
-		    why.s);
-		/* exp, nbf, iat and aud are checked after the signature: a
-		 * caller who gets that far holds the key and may know. */
-		if (rc == JF_E_EXPIRED || rc == JF_E_NOT_YET_VALID ||
-		    rc == JF_E_CLAIM || rc == JF_E_AUDIENCE)
-			return JF_E_INVALID_CLIENT;
-		return cl_hidden(g, JF_E_INVALID_CLIENT);
-	}
-	rc = cl_claims(s, now, g->service, tok_claims(t), &g->retry_after,
-	    &g->msg);
-	tok_free(t);
-	return rc;
+	return mint_assertion(s, now, a, form_get(f, "client_id"),
+	    MINT_ASSERT_CLIENT, g, svc);
 }
 
 /* --- tls_client_auth --------------------------------------------------- */
@@ -466,7 +336,7 @@ cl_tls(const struct mint_state *s, time_t now, mint_param_fn param,
 	 * service matched, the caller holds its certificate and may learn
 	 * that it named another client_id. */
 	if ((rc = registry_match(s->reg, c, now, svc, &g->msg)) != JF_OK) {
-		rc = cl_hidden(g, rc);
+		rc = mint_hidden(g, rc);
 	} else {
 		g->service = registry_svc_id(*svc);
 		if (cid != NULL && strcmp(cid, g->service) != 0)

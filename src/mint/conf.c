@@ -27,7 +27,7 @@ struct loader {
 
 enum { S_ISSUER, S_REGISTRY, S_LIFE, S_MAXLIFE, S_MAXAGE, S_TOKEP,
 	S_JWKSURI, S_LOGLEVEL, S_ASSERTLIFE, S_QUOTA, S_CLIENTCA, S_PEERUSERS,
-	S_PEERGROUPS, S_PLAINHTTP, S_KEYSET, S_LEEWAY, S_BIND };
+	S_PEERGROUPS, S_PLAINHTTP, S_KEYSET, S_LEEWAY, S_BIND, S_ASSERTAUD };
 
 /* Who may connect when mint.conf says nothing: the users Debian's web
  * servers run as (Apache, nginx and lighttpd: www-data; Caddy: caddy),
@@ -237,9 +237,11 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 		{ "peer_users", S_PEERUSERS }, { "peer_groups", S_PEERGROUPS },
 		{ "plain_http", S_PLAINHTTP }, { "keyset", S_KEYSET },
 		{ "leeway", S_LEEWAY }, { "bind_certificate", S_BIND },
+		{ "assertion_audience", S_ASSERTAUD },
 	};
 	size_t i;
 	int bit = -1, lvl;
+	enum jf_err rc;
 
 	if (it->section != NULL)
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown section [%s]",
@@ -249,6 +251,8 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 	for (i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
 		if (strcmp(it->key, scalars[i].key) == 0)
 			bit = scalars[i].bit;
+	if (bit < 0 && (rc = mint_cimd_key(&c->cimd, it, m)) != JF_E_NOT_FOUND)
+		return rc;
 	if (bit < 0)
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: unknown key \"%s\"",
 		    it->file, it->line, it->key);
@@ -340,6 +344,18 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 			    it->line, it->value);
 		c->bind_certificate = strcmp(it->value, "yes") == 0;
 		return JF_OK;
+	case S_ASSERTAUD:
+		/* RFC 10070 by default: the token endpoint URL as an audience
+		 * is a compatibility choice, made explicitly. */
+		if (strcmp(it->value, "issuer") == 0)
+			c->assertion_aud_rfc7523 = 0;
+		else if (strcmp(it->value, "rfc7523") == 0)
+			c->assertion_aud_rfc7523 = 1;
+		else
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: assertion_audience: "
+			    "expected issuer or rfc7523, got \"%.64s\"", it->file,
+			    it->line, it->value);
+		return JF_OK;
 	case S_LOGLEVEL:
 		lvl = log_level_from_name(it->value);
 		if (lvl < 0)
@@ -401,6 +417,7 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 	c->replay_quota = MINT_REPLAY_QUOTA_DEFAULT;
 	c->leeway = 60;
 	c->log_level = LOG_LVL_INFO;
+	mint_cimd_defaults(&c->cimd);
 	if ((c->path = strdup(path)) == NULL ||
 	    (c->keyset = keyset_new()) == NULL)
 		goto fail;
@@ -436,6 +453,8 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 		    "%ld", path, c->token_lifetime, c->max_token_lifetime);
 		goto fail;
 	}
+	if ((rc = mint_cimd_finish(&c->cimd, path, m)) != JF_OK)
+		goto fail;
 	rc = JF_E_NOMEM;
 	if ((c->token_endpoint == NULL &&
 	    join_url(&c->token_endpoint, c->issuer, "/token") != JF_OK) ||
@@ -473,5 +492,6 @@ mint_conf_free(struct mint_conf *c)
 	free(c->client_ca);
 	trust_free(c->trust);
 	keyset_free(c->keyset);
+	mint_cimd_conf_free(&c->cimd);
 	free(c);
 }

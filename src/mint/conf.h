@@ -17,6 +17,9 @@
  *   jwks_uri = https://mint.example.test/jwks          (default issuer/jwks)
  *   assertion_max_lifetime = 300      private_key_jwt: longest exp - iat
  *                                     and exp - now accepted, seconds
+ *   assertion_audience = issuer       the aud of an assertion: the issuer
+ *                                     alone (RFC 10070), or rfc7523: the
+ *                                     issuer or the token endpoint
  *   replay_quota = 10000              private_key_jwt: unexpired assertions
  *                                     one client may hold in the jti table
  *   client_ca = /etc/jwt-fcgi/ca/ca.crt   tls_client_auth: the mint checks
@@ -31,6 +34,22 @@
  *                                     TLS from 127.0.0.0/8 or ::1
  *   log_level = info
  *
+ * Client ID metadata documents (cimdconf.c; off without cimd_allow):
+ *
+ *   cimd_allow = https://svc.example/.well-known/   client IDs, or prefixes
+ *                                     ending in "/", whose documents the
+ *                                     mint fetches (repeatable)
+ *   cimd_unregistered = refuse        or default: clients the registry
+ *                                     does not list get the policy below
+ *   cimd_default_scopes = a b         their scopes (all by default)
+ *   cimd_default_audiences = URL ...  the APIs they may get tokens for
+ *   jwt_bearer_api_audience = no      yes: a jwt-bearer assertion's aud
+ *                                     may be the API (seed 001), which
+ *                                     the token is then for
+ *   cimd_max_bytes = 5120  cimd_refresh = 300  cimd_max_stale = 3600
+ *   cimd_idle = 3600  cimd_cooldown = 30  cimd_cold_wait = 2
+ *   fetch_allow = none  fetch_ca_file = FILE  fetch_timeout = 5
+ *
  * Loaded whole, keys included, or not at all.
  */
 #ifndef JF_MINT_CONF_H
@@ -41,6 +60,7 @@
 #include "util/err.h"
 #include "jose/jwks.h"
 #include "jose/keyset.h"
+#include "net/fetch.h"
 
 #define MINT_KEYS_MAX 8                 /* signing_key lines */
 #define MINT_LEEWAY_MAX 3600            /* as jwt-authz.fcgi's leeway */
@@ -55,7 +75,30 @@
 #define MINT_REPLAY_MAX 100000
 #define MINT_REPLAY_QUOTA_DEFAULT 10000
 
+#define MINT_CIMD_ALLOW_MAX 64        /* cimd_allow entries */
+#define MINT_CIMD_DEFAULTS_MAX 64     /* default scopes, and audiences */
+
 struct trust;
+struct ini_item;
+
+/* Client ID metadata document clients (cimdconf.c). */
+struct mint_cimd_conf {
+	char *allow[MINT_CIMD_ALLOW_MAX];       /* client IDs or prefixes */
+	int prefix[MINT_CIMD_ALLOW_MAX];
+	size_t nallow;                  /* 0: no document clients */
+	int unregistered;               /* cimd_unregistered = default */
+	char *scopes[MINT_CIMD_DEFAULTS_MAX];   /* cimd_default_scopes */
+	size_t nscopes;
+	char *auds[MINT_CIMD_DEFAULTS_MAX];     /* cimd_default_audiences */
+	size_t nauds;
+	int api_audience;               /* jwt_bearer_api_audience = yes */
+	struct fetch_opts fetch;        /* fetch_allow, _ca_file, _timeout */
+	char *fetch_ca;
+	size_t max_bytes;               /* cimd_max_bytes */
+	long refresh, max_stale, idle, cooldown;        /* seconds */
+	long cold_wait_ms;              /* cimd_cold_wait */
+	unsigned line[16];              /* where each key was set, 0: not */
+};
 
 struct mint_conf {
 	char *path;
@@ -74,6 +117,7 @@ struct mint_conf {
 	long max_token_lifetime;
 	long jwks_max_age;
 	long assertion_max_lifetime;
+	int assertion_aud_rfc7523;      /* assertion_audience = rfc7523 */
 	long replay_quota;
 	char *client_ca;                /* NULL: trust the web server alone */
 	struct trust *trust;            /* client_ca, loaded */
@@ -85,11 +129,25 @@ struct mint_conf {
 	int plain_http_loopback;        /* 1: plain_http = loopback */
 	int bind_certificate;           /* 1: bind_certificate = yes */
 	int log_level;                  /* enum log_level */
+	struct mint_cimd_conf cimd;
 };
 
 /* On failure m reads "file:line: key: expected X, got Y". */
 enum jf_err mint_conf_load(struct mint_conf **out, const char *path,
 	struct jf_msg *m);
 void mint_conf_free(struct mint_conf *c);
+
+/* cimdconf.c: the defaults; one cimd_*, fetch_* or jwt_bearer_* line
+ * (JF_E_NOT_FOUND when it is none of them); the checks once the file is
+ * read; freeing. */
+void mint_cimd_defaults(struct mint_cimd_conf *c);
+enum jf_err mint_cimd_key(struct mint_cimd_conf *c, const struct ini_item *it,
+	struct jf_msg *m);
+enum jf_err mint_cimd_finish(struct mint_cimd_conf *c, const char *path,
+	struct jf_msg *m);
+void mint_cimd_conf_free(struct mint_cimd_conf *c);
+/* 1 when an entry of cimd_allow admits the client ID url (which must
+ * have passed cimd_url_check). */
+int mint_cimd_admits(const struct mint_cimd_conf *c, const char *url);
 
 #endif

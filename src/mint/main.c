@@ -19,11 +19,16 @@
 #include "fcgi/daemon.h"
 #include "util/log.h"
 #include "mint.h"
+#include "net/fetch.h"
 #include "fcgi/server.h"
 
 /* The process context handed to the server: one per process. */
 struct main_ctx {
 	struct mint_state *state;
+	/* Client ID metadata documents: the table every process shares,
+	 * made before the workers fork when the configuration at start has
+	 * cimd_allow; a fetcher process then runs. */
+	struct mint_cimd *cimd;
 	const char *path;
 	int log_level;          /* from --log-level, else -1: the config's */
 };
@@ -42,7 +47,9 @@ static const struct daemon_info main_info = {
 	    "registered client buys a JWT access token (client_credentials)\n"
 	    "with the certificate the web server verified (tls_client_auth),\n"
 	    "a client secret (client_secret_basic, client_secret_post) or a\n"
-	    "signed assertion (private_key_jwt).\n",
+	    "signed assertion (private_key_jwt); with cimd_allow, clients\n"
+	    "whose client ID is the URL of their metadata document too, and\n"
+	    "the jwt-bearer grant.\n",
 	.check_help =
 	    "                           load the configuration, its keys and the\n"
 	    "                           registry, print \"FILE: OK\" or the error,\n"
@@ -62,6 +69,7 @@ static const struct daemon_info main_info = {
 static void main_handle(void *ctx, struct req *r);
 static int main_peer_ok(void *ctx, const struct srv_peer *p);
 static void main_reload(void *ctx);
+static void main_fetcher(void *ctx, struct srv_bg *bg);
 static int main_check(const char *path);
 static void main_warn_log(void *arg, const char *msg);
 static void main_warn_stderr(void *arg, const char *msg);
@@ -117,6 +125,11 @@ main_reload(void *ctx)
 		return;
 	}
 	mint_state_carry(s, m->state);
+	s->cimd = m->cimd;
+	if (s->conf->cimd.nallow > 0 && m->cimd == NULL)
+		log_error("%s names cimd_allow but had none at start, so no "
+		    "fetcher runs and document clients are refused: restart "
+		    "jwt-mint.fcgi", m->path);
 	mint_state_free(m->state);
 	m->state = s;
 	daemon_log_level(m->log_level, s->conf->log_level);
@@ -124,6 +137,14 @@ main_reload(void *ctx)
 	    "%zu keys)", m->path, s->conf->registry, registry_count(s->reg),
 	    jwks_count(s->conf->keys));
 	mint_keys_lint(s, time(NULL), main_warn_log, NULL);
+}
+
+static void
+main_fetcher(void *ctx, struct srv_bg *bg)
+{
+	struct main_ctx *m = ctx;
+
+	mint_cimd_fetcher(m->cimd, &m->state, bg);
 }
 
 static void
@@ -170,7 +191,7 @@ main_check(const char *path)
 int
 main(int argc, char **argv)
 {
-	struct main_ctx m = { NULL, NULL, -1 };
+	struct main_ctx m = { NULL, NULL, NULL, -1 };
 	struct srv_watch sw = { { NULL }, 0 };
 	struct srv_ops ops = { &m, main_handle, main_reload, main_peer_ok,
 	    NULL };
@@ -200,6 +221,17 @@ main(int argc, char **argv)
 		log_warn("client_ca is not set: tls_client_auth trusts the web "
 		    "server's SSL_CLIENT_VERIFY alone (see jwt-mint.fcgi(8))");
 	mint_keys_lint(m.state, time(NULL), main_warn_log, NULL);
+	if (m.state->conf->cimd.nallow > 0) {
+		if (mint_cimd_new(&m.cimd, &msg) != JF_OK ||
+		    fetch_global_init(&msg) != JF_OK) {
+			log_error("cannot start: %s", msg.s);
+			mint_state_free(m.state);
+			mint_cimd_free(m.cimd);
+			return 1;
+		}
+		m.state->cimd = m.cimd;
+		ops.background = main_fetcher;
+	}
 	/* The registry and key set named at start are watched (copies: a
 	 * reload frees the state); a reload that names other files serves
 	 * them, but watching those needs a restart. */
@@ -211,6 +243,7 @@ main(int argc, char **argv)
 		    watch[1] == NULL)) {
 			log_error("cannot start: out of memory");
 			mint_state_free(m.state);
+			mint_cimd_free(m.cimd);
 			free(watch[0]);
 			free(watch[1]);
 			return 1;
@@ -220,6 +253,7 @@ main(int argc, char **argv)
 	}
 	rc = srv_run_watch(&o.srv, &ops, &sw);
 	mint_state_free(m.state);
+	mint_cimd_free(m.cimd);
 	free(watch[0]);
 	free(watch[1]);
 	return rc;

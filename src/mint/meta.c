@@ -16,6 +16,10 @@
  *     only when some service gets bound tokens: it has match rules and
  *     its bind_certificate, or mint.conf's, says yes. Recomputed with
  *     the registry at every reload.
+ *   - with cimd_allow, client_id_metadata_document_supported is true
+ *     (draft-ietf-oauth-client-id-metadata-document-03 §5) and
+ *     grant_types_supported adds the jwt-bearer grant, which is served
+ *     then only; without it both stay as they were.
  */
 #include "config.h"
 
@@ -101,12 +105,13 @@ meta_dup(struct json_object *o, char **out, size_t *len)
 enum jf_err
 mint_meta_build(struct mint_state *s, struct jf_msg *m)
 {
-	static const char *const grants[] = { "client_credentials" };
+	static const char *const grants[] = { MINT_GRANT_CC, MINT_GRANT_JWT };
 	static const char *const auths[] = { "tls_client_auth",
 		"client_secret_basic", "client_secret_post", "private_key_jwt" };
 	static const char *const algs[] = { "ES256", "ES384", "RS256",
 		"PS256", "EdDSA" };
 	struct json_object *o = NULL;
+	int cimd = s->conf->cimd.nallow > 0;
 	enum jf_err rc = JF_E_NOMEM;
 
 	if (meta_iss_path(s) != JF_OK)
@@ -123,7 +128,7 @@ mint_meta_build(struct mint_state *s, struct jf_msg *m)
 	    json_object_object_add(o, "jwks_uri",
 	    json_object_new_string(s->conf->jwks_uri)) != 0 ||
 	    json_object_object_add(o, "grant_types_supported",
-	    meta_strings(grants, 1)) != 0 ||
+	    meta_strings(grants, cimd ? 2 : 1)) != 0 ||
 	    json_object_object_add(o, "token_endpoint_auth_methods_supported",
 	    meta_strings(auths, 4)) != 0 ||
 	    json_object_object_add(o,
@@ -132,7 +137,10 @@ mint_meta_build(struct mint_state *s, struct jf_msg *m)
 	    json_object_object_add(o, "tls_client_certificate_bound_access_tokens",
 	    json_object_new_boolean(meta_may_bind(s))) != 0 ||
 	    json_object_object_add(o, "response_types_supported",
-	    meta_strings(NULL, 0)) != 0)
+	    meta_strings(NULL, 0)) != 0 ||
+	    (cimd && json_object_object_add(o,
+	    "client_id_metadata_document_supported",
+	    json_object_new_boolean(1)) != 0))
 		goto fail;
 	rc = meta_dup(o, &s->meta_json, &s->meta_len);
 fail:

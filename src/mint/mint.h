@@ -22,9 +22,16 @@
 #define MINT_PATH_MAX 2048              /* bytes of request path routed */
 #define MINT_SCOPE_MAX 4096             /* the granted scope string */
 #define MINT_JTI_BYTES 16
+/* A client_id: a registry id, or a client ID metadata document's URL. */
+#define MINT_CLIENT_ID_MAX REGISTRY_URL_ID_MAX
 /* The one error_description of every invalid_client refusal whose
- * reason would reveal the registry (mint_grant.hide). */
+ * reason would reveal the registry (mint_grant.hide), and of every such
+ * invalid_grant refusal of a jwt-bearer assertion. */
 #define MINT_AUTH_FAILED "client authentication failed"
+#define MINT_GRANT_FAILED "assertion not accepted"
+#define MINT_GRANT_CC "client_credentials"
+#define MINT_GRANT_JWT "urn:ietf:params:oauth:grant-type:jwt-bearer"
+#define MINT_CIMD_KIND 2        /* the docs table's kind for documents */
 /* MINT_REPLAY_MAX (conf.h): assertion jti values the workers remember
  * together until they expire. */
 
@@ -35,10 +42,16 @@ enum mint_auth {
 	MINT_AUTH_BASIC,                /* RFC 6749 client_secret_basic */
 	MINT_AUTH_POST,                 /* RFC 6749 client_secret_post */
 	MINT_AUTH_JWT,                  /* RFC 7523 private_key_jwt */
+	MINT_AUTH_BEARER,               /* RFC 7523 §2.1: the grant's own
+	                                 * assertion (jwt-bearer) */
 	MINT_AUTH__LAST
 };
 
 struct mint_replay;
+struct mint_cimd;
+struct jwks;
+struct docs;
+struct srv_bg;
 
 /* GET .../jwks from `from` (unix seconds; INT64_MIN: since ever) until
  * the next document's from: the keys published then (keys.c). */
@@ -56,9 +69,15 @@ struct mint_state {
 	char *meta_json;                /* RFC 8414 metadata, at load */
 	size_t meta_len;
 	char *iss_path;                 /* the issuer URL's path, no final '/' */
+	/* The default policy of document clients the registry does not
+	 * list (cimd_unregistered = default), or NULL. */
+	struct registry *cimd_default;
 	/* The only mutable part: the private_key_jwt jti table, in memory
 	 * shared by all workers (replay.c), carried across reloads. */
 	struct mint_replay *replay;
+	/* Borrowed, set by main.c after each load: the client documents'
+	 * table and this process's view of it; NULL when no fetcher runs. */
+	struct mint_cimd *cimd;
 };
 
 /* Loads the configuration at path, its keys and its registry, and builds
@@ -86,8 +105,14 @@ struct mint_grant {
 	 * client, wrong secret, no matching certificate, ...). The answer
 	 * then says only MINT_AUTH_FAILED; msg goes to the audit line. */
 	int hide;
-	const char *service;            /* the matched registry id, or NULL */
+	const char *service;            /* the client: the matched registry
+	                                 * id, client, or NULL */
+	const char *grant;              /* grant_type, once known */
 	enum mint_auth method;          /* how the client authenticated */
+	int cimd;                       /* 1: keys from its metadata document */
+	int aud_asserted;               /* 1: aud is the API the jwt-bearer
+	                                 * assertion named (seed 001 form) */
+	char client[MINT_CLIENT_ID_MAX + 1];    /* an unlisted client's id */
 	char x5t[64];                   /* the certificate's x5t#S256, or "" */
 	char scope[MINT_SCOPE_MAX];     /* granted, or requested on refusal */
 	char aud[1024 + 1];             /* registry strings: <= 1024 bytes */
@@ -117,6 +142,27 @@ enum jf_err mint_client_auth(const struct mint_state *s, time_t now,
 	struct mint_grant *g, const struct reg_service **svc);
 /* "tls_client_auth", ...; NULL for MINT_AUTH_NONE. */
 const char *mint_auth_name(enum mint_auth a);
+/* Refuses with e, and when e is JF_E_INVALID_CLIENT sets g->hide: the
+ * reason in g->msg is for the audit line only. Returns e. */
+enum jf_err mint_hidden(struct mint_grant *g, enum jf_err e);
+
+/* assert.c: what a client's own JWT is for. */
+enum mint_assert_use {
+	MINT_ASSERT_CLIENT,             /* client authentication, §2.2 */
+	MINT_ASSERT_GRANT               /* the jwt-bearer grant, §2.1 */
+};
+/* Verifies a, a JWT the client cid (NULL: the JWT's own iss) signed, for
+ * use (assert.c has the rules). On success g->service names the client
+ * and *svc is the registry entry whose policy it gets. On refusal
+ * JF_E_INVALID_CLIENT (g->hide set where the reason would tell a
+ * stranger what the registry holds), or a server-side code. */
+enum jf_err mint_assertion(const struct mint_state *s, time_t now,
+	const char *a, const char *cid, enum mint_assert_use use,
+	struct mint_grant *g, const struct reg_service **svc);
+/* The unverified "iss" of assertion a into out (room bytes), only to
+ * pick the keys that then verify it. JF_E_INVALID_CLIENT, why in m. */
+enum jf_err mint_assertion_iss(const char *a, char *out, size_t room,
+	struct jf_msg *m);
 /* The cache of assertion jti values all workers share (made before the
  * supervisor forks), at most max entries. */
 enum jf_err mint_replay_new(struct mint_replay **out, size_t max);
@@ -129,6 +175,39 @@ void mint_replay_free(struct mint_replay *c);
 enum jf_err mint_replay_add(struct mint_replay *c, const char *id,
 	const char *jti, int64_t until, int64_t now, long quota,
 	long *retry_after, struct jf_msg *m);
+
+/* bearer.c: POST .../token with grant_type jwt-bearer (RFC 7523 §2.1):
+ * the client's own assertion is its grant and its authentication, and
+ * no other client authentication may come with it. Sets g->method and,
+ * as mint_client_auth does, g->service and *svc. Refusals are
+ * invalid_grant (hidden where mint_assertion hides them). */
+enum jf_err mint_bearer(const struct mint_state *s, time_t now,
+	mint_param_fn param, void *arg, const struct form *f,
+	struct mint_grant *g, const struct reg_service **svc);
+
+/* cimd.c: the client documents' shared table (made before the workers
+ * fork) with this process's parsed keys. */
+enum jf_err mint_cimd_new(struct mint_cimd **out, struct jf_msg *m);
+void mint_cimd_free(struct mint_cimd *c);
+struct docs *mint_cimd_docs(struct mint_cimd *c);
+/* 1 when the fetcher may fetch url's document under s: cimd_allow
+ * admits it, and the registry lists it as a document client or the
+ * default policy covers it. */
+int mint_cimd_may_fetch(const struct mint_state *s, const char *url);
+/* The keys of document client url (borrowed until the next call), after
+ * at most cimd_cold_wait on first use. JF_E_NO_KEY saying why. */
+enum jf_err mint_cimd_keys(const struct mint_state *s, const char *url,
+	int64_t now, const struct jwks **keys, struct jf_msg *m);
+/* After a kid url's keys lack: 1 when a fresh look changed them. */
+int mint_cimd_retry(const struct mint_state *s, const char *url);
+/* The fetcher process (srv_ops.background); *sp is the process's
+ * current state, replaced by its reloads. */
+void mint_cimd_fetcher(struct mint_cimd *c, struct mint_state **sp,
+	struct srv_bg *bg);
+/* cimdconf.c, at load: checks that every document client of s's
+ * registry is a client ID that cimd_allow admits, and builds the default
+ * policy. */
+enum jf_err mint_cimd_state(struct mint_state *s, struct jf_msg *m);
 
 /* meta.c: the documents, built once at load; and their endpoints. */
 enum jf_err mint_meta_build(struct mint_state *s, struct jf_msg *m);

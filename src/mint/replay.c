@@ -209,8 +209,8 @@ mint_replay_add(struct mint_replay *c, const char *id, const char *jti,
 		if (memcmp(s->key, d, RP_KEY_BYTES) == 0) {
 			if (s->until >= now) {
 				rc = jf_fail(m, JF_E_INVALID_CLIENT,
-				    "client_assertion: jti already used "
-				    "(assertions are single-use)");
+				    "jti already used (assertions are "
+				    "single-use)");
 				goto out;
 			}
 			free_slot = s;          /* its own expired entry */
@@ -220,21 +220,21 @@ mint_replay_add(struct mint_replay *c, const char *id, const char *jti,
 			free_slot = s;
 	}
 	if ((k = rp_client(c, id, now)) == NULL) {
-		rc = jf_fail(m, JF_E_UNAVAILABLE, "client_assertion: the replay "
-		    "cache holds unexpired assertions of %d other clients: try "
+		rc = jf_fail(m, JF_E_UNAVAILABLE, "the replay cache holds "
+		    "unexpired assertions of %d other clients: try "
 		    "again later", RP_CLIENT_PROBE);
 		goto out;
 	}
 	if (rp_live(k, now, &next) >= (uint64_t)quota) {
 		*retry_after = next > now ? (long)(next - now) : 1;
-		rc = jf_fail(m, JF_E_RATE_LIMITED, "client_assertion: client "
-		    "%.64s holds %ld unexpired assertions, its replay_quota: "
+		rc = jf_fail(m, JF_E_RATE_LIMITED, "client %.64s holds %ld "
+		    "unexpired assertions, its replay_quota: "
 		    "try again in %ld s", id, quota, *retry_after);
 		goto out;
 	}
 	if (free_slot == NULL) {
-		rc = jf_fail(m, JF_E_UNAVAILABLE, "client_assertion: the replay "
-		    "cache is full of unexpired assertions: try again later");
+		rc = jf_fail(m, JF_E_UNAVAILABLE, "the replay cache is full "
+		    "of unexpired assertions: try again later");
 		goto out;
 	}
 	memcpy(free_slot->key, d, RP_KEY_BYTES);

@@ -39,6 +39,8 @@ mint_state_load(struct mint_state **out, const char *path, struct jf_msg *m)
 		rc = JF_E_CONFIG;
 		goto fail;
 	}
+	if ((rc = mint_cimd_state(s, m)) != JF_OK)
+		goto fail;
 	rc = mint_meta_build(s, m);
 	if (rc != JF_OK)
 		goto fail;
@@ -60,6 +62,7 @@ mint_state_free(struct mint_state *s)
 		return;
 	mint_conf_free(s->conf);
 	registry_free(s->reg);
+	registry_free(s->cimd_default);
 	mint_keys_free(s);
 	free(s->meta_json);
 	free(s->iss_path);

@@ -1,9 +1,11 @@
-/* token.c - POST .../token: RFC 6749 client_credentials, answered with
- * an RFC 9068 JWT access token. The client authenticates by one method
- * (client.c): the certificate the web server verified (RFC 8705
- * tls_client_auth; the token is then bound to it, RFC 8705 §3.1
- * cnf/x5t#S256, where the service's bind_certificate or mint.conf's
- * says so), a client secret, or a private_key_jwt assertion.
+/* token.c - POST .../token: RFC 6749 client_credentials, or the RFC
+ * 7523 §2.1 jwt-bearer grant where client ID metadata documents are on
+ * (bearer.c), answered with an RFC 9068 JWT access token. The client of
+ * client_credentials authenticates by one method (client.c): the
+ * certificate the web server verified (RFC 8705 tls_client_auth; the
+ * token is then bound to it, RFC 8705 §3.1 cnf/x5t#S256, where the
+ * service's bind_certificate or mint.conf's says so), a client secret,
+ * or a private_key_jwt assertion.
  *
  * Order of checks: Content-Type, form, grant_type, client authentication
  * (which needs the form: client_secret and client_assertion live there),
@@ -37,10 +39,10 @@ static int mt_is_ows(char c);
 static enum jf_err mt_content_type(const char *ct, struct jf_msg *m);
 static int mt_scope_char(unsigned char c);
 static int mt_scope_listed(const char *list, const char *t, size_t n);
-static enum jf_err mt_scope(const struct reg_service *svc, const char *req,
-	char *out, size_t room, struct jf_msg *m);
+static enum jf_err mt_scope(const struct reg_service *svc, const char *who,
+	const char *req, char *out, size_t room, struct jf_msg *m);
 static enum jf_err mt_audience(const struct reg_service *svc,
-	const struct form *f, char *out, size_t room, struct jf_msg *m);
+	const struct form *f, struct mint_grant *g);
 static enum jf_err mt_jti(char *out, size_t room);
 static enum jf_err mt_claims(const struct mint_state *s,
 	const struct reg_service *svc, time_t now, const struct mint_grant *g,
@@ -165,8 +167,8 @@ mt_scope_listed(const char *list, const char *t, size_t n)
  * duplicates dropped) or, without one, the service's default_scope,
  * which may be empty (then the token has no scope claim). */
 static enum jf_err
-mt_scope(const struct reg_service *svc, const char *req, char *out,
-	size_t room, struct jf_msg *m)
+mt_scope(const struct reg_service *svc, const char *who, const char *req,
+	char *out, size_t room, struct jf_msg *m)
 {
 	size_t used = 0, n, i, count = 0;
 	const char *p, *t;
@@ -200,8 +202,9 @@ mt_scope(const struct reg_service *svc, const char *req, char *out,
 			    "%d scopes", MT_SCOPES_MAX);
 		if (!registry_svc_has_scope(svc, p, n))
 			return jf_fail(m, JF_E_INVALID_SCOPE, "scope \"%.*s\" is "
-			    "not granted to service %s", (int)(n > 64 ? 64 : n),
-			    p, registry_svc_id(svc));
+			    "not granted to %s %.200s", (int)(n > 64 ? 64 : n),
+			    p, registry_svc_cimd(svc) ? "client" : "service",
+			    who);
 		if (!mt_scope_listed(out, p, n)) {
 			if (used + n + 2 > room)
 				return jf_fail(m, JF_E_INVALID_SCOPE, "scope: "
@@ -220,35 +223,46 @@ mt_scope(const struct reg_service *svc, const char *req, char *out,
 
 /* RFC 8707 resource, or audience (the name other mints use): one of the
  * service's audiences; without either, its default audience, or its
- * only one. */
+ * only one. A jwt-bearer assertion that named the API (aud_asserted)
+ * has chosen already: resource may only repeat it. */
 static enum jf_err
-mt_audience(const struct reg_service *svc, const struct form *f, char *out,
-	size_t room, struct jf_msg *m)
+mt_audience(const struct reg_service *svc, const struct form *f,
+	struct mint_grant *g)
 {
 	const char *res = form_get(f, "resource");
 	const char *aud = form_get(f, "audience");
+	const char *who = registry_svc_cimd(svc) ? "client" : "service";
 	const char *want;
+	struct jf_msg *m = &g->msg;
 
 	if (res != NULL && aud != NULL)
 		return jf_fail(m, JF_E_INVALID_REQUEST, "give resource or "
 		    "audience, not both");
 	want = res != NULL ? res : aud;
+	if (g->aud_asserted) {
+		if (want != NULL && strcmp(want, g->aud) != 0)
+			return jf_fail(m, JF_E_INVALID_TARGET, "%s \"%.100s\" "
+			    "is not the API the assertion names as its aud "
+			    "(\"%.100s\")", res != NULL ? "resource" :
+			    "audience", want, g->aud);
+		return JF_OK;
+	}
 	if (want != NULL) {
 		if (!registry_svc_has_audience(svc, want))
 			return jf_fail(m, JF_E_INVALID_TARGET, "%s \"%.100s\" is "
-			    "not an audience of service %s", res != NULL ?
-			    "resource" : "audience", want, registry_svc_id(svc));
+			    "not an audience of %s %.200s", res != NULL ?
+			    "resource" : "audience", want, who, g->service);
 	} else if ((want = registry_svc_default_audience(svc)) == NULL) {
 		if (registry_svc_audience_count(svc) != 1)
-			return jf_fail(m, JF_E_INVALID_TARGET, "service %s has "
-			    "no default_audience: send resource",
-			    registry_svc_id(svc));
+			return jf_fail(m, JF_E_INVALID_TARGET, "%s %.200s has "
+			    "no default_audience: send resource", who,
+			    g->service);
 		want = registry_svc_audience(svc, 0);
 	}
-	if (strlen(want) >= room)
+	if (strlen(want) >= sizeof(g->aud))
 		return jf_fail(m, JF_E_INVALID_TARGET, "audience longer than "
-		    "%zu bytes", room - 1);
-	strcpy(out, want);
+		    "%zu bytes", sizeof(g->aud) - 1);
+	strcpy(g->aud, want);
 	return JF_OK;
 }
 
@@ -272,7 +286,8 @@ mt_claims(const struct mint_state *s, const struct reg_service *svc,
 {
 	const struct json_object *extra = registry_svc_claims(svc);
 	struct json_object *c = NULL, *cnf = NULL;
-	const char *id = registry_svc_id(svc);
+	/* The client: a registry id, or a document client's URL. */
+	const char *id = g->service;
 	int bad = 0;
 
 	*out = NULL;
@@ -383,18 +398,25 @@ mint_token_decide(const struct mint_state *s, time_t now,
 		g->err = jf_fail(m, JF_E_INVALID_REQUEST, "grant_type missing");
 		goto out;
 	}
-	if (grant != NULL && strcmp(grant, "client_credentials") != 0) {
+	if (grant == NULL || strcmp(grant, MINT_GRANT_CC) == 0) {
+		g->grant = MINT_GRANT_CC;
+		g->err = mint_client_auth(s, now, param, arg, f, g, &svc);
+	} else if (strcmp(grant, MINT_GRANT_JWT) == 0 &&
+	    s->conf->cimd.nallow > 0) {
+		g->grant = MINT_GRANT_JWT;
+		g->err = mint_bearer(s, now, param, arg, f, g, &svc);
+	} else {
 		g->err = jf_fail(m, JF_E_UNSUPPORTED_GRANT, "grant_type "
-		    "\"%.60s\" not supported: use client_credentials", grant);
+		    "\"%.60s\" not supported: use client_credentials%s", grant,
+		    s->conf->cimd.nallow > 0 ? " or " MINT_GRANT_JWT : "");
 		goto out;
 	}
-	if ((g->err = mint_client_auth(s, now, param, arg, f, g, &svc)) !=
-	    JF_OK)
+	if (g->err != JF_OK)
 		goto out;
-	if ((g->err = mt_scope(svc, form_get(f, "scope"), g->scope,
-	    sizeof(g->scope), m)) != JF_OK)
+	if ((g->err = mt_scope(svc, g->service, form_get(f, "scope"),
+	    g->scope, sizeof(g->scope), m)) != JF_OK)
 		goto out;
-	if ((g->err = mt_audience(svc, f, g->aud, sizeof(g->aud), m)) != JF_OK)
+	if ((g->err = mt_audience(svc, f, g)) != JF_OK)
 		goto out;
 	g->err = mt_issue(s, svc, now, g);
 out:
@@ -437,7 +459,9 @@ mt_answer(const struct mint_state *s, const struct mint_grant *g,
 		if (g->err == JF_E_INVALID_CLIENT && g->method == MINT_AUTH_BASIC)
 			req_header(r, "WWW-Authenticate", "Basic realm=\"%s\", "
 			    "charset=\"UTF-8\"", s->conf->issuer);
-		mint_error(r, g->err, g->hide ? MINT_AUTH_FAILED : g->msg.s);
+		mint_error(r, g->err, !g->hide ? g->msg.s :
+		    g->err == JF_E_INVALID_GRANT ? MINT_GRANT_FAILED :
+		    MINT_AUTH_FAILED);
 		return;
 	}
 	if ((o = json_object_new_object()) == NULL) {

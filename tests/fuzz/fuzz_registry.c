@@ -1,9 +1,13 @@
-/* fuzz_registry.c - registry_parse of a service registry.
+/* fuzz_registry.c - registry_parse of a service registry, and
+ * registry_policy_parse of the same bytes as a default policy.
  *
  * An accepted registry must answer for every service it lists: found by
  * its id (or refused as disabled / expired, never "unknown"), with
- * bounded lists. Matching a fixed client certificate (tests/unit/certs/
- * billing.pem) runs the index lookups against the fuzzed rules.
+ * bounded lists; a client ID metadata document client has an https id
+ * and no credential. Matching a fixed client certificate
+ * (tests/unit/certs/billing.pem) runs the index lookups against the
+ * fuzzed rules. An accepted policy is one credential-less service that
+ * no lookup finds.
  */
 #include "config.h"
 
@@ -75,6 +79,41 @@ service(const struct registry *reg, const struct reg_service *s)
 	    registry_svc_lifetime(s) <= REGISTRY_LIFETIME_MAX);
 	(void)registry_svc_claims(s);
 	(void)registry_svc_secret_sha256(s);
+	if (registry_svc_cimd(s))
+		assert(strncmp(registry_svc_id(s), "https://", 8) == 0 &&
+		    registry_svc_secret_sha256(s) == NULL &&
+		    registry_svc_jwks(s) == NULL &&
+		    registry_svc_bind(s, 1) == 0);
+	assert(strlen(registry_svc_id(s)) <= REGISTRY_URL_ID_MAX);
+	assert(strlen(registry_svc_id(s)) <= REGISTRY_ID_MAX ||
+	    strncmp(registry_svc_id(s), "https://", 8) == 0);
+}
+
+/* The same bytes as the mint's default policy. */
+static void
+policy(const uint8_t *data, size_t size)
+{
+	struct jf_msg m = { .s = "" };
+	struct registry *reg = NULL;
+	const struct reg_service *s;
+	enum jf_err rc;
+
+	rc = registry_policy_parse(&reg, "cimd_default", (const char *)data,
+	    size, &m);
+	if (rc != JF_OK) {
+		assert(reg == NULL && m.s[0] != '\0');
+		assert(rc == JF_E_CONFIG || rc == JF_E_NOMEM);
+		return;
+	}
+	assert(registry_count(reg) == 1);
+	s = registry_service(reg, 0);
+	assert(strcmp(registry_svc_id(s), "cimd_default") == 0);
+	assert(registry_svc_cimd(s) && registry_svc_jwks(s) == NULL &&
+	    registry_svc_secret_sha256(s) == NULL);
+	assert(!registry_has_id(reg, "cimd_default"));
+	assert(registry_svc_scope_count(s) <= REGISTRY_SCOPES_MAX &&
+	    registry_svc_audience_count(s) <= REGISTRY_LIST_MAX);
+	registry_free(reg);
 }
 
 int
@@ -86,6 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum jf_err rc;
 	size_t i;
 
+	policy(data, size);
 	rc = registry_parse(&reg, (const char *)data, size, &m);
 	if (rc != JF_OK) {
 		assert(reg == NULL);

@@ -116,7 +116,8 @@ mint_fixture() {
 	mint_registry "$d/registry.json"
 }
 
-# mint_confs DIR: mint.conf and authz.conf for the issuer $ISSUER.
+# mint_confs DIR: mint.conf and authz.conf for the issuer $ISSUER
+# (mint.conf ends with $MINT_CONF_EXTRA, if set).
 mint_confs() {
 	local d=$1 src
 	cat >"$d/mint.conf" <<-EOF
@@ -140,6 +141,10 @@ mint_confs() {
 	# spawn the mint as root: let nobody connect to the mint's socket.
 	if [ "$(id -u)" = 0 ]; then
 		echo "peer_users = nobody" >>"$d/mint.conf"
+	fi
+	# MINT_CONF_EXTRA: more mint.conf lines (tests/cimd_mint.bats).
+	if [ -n "${MINT_CONF_EXTRA:-}" ]; then
+		printf '%s\n' "$MINT_CONF_EXTRA" >>"$d/mint.conf"
 	fi
 	# MINT_AUTHZ_REMOTE=jwks_uri (or metadata): the authorizer learns the
 	# mint's keys from its own URL on the TLS socket that asks for no

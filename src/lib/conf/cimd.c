@@ -26,10 +26,8 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "conf/cfg.h"
 #include "conf/cfg-int.h"
@@ -124,35 +122,21 @@ cfg_set_cimd_global(struct cfg *c, const struct ini_item *it,
 	return JF_E_NOT_FOUND;
 }
 
-/* The section's argument: https, a host, a path; a prefix ends in "/". */
+/* The section's argument: an allowlist entry (oauth/cimd.h). */
 static enum jf_err
 cimd_match_check(const struct ini_item *it, int *prefix, struct jf_msg *m)
 {
-	char probe[FETCH_URL_MAX + 2];
-	const char *a = it->arg;
 	struct jf_msg why;
-	size_t n;
 
-	if (a == NULL || *a == '\0')
+	if (it->arg == NULL || *it->arg == '\0')
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: [cimd]: expected a client "
 		    "ID URL, or a prefix ending in \"/\", as in [cimd "
 		    "https://service-a.example.com/.well-known/]", it->file,
 		    it->line);
-	n = strlen(a);
-	if (n > FETCH_URL_MAX)
-		return jf_fail(m, JF_E_CONFIG, "%s:%u: [cimd]: longer than %d "
-		    "bytes", it->file, it->line, FETCH_URL_MAX);
-	*prefix = a[n - 1] == '/';
-	/* A prefix is checked as the shortest client ID it would admit. */
-	snprintf(probe, sizeof(probe), "%s%s", a, *prefix ? "x" : "");
 	why.s[0] = '\0';
-	if (strpbrk(a, "?#") != NULL && *prefix)
-		return jf_fail(m, JF_E_CONFIG, "%s:%u: [cimd %.64s]: a prefix "
-		    "ends its path with \"/\" and has no query", it->file,
-		    it->line, a);
-	if (cimd_url_check(probe, &why) != JF_OK)
+	if (cimd_pattern_check(it->arg, prefix, &why) != JF_OK)
 		return jf_fail(m, JF_E_CONFIG, "%s:%u: [cimd %.64s]: %s",
-		    it->file, it->line, a, why.s);
+		    it->file, it->line, it->arg, why.s);
 	return JF_OK;
 }
 
@@ -421,42 +405,18 @@ cfg_cimd_free(struct cfg_cimd_sec *s)
 	free(s);
 }
 
-/* What follows a prefix stays below it: no encoded dot, slash or
- * backslash that the client's host may decode into a way out. */
-static int
-cimd_below(const char *rest)
-{
-	const char *p;
-
-	if (strchr(rest, '\\') != NULL)
-		return 0;
-	for (p = rest; (p = strchr(p, '%')) != NULL; p++)
-		if (strncasecmp(p, "%2e", 3) == 0 ||
-		    strncasecmp(p, "%2f", 3) == 0 ||
-		    strncasecmp(p, "%5c", 3) == 0)
-			return 0;
-	return 1;
-}
-
 const struct cfg_cimd *
 cfg_cimd_find(const struct cfg *c, const char *url)
 {
 	const struct cfg_cimd *best = NULL;
 	size_t i, n, blen = 0;
 
+	/* The same client ID, else the longest prefix: a narrower section
+	 * is the more specific policy. */
 	for (i = 0; i < c->ncimd; i++) {
 		const struct cfg_cimd *s = &c->cimd[i]->pub;
 
-		if (!s->prefix) {
-			if (strcmp(s->match, url) == 0)
-				return s;
-			continue;
-		}
-		n = strlen(s->match);
-		/* The longest prefix decides: a narrower section is the more
-		 * specific policy. */
-		if (n > blen && strncmp(s->match, url, n) == 0 &&
-		    url[n] != '\0' && cimd_below(url + n)) {
+		if ((n = cimd_match(s->match, s->prefix, url)) > blen) {
 			best = s;
 			blen = n;
 		}

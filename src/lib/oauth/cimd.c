@@ -2,6 +2,8 @@
  * keys (cimd.h has the rules). */
 #include "config.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -54,6 +56,61 @@ cimd_url_check(const char *url, struct jf_msg *m)
 			    "\".\" and \"..\" path segments are not allowed");
 	}
 	return JF_OK;
+}
+
+enum jf_err
+cimd_pattern_check(const char *pattern, int *prefix, struct jf_msg *m)
+{
+	char probe[FETCH_URL_MAX + 2];
+	struct jf_msg why;
+	size_t n = strlen(pattern);
+
+	*prefix = 0;
+	if (n == 0)
+		return jf_fail(m, JF_E_CONFIG, "expected a client ID URL, or a "
+		    "prefix ending in \"/\"");
+	if (n > FETCH_URL_MAX)
+		return jf_fail(m, JF_E_CONFIG, "longer than %d bytes",
+		    FETCH_URL_MAX);
+	*prefix = pattern[n - 1] == '/';
+	if (*prefix && strpbrk(pattern, "?#") != NULL)
+		return jf_fail(m, JF_E_CONFIG, "a prefix ends its path with "
+		    "\"/\" and has no query");
+	snprintf(probe, sizeof(probe), "%s%s", pattern, *prefix ? "x" : "");
+	why.s[0] = '\0';
+	if (cimd_url_check(probe, &why) != JF_OK)
+		return jf_fail(m, JF_E_CONFIG, "%s", why.s);
+	return JF_OK;
+}
+
+/* No encoded dot, slash or backslash, and no backslash. */
+static int
+cimd_below(const char *rest)
+{
+	const char *p;
+
+	if (strchr(rest, '\\') != NULL)
+		return 0;
+	for (p = rest; (p = strchr(p, '%')) != NULL; p++)
+		if (strncasecmp(p, "%2e", 3) == 0 ||
+		    strncasecmp(p, "%2f", 3) == 0 ||
+		    strncasecmp(p, "%5c", 3) == 0)
+			return 0;
+	return 1;
+}
+
+size_t
+cimd_match(const char *pattern, int prefix, const char *url)
+{
+	size_t n;
+
+	if (!prefix)
+		return strcmp(pattern, url) == 0 ? SIZE_MAX : 0;
+	n = strlen(pattern);
+	if (strncmp(pattern, url, n) != 0 || url[n] == '\0' ||
+	    !cimd_below(url + n))
+		return 0;
+	return n;
 }
 
 enum jf_err

@@ -32,6 +32,22 @@
 /* url as a client ID: JF_E_INVALID_CLIENT saying which rule it breaks. */
 enum jf_err cimd_url_check(const char *url, struct jf_msg *m);
 
+/* An allowlist entry (the authorizer's [cimd] sections, the mint's
+ * cimd_allow): one client ID exactly, or, ending in "/", every client ID
+ * under that path of that host; never "any URL". *prefix says which.
+ * A prefix is checked as the shortest client ID it admits, and has no
+ * query. JF_E_CONFIG saying which rule it breaks. */
+enum jf_err cimd_pattern_check(const char *pattern, int *prefix,
+	struct jf_msg *m);
+
+/* How closely pattern (which passed cimd_pattern_check) admits the
+ * client ID url (which passed cimd_url_check): 0 not at all, SIZE_MAX as
+ * that very client ID, else the prefix's length, so that the longest
+ * prefix, the narrowest entry, wins. What follows a prefix stays below
+ * it: an encoded dot, slash or backslash, which the client's host may
+ * decode into a way out, is never admitted. */
+size_t cimd_match(const char *pattern, int prefix, const char *url);
+
 /* The n bytes of a document fetched from url: checked as above. On
  * JF_OK, *jwks (malloc'd) is its inline "jwks" as JSON text, or NULL and
  * *jwks_uri (malloc'd) the URL of its keys. JF_E_INVALID_CLIENT with the

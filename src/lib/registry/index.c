@@ -226,6 +226,12 @@ registry_find_id(const struct registry *reg, const char *id, time_t now,
 	return JF_OK;
 }
 
+int
+registry_has_id(const struct registry *reg, const char *id)
+{
+	return registry_rmap_get(&reg->ids, id, strlen(id)) != NONE;
+}
+
 /* --- accessors ------------------------------------------------------- */
 
 size_t registry_count(const struct registry *r) { return r->nsvc; }
@@ -344,4 +350,10 @@ const struct jwks *
 registry_svc_jwks(const struct reg_service *s)
 {
 	return s->jwks;
+}
+
+int
+registry_svc_cimd(const struct reg_service *s)
+{
+	return s->cimd;
 }

@@ -61,6 +61,9 @@ struct reg_service {
 	int has_secret;
 	unsigned char secret[32];
 	struct jwks *jwks;      /* private_key_jwt keys, or NULL */
+	int cimd;               /* 1: its id is the URL of its client ID
+	                         * metadata document, whose keys it signs
+	                         * with; no credential here */
 };
 
 struct registry {

@@ -25,7 +25,6 @@
 #include "registry/registry.h"
 #include "registry/registry-int.h"
 
-#define ID_MAX 128
 
 static const char *const reserved_claims[] = {
 	"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope",
@@ -36,6 +35,11 @@ static const char *const service_members[] = {
 	"scopes", "default_scope", "audiences", "default_audience",
 	"token_lifetime", "client_secret_sha256", "jwks", "bind_certificate",
 	NULL
+};
+/* What registry_policy_parse takes: a service's policy, no identity. */
+static const char *const policy_members[] = {
+	"scopes", "default_scope", "audiences", "default_audience",
+	"token_lifetime", "claims", NULL
 };
 static const char *const match_members[] = {
 	"san_uri", "san_dns", "subject_cn", "fingerprint", "issuer",
@@ -54,6 +58,8 @@ static enum jf_err parse_lists(struct reg_service *s, struct json_object *o,
 static enum jf_err parse_scalars(struct reg_service *s, struct json_object *o,
 	const char *base, struct jf_msg *m);
 static enum jf_err parse_jwks(struct reg_service *s, struct json_object *v,
+	const char *base, struct jf_msg *m);
+static enum jf_err parse_claims(struct reg_service *s, struct json_object *o,
 	const char *base, struct jf_msg *m);
 static enum jf_err parse_service(struct registry *reg, uint32_t si,
 	struct json_object *o, struct jf_msg *m);
@@ -308,6 +314,28 @@ parse_jwks(struct reg_service *s, struct json_object *v, const char *base,
 	return JF_OK;
 }
 
+/* "claims": an object without a reserved name. */
+static enum jf_err
+parse_claims(struct reg_service *s, struct json_object *o, const char *base,
+    struct jf_msg *m)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, "claims", &v))
+		return JF_OK;
+	if (!json_object_is_type(v, json_type_object))
+		return registry_bad(m, AT(base, "claims", -1), "expected an "
+		    "object");
+	json_object_object_foreach(v, k, cv) {
+		(void)cv;
+		if (registry_in_list(k, reserved_claims))
+			return registry_bad(m, AT(base, "claims", -1), "\"%s\" is "
+			    "a reserved claim: the mint sets it", k);
+	}
+	s->claims = v;
+	return JF_OK;
+}
+
 static enum jf_err
 parse_service(struct registry *reg, uint32_t si, struct json_object *o,
     struct jf_msg *m)
@@ -318,7 +346,7 @@ parse_service(struct registry *reg, uint32_t si, struct json_object *o,
 	uint32_t old = NONE;
 	size_t i;
 	enum jf_err rc;
-	int r;
+	int r, url;
 
 	snprintf(base, sizeof(base), "services[%u]", si);
 	if (!json_object_is_type(o, json_type_object))
@@ -327,12 +355,18 @@ parse_service(struct registry *reg, uint32_t si, struct json_object *o,
 		return rc;
 	if (!json_object_object_get_ex(o, "id", &v))
 		return registry_bad(m, AT(base, NULL, -1), "missing member \"id\"");
-	if ((rc = registry_get_str(v, AT(base, "id", -1), ID_MAX, &s->id, m)) != JF_OK)
+	if ((rc = registry_get_str(v, AT(base, "id", -1), REGISTRY_URL_ID_MAX,
+	    &s->id, m)) != JF_OK)
 		return rc;
 	for (i = 0; s->id[i] != '\0'; i++)
 		if (s->id[i] == ' ' || (unsigned char)s->id[i] > 0x7e)
 			return registry_bad(m, AT(base, "id", -1), "expected printable "
 			    "ASCII without spaces");
+	/* Only a client ID metadata document's URL may be longer. */
+	url = strncmp(s->id, "https://", 8) == 0;
+	if (!url && i > REGISTRY_ID_MAX)
+		return registry_bad(m, AT(base, "id", -1), "longer than %d bytes",
+		    REGISTRY_ID_MAX);
 	if ((r = registry_rmap_put(&reg->ids, s->id, i, si, &old)) < 0)
 		return jf_fail(m, JF_E_NOMEM, "out of memory");
 	if (r == 1)
@@ -344,30 +378,25 @@ parse_service(struct registry *reg, uint32_t si, struct json_object *o,
 	    (rc = parse_jwks(s, v, base, m)) != JF_OK)
 		return rc;
 	/* A service needs a way to authenticate: a certificate (match), a
-	 * client secret or assertion keys. */
+	 * client secret or assertion keys; or, named by an https URL, the
+	 * keys of the client ID metadata document there. */
 	if (json_object_object_get_ex(o, "match", &v)) {
 		if ((rc = parse_match(reg, si, v, base, m)) != JF_OK)
 			return rc;
-	} else if (!s->has_secret && s->jwks == NULL) {
-		return registry_bad(m, AT(base, NULL, -1), "missing member \"match\"");
-	} else if (s->bind == 1) {
+	} else {
+		if (!s->has_secret && s->jwks == NULL && !url)
+			return registry_bad(m, AT(base, NULL, -1), "missing member "
+			    "\"match\"");
+		s->cimd = !s->has_secret && s->jwks == NULL;
 		/* A secret or an assertion binds nothing: the promise would
 		 * never be kept. */
-		return registry_bad(m, AT(base, "bind_certificate", -1), "true "
-		    "needs \"match\": only a client certificate binds a token");
+		if (s->bind == 1)
+			return registry_bad(m, AT(base, "bind_certificate", -1),
+			    "true needs \"match\": only a client certificate "
+			    "binds a token");
 	}
-	if (json_object_object_get_ex(o, "claims", &v)) {
-		if (!json_object_is_type(v, json_type_object))
-			return registry_bad(m, AT(base, "claims", -1), "expected an "
-			    "object");
-		json_object_object_foreach(v, k, cv) {
-			(void)cv;
-			if (registry_in_list(k, reserved_claims))
-				return registry_bad(m, AT(base, "claims", -1), "\"%s\" is "
-				    "a reserved claim: the mint sets it", k);
-		}
-		s->claims = v;
-	}
+	if ((rc = parse_claims(s, o, base, m)) != JF_OK)
+		return rc;
 	return parse_lists(s, o, base, m);
 }
 
@@ -454,6 +483,52 @@ registry_parse(struct registry **out, const char *buf, size_t n,
 	*out = reg;
 	reg = NULL;
 	rc = JF_OK;
+fail:
+	registry_free(reg);
+	return rc;
+}
+
+enum jf_err
+registry_policy_parse(struct registry **out, const char *id, const char *buf,
+    size_t n, struct jf_msg *m)
+{
+	struct registry *reg = NULL;
+	struct json_object *name;
+	enum jf_err rc = JF_E_INTERNAL;
+
+	*out = NULL;
+	if ((reg = calloc(1, sizeof(*reg))) == NULL ||
+	    (reg->svc = calloc(2, sizeof(*reg->svc))) == NULL) {
+		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = json_parse(&reg->root, buf, n, REGISTRY_DEPTH, m)) != JF_OK) {
+		if (rc == JF_E_INVALID_REQUEST)
+			rc = JF_E_CONFIG;
+		goto fail;
+	}
+	if (!json_object_is_type(reg->root, json_type_object)) {
+		rc = jf_fail(m, JF_E_CONFIG, "%s: expected a JSON object", id);
+		goto fail;
+	}
+	if ((rc = registry_check_members(reg->root, id, policy_members, m)))
+		goto fail;
+	/* The name lives in the tree, as a listed service's does. */
+	if ((name = json_object_new_string(id)) == NULL ||
+	    json_object_object_add(reg->root, "id", name) != 0) {
+		json_object_put(name);
+		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	reg->nsvc = 1;
+	reg->svc[0].id = json_object_get_string(name);
+	reg->svc[0].cimd = 1;
+	if ((rc = parse_scalars(&reg->svc[0], reg->root, id, m)) != JF_OK ||
+	    (rc = parse_claims(&reg->svc[0], reg->root, id, m)) != JF_OK ||
+	    (rc = parse_lists(&reg->svc[0], reg->root, id, m)) != JF_OK)
+		goto fail;
+	*out = reg;
+	reg = NULL;
 fail:
 	registry_free(reg);
 	return rc;

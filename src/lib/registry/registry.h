@@ -25,6 +25,8 @@ struct json_object;
 struct jwks;
 
 /* Arbitrary limits; 64 MiB holds a few hundred thousand services. */
+#define REGISTRY_ID_MAX 128             /* an id, but a URL id: */
+#define REGISTRY_URL_ID_MAX 1024        /* a client ID metadata document's */
 #define REGISTRY_FILE_MAX (64L * 1024 * 1024)
 #define REGISTRY_SERVICES_MAX 1000000
 #define REGISTRY_LIST_MAX 64            /* values of one rule, audiences */
@@ -41,6 +43,15 @@ enum jf_err registry_load(struct registry **out, const char *path,
 enum jf_err registry_parse(struct registry **out, const char *buf, size_t n,
 	struct jf_msg *m);
 void registry_free(struct registry *reg);
+
+/* A policy no listed service has: the members scopes, default_scope,
+ * audiences, default_audience, token_lifetime and claims of the JSON
+ * object in buf (n bytes), checked as a service's are, as a registry of
+ * one service named id that no lookup finds and that has no credential:
+ * the mint's default for client ID metadata document clients it does
+ * not list. Messages start with id: "cimd_default.scopes[0]: ...". */
+enum jf_err registry_policy_parse(struct registry **out, const char *id,
+	const char *buf, size_t n, struct jf_msg *m);
 
 size_t registry_count(const struct registry *reg);
 /* Services identified by a certificate ("match" rules): the ones
@@ -59,6 +70,9 @@ enum jf_err registry_match(const struct registry *reg, const struct cert *c,
  * unknown, disabled or expired, as for registry_match. */
 enum jf_err registry_find_id(const struct registry *reg, const char *id,
 	time_t now, const struct reg_service **svc, struct jf_msg *m);
+/* 1 when a service has this id, usable or not (to tell a client that is
+ * not listed from one that is listed and refused). */
+int registry_has_id(const struct registry *reg, const char *id);
 
 const char *registry_svc_id(const struct reg_service *s);
 int registry_svc_enabled(const struct reg_service *s);
@@ -99,5 +113,10 @@ const unsigned char *registry_svc_secret_sha256(const struct reg_service *s);
 /* The public keys it signs private_key_jwt client assertions with (the
  * registry's inline "jwks"), or NULL when it has none. */
 const struct jwks *registry_svc_jwks(const struct reg_service *s);
+
+/* 1 for a client ID metadata document client: an id that is an https
+ * URL, and no match, client_secret_sha256 or jwks. Its keys are those
+ * of the document at that URL, which the mint fetches. */
+int registry_svc_cimd(const struct reg_service *s);
 
 #endif

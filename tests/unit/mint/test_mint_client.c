@@ -184,7 +184,7 @@ struct jcase {
 	const char *name;
 	int key;
 	const char *iss, *sub;          /* NULL: "signer"; "-": absent */
-	const char *aud;                /* JSON; NULL: "TOKEP" */
+	const char *aud;                /* JSON; NULL: "ISS" */
 	long exp, iat, nbf;             /* offsets from now; iat NOIAT: none */
 	const char *jti;                /* NULL: unique; "-": absent */
 	const char *cid;                /* client_id parameter */
@@ -206,7 +206,7 @@ assertion(const struct jcase *c, time_t now, size_t serial)
 	if (strcmp(sub, "-") != 0)
 		json_object_object_add(cl, "sub", json_object_new_string(sub));
 	json_object_object_add(cl, "aud", json_tokener_parse(c->aud ? c->aud :
-	    "\"" TOKEP "\""));
+	    "\"" ISS "\""));
 	json_object_object_add(cl, "exp", json_object_new_int64(now +
 	    (c->exp ? c->exp : 60)));
 	if (c->iat != NOIAT)
@@ -305,11 +305,17 @@ check_issued(const struct mint_state *s, const struct mint_grant *g,
 }
 
 static const struct jcase jcases[] = {
-	{ "ES256, aud the token endpoint", K_ES, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	  JF_OK },
-	{ "aud the issuer", K_ES, 0, 0, "\"" ISS "\"", 0, 0, 0, 0, 0, 0, JF_OK },
-	{ "aud an array holding the issuer", K_ES, 0, 0,
-	  "[\"https://x.test\",\"" ISS "\"]", 0, 0, 0, 0, 0, 0, JF_OK },
+	{ "ES256, aud the issuer", K_ES, 0, 0, 0, 0, 0, 0, 0, 0, 0, JF_OK },
+	{ "aud the issuer alone in an array", K_ES, 0, 0, "[\"" ISS "\"]", 0,
+	  0, 0, 0, 0, 0, JF_OK },
+	{ "RFC 10070: aud the token endpoint", K_ES, 0, 0, "\"" TOKEP "\"", 0,
+	  0, 0, 0, 0, 0, JF_E_INVALID_CLIENT },
+	{ "RFC 10070: aud an array holding the issuer and another", K_ES, 0, 0,
+	  "[\"https://x.test\",\"" ISS "\"]", 0, 0, 0, 0, 0, 0,
+	  JF_E_INVALID_CLIENT },
+	{ "RFC 10070: aud the issuer and the token endpoint", K_ES, 0, 0,
+	  "[\"" ISS "\",\"" TOKEP "\"]", 0, 0, 0, 0, 0, 0,
+	  JF_E_INVALID_CLIENT },
 	{ "ES384", K_ES384, 0, 0, 0, 0, 0, 0, 0, 0, 0, JF_OK },
 	{ "RS256", K_RSA, 0, 0, 0, 0, 0, 0, 0, 0, 0, JF_OK },
 	{ "PS256", K_PS, 0, 0, 0, 0, 0, 0, 0, 0, 0, JF_OK },
@@ -389,7 +395,7 @@ test_forged(const struct mint_state *s, time_t now)
 	size_t len;
 
 	snprintf(payload, sizeof(payload), "{\"iss\":\"signer\",\"sub\":"
-	    "\"signer\",\"aud\":\"" TOKEP "\",\"exp\":%ld,\"jti\":\"f1\"}",
+	    "\"signer\",\"aud\":\"" ISS "\",\"exp\":%ld,\"jti\":\"f1\"}",
 	    (long)now + 60);
 	a = forged("{\"alg\":\"none\"}", payload, NULL);
 	is(post_assertion(s, now, a, NULL, NULL, &g), JF_E_INVALID_CLIENT,
@@ -783,6 +789,90 @@ test_meta_conf(const struct mint_state *s, const char *dir)
 	ok(strstr(m.s, ":4: assertion_max_lifetime: expected seconds 1..3600, "
 	    "got \"0\"") != NULL, "  precisely");
 	mint_conf_free(c);
+	c = NULL;
+	is(s->conf->assertion_aud_rfc7523, 0, "assertion_audience defaults to "
+	    "issuer (RFC 10070)");
+	snprintf(text, sizeof(text), "issuer = " ISS "\nsigning_key = %s/mint.pem"
+	    "\nregistry = x\nassertion_audience = token_endpoint\n", dir);
+	put(path, text, 0644);
+	is(mint_conf_load(&c, path, &m), JF_E_CONFIG,
+	    "assertion_audience = token_endpoint refused");
+	ok(strstr(m.s, ":4: assertion_audience: expected issuer or rfc7523, "
+	    "got \"token_endpoint\"") != NULL, "  precisely");
+	mint_conf_free(c);
+}
+
+/* RFC 10070: the issuer as the only aud, each refusal saying which rule
+ * (the caller holds the key); client-authentication+jwt accepted; and
+ * assertion_audience = rfc7523, the compatibility switch. */
+static void
+test_rfc10070(const struct mint_state *s, const char *dir, time_t now)
+{
+	static const struct { const char *aud, *why; } t[] = {
+		{ "\"" TOKEP "\"", "aud is the token endpoint URL; since RFC "
+		  "10070 only the issuer '" ISS "' is (assertion_audience = "
+		  "rfc7523 accepts both)" },
+		{ "[\"" ISS "\",\"https://x.test\"]", "aud holds 2 values; RFC "
+		  "10070 wants the issuer '" ISS "' as its only value" },
+	};
+	struct jcase c = { "", K_ES, 0, 0, 0, 0, 0, 0, 0, 0, 0, JF_OK };
+	struct json_object *cl;
+	struct mint_state *compat;
+	struct mint_grant g;
+	struct jf_msg m;
+	char *a, want[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		c.aud = t[i].aud;
+		a = assertion(&c, now, 7000 + i);
+		is(post_assertion(s, now, a, NULL, NULL, &g),
+		    JF_E_INVALID_CLIENT, t[i].why);
+		/* The answer's error_description: quotes become apostrophes. */
+		snprintf(want, sizeof(want), "client_assertion: %s", t[i].why);
+		for (size_t k = 0; g.msg.s[k] != '\0'; k++)
+			if (g.msg.s[k] == '"')
+				g.msg.s[k] = '\'';
+		is_str(g.msg.s, want, "  says which rule, to the key holder");
+		ok(!g.hide, "  not hidden: after the signature");
+		free(a);
+	}
+	/* typ client-authentication+jwt: accepted, never required. */
+	cl = json_object_new_object();
+	json_object_object_add(cl, "iss", json_object_new_string(DEF_ID));
+	json_object_object_add(cl, "sub", json_object_new_string(DEF_ID));
+	json_object_object_add(cl, "aud", json_object_new_string(ISS));
+	json_object_object_add(cl, "exp", json_object_new_int64(now + 60));
+	json_object_object_add(cl, "jti", json_object_new_string("typed-1"));
+	a = NULL;
+	if (tok_sign(keys[K_ES], "client-authentication+jwt", cl, &a, &m) !=
+	    JF_OK)
+		bail("tok_sign", m.s);
+	json_object_put(cl);
+	is(post_assertion(s, now, a, NULL, NULL, &g), JF_OK,
+	    "typ client-authentication+jwt accepted");
+	mint_grant_clear(&g);
+	free(a);
+
+	compat = load_state(dir, "assertion_audience = rfc7523\n");
+	c.aud = "\"" TOKEP "\"";
+	a = assertion(&c, now, 7100);
+	is(post_assertion(compat, now, a, NULL, NULL, &g), JF_OK,
+	    "assertion_audience = rfc7523: the token endpoint accepted");
+	mint_grant_clear(&g);
+	free(a);
+	c.aud = "[\"https://x.test\",\"" ISS "\"]";
+	a = assertion(&c, now, 7101);
+	is(post_assertion(compat, now, a, NULL, NULL, &g), JF_OK,
+	    "assertion_audience = rfc7523: the issuer among others accepted");
+	mint_grant_clear(&g);
+	free(a);
+	c.aud = "\"https://elsewhere.test/token\"";
+	a = assertion(&c, now, 7102);
+	is(post_assertion(compat, now, a, NULL, NULL, &g), JF_E_INVALID_CLIENT,
+	    "assertion_audience = rfc7523: another server still refused");
+	free(a);
+	mint_state_free(compat);
 }
 
 /* A shorter assertion_max_lifetime applies. */
@@ -838,6 +928,7 @@ main(void)
 	test_assertions(s, now);
 	test_forged(s, now);
 	test_replay(s, now);
+	test_rfc10070(s, dir, now);
 	test_registry();
 	test_meta_conf(s, dir);
 	test_short_lifetime(dir, now);

@@ -3,6 +3,8 @@
  * The fetching half runs against a real server in tests/cimd.bats. */
 #include "config.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,10 +115,69 @@ test_docs(void)
 	}
 }
 
+/* Allowlist entries, and which client IDs each admits: the rules the
+ * authorizer's [cimd] sections and the mint's cimd_allow share. */
+static void
+test_patterns(void)
+{
+	static const struct { const char *p, *why; int prefix; } pt[] = {
+		{ "https://a.test/svc/", NULL, 1 },
+		{ "https://a.test/one.json", NULL, 0 },
+		{ "https://a.test/x?v=1", NULL, 0 },
+		{ "", "expected a client ID URL", 0 },
+		{ "http://a.test/svc/", "https only", 1 },
+		{ "https://a.test", "a path is required", 0 },
+		{ "https://a.test/", NULL, 1 },          /* one whole host */
+		{ "https://a.test/x?y/", "has no query", 1 },
+		{ "https://a.test/../", "path segments", 1 },
+	};
+	static const struct { const char *p, *u; size_t want; } mt[] = {
+		{ "https://a.test/svc/", "https://a.test/svc/x.json", 19 },
+		{ "https://a.test/svc/", "https://a.test/svc/team/x.json", 19 },
+		{ "https://a.test/svc/", "https://a.test/svc/", 0 },
+		{ "https://a.test/svc/", "https://a.test/svcx/y", 0 },
+		{ "https://a.test/svc/", "https://a.test/svc/%2e%2e/evil", 0 },
+		{ "https://a.test/svc/", "https://a.test/svc/%2E./evil", 0 },
+		{ "https://a.test/svc/", "https://a.test/svc/%2F/x", 0 },
+		{ "https://a.test/svc/", "https://a.test/svc/%5cx", 0 },
+		{ "https://a.test/svc/", "https://a.test/svc/a\\b", 0 },
+		{ "https://a.test/svc/", "https://b.test/svc/x", 0 },
+		{ "https://a.test/one.json", "https://a.test/one.json", SIZE_MAX },
+		{ "https://a.test/one.json", "https://a.test/one.jsonx", 0 },
+		{ "https://a.test/one.json", "https://a.test/one.json?x", 0 },
+	};
+	struct jf_msg m;
+	char name[160];
+	size_t i;
+	int prefix;
+
+	for (i = 0; i < sizeof(pt) / sizeof(pt[0]); i++) {
+		m.s[0] = '\0';
+		snprintf(name, sizeof(name), "pattern \"%s\": %s", pt[i].p,
+		    pt[i].why ? pt[i].why : "ok");
+		if (pt[i].why == NULL) {
+			is(cimd_pattern_check(pt[i].p, &prefix, &m), JF_OK, name);
+			is(prefix, pt[i].prefix, "  prefix or not");
+		} else {
+			ok(cimd_pattern_check(pt[i].p, &prefix, &m) ==
+			    JF_E_CONFIG && strstr(m.s, pt[i].why) != NULL, name);
+			if (strstr(m.s, pt[i].why) == NULL)
+				diag("%s", m.s);
+		}
+	}
+	for (i = 0; i < sizeof(mt) / sizeof(mt[0]); i++) {
+		prefix = mt[i].p[strlen(mt[i].p) - 1] == '/';
+		snprintf(name, sizeof(name), "%s admits %s: %zu", mt[i].p,
+		    mt[i].u, mt[i].want);
+		ok(cimd_match(mt[i].p, prefix, mt[i].u) == mt[i].want, name);
+	}
+}
+
 int
 main(void)
 {
 	test_urls();
 	test_docs();
+	test_patterns();
 	return done_testing();
 }

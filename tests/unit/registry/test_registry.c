@@ -532,6 +532,109 @@ test_bind(void)
 	registry_free(reg);
 }
 
+/* Client ID metadata document clients: an https id and no credential;
+ * and the default policy of the ones the registry does not list. */
+static void
+test_cimd(void)
+{
+	static const char json[] = R(
+	    "{\"id\":\"https://a.test/cimd/one.json\",\"scopes\":[\"r\"],"
+	    "\"audiences\":[\"https://api.test\"]},"
+	    "{\"id\":\"https://a.test/signer.json\",\"client_secret_sha256\":"
+	    "\"" ZERO "\"},"
+	    "{\"id\":\"plain\",\"client_secret_sha256\":\"" ZERO "\"}");
+	static const struct { const char *json, *msg; } bad[] = {
+		{ R("{\"id\":\"http://a.test/x.json\"}"),
+		  "services[0]: missing member \"match\"" },
+		{ R("{\"id\":\"https://a.test/x.json\",\"bind_certificate\":"
+		  "true}"), "services[0].bind_certificate: true needs \"match\"" },
+	};
+	static const struct { const char *json, *msg; } pbad[] = {
+		{ "[]", "cimd_default: expected a JSON object" },
+		{ "{\"jwks\":{}}", "cimd_default: unknown member \"jwks\"" },
+		{ "{\"match\":{}}", "cimd_default: unknown member \"match\"" },
+		{ "{\"scopes\":[\"a b\"]}", "cimd_default.scopes[0]: " },
+		{ "{\"scopes\":[\"a\"],\"default_scope\":[\"b\"]}",
+		  "cimd_default.default_scope: \"b\" is not in scopes" },
+		{ "{\"claims\":{\"sub\":1}}", "cimd_default.claims: \"sub\" is "
+		  "a reserved claim" },
+	};
+	const struct reg_service *s;
+	struct registry *reg = NULL;
+	struct jf_msg m = { "" };
+	char buf[1024], id[260];
+	size_t i;
+
+	if (!ok(registry_parse(&reg, json, strlen(json), &m) == JF_OK,
+	    "cimd: an https id without credential loads")) {
+		diag("%s", m.s);
+		return;
+	}
+	is(registry_svc_cimd(registry_service(reg, 0)), 1, "  a document "
+	    "client");
+	is(registry_svc_cimd(registry_service(reg, 1)), 0, "  an https id "
+	    "with a secret is not");
+	is(registry_svc_cimd(registry_service(reg, 2)), 0, "  nor a plain id");
+	is(registry_svc_bind(registry_service(reg, 0), 1), 0, "  never bound");
+	ok(registry_has_id(reg, "https://a.test/cimd/one.json") &&
+	    !registry_has_id(reg, "https://a.test/cimd/two.json"),
+	    "registry_has_id");
+	registry_free(reg);
+	reg = NULL;
+	/* A URL id may be longer than other ids. */
+	memset(id, 'a', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	memcpy(id, "https://a.test/", 15);
+	snprintf(buf, sizeof(buf), R("{\"id\":\"%s\"}"), id);
+	is(registry_parse(&reg, buf, strlen(buf), &m), JF_OK, "a 259-byte URL "
+	    "id loads");
+	registry_free(reg);
+	reg = NULL;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m.s[0] = '\0';
+		is(registry_parse(&reg, bad[i].json, strlen(bad[i].json), &m),
+		    JF_E_CONFIG, bad[i].msg);
+		ok(strncmp(m.s, bad[i].msg, strlen(bad[i].msg)) == 0,
+		    "  message");
+	}
+	/* Any other id stays within 128 bytes. */
+	memset(id, 'x', 200);
+	id[200] = '\0';
+	snprintf(buf, sizeof(buf), R("{\"id\":\"%s\",\"client_secret_sha256\":"
+	    "\"" ZERO "\"}"), id);
+	is(registry_parse(&reg, buf, strlen(buf), &m), JF_E_CONFIG,
+	    "a 200-byte plain id is refused");
+	is_str(m.s, "services[0].id: longer than 128 bytes", "  message");
+
+	snprintf(buf, sizeof(buf), "{\"scopes\":[\"r\",\"w\"],"
+	    "\"default_scope\":[\"r\"],\"audiences\":[\"https://api.test\"],"
+	    "\"claims\":{\"tier\":\"free\"},\"token_lifetime\":60}");
+	if (!ok(registry_policy_parse(&reg, "cimd_default", buf, strlen(buf),
+	    &m) == JF_OK, "policy: loads")) {
+		diag("%s", m.s);
+		return;
+	}
+	s = registry_service(reg, 0);
+	ok(s != NULL && registry_svc_has_scope(s, "w", 1) &&
+	    registry_svc_default_scope_count(s) == 1 &&
+	    registry_svc_has_audience(s, "https://api.test") &&
+	    registry_svc_lifetime(s) == 60 && registry_svc_cimd(s) &&
+	    registry_svc_claims(s) != NULL, "policy: its members");
+	is_str(registry_svc_id(s), "cimd_default", "policy: its name");
+	ok(!registry_has_id(reg, "cimd_default"), "policy: no lookup finds it");
+	registry_free(reg);
+	for (i = 0; i < sizeof(pbad) / sizeof(pbad[0]); i++) {
+		reg = NULL;
+		m.s[0] = '\0';
+		is(registry_policy_parse(&reg, "cimd_default", pbad[i].json,
+		    strlen(pbad[i].json), &m), JF_E_CONFIG, pbad[i].msg);
+		ok(reg == NULL && strncmp(m.s, pbad[i].msg,
+		    strlen(pbad[i].msg)) == 0, "  message");
+		if (strncmp(m.s, pbad[i].msg, strlen(pbad[i].msg)) != 0)
+			diag("got \"%s\"", m.s);
+	}
+}
+
 static void
 test_large(void)
 {
@@ -604,6 +707,7 @@ main(void)
 	test_bad();
 	test_match();
 	test_bind();
+	test_cimd();
 	test_large();
 	return done_testing();
 }
