@@ -1,0 +1,104 @@
+/* state.h - state: what the mint must remember across requests, workers,
+ * restarts and (with Redis) hosts: the status-list indexes it gave out,
+ * their status bits, the live tokens each subject and client holds (so
+ * one command revokes them all), blocked clients, and single-use
+ * assertion ids (replay).
+ *
+ * Two back ends behind one interface, chosen by st_opts.url:
+ *   embedded   url NULL or "": a file-backed shared mapping (st_opts.path,
+ *              under the mint's state directory) with a robust
+ *              process-shared mutex inside it: every worker, the CLI on
+ *              the same host and a restarted mint see the same state.
+ *   redis      "redis://[user:password@]host[:port][/db]" or
+ *              "unix:/path/to/redis.sock[?db=N]" (hiredis): several mints
+ *              behind one issuer name share it; keys under st_opts.prefix.
+ *
+ * Failure is explicit: a back end it cannot reach answers JF_E_UNAVAILABLE
+ * (the mint turns it into 503 and refuses to issue); each call retries the
+ * connection itself, so the mint recovers when Redis returns. Calls are
+ * synchronous and bounded by st_opts.timeout_ms.
+ *
+ * Index rules (the draft's herd privacy and safe reuse): st_issue draws an
+ * index uniformly at random among the free ones of the list; an index is
+ * free again only at its token's reuse_at (exp + leeway + the longest time
+ * a verifier may keep an old list), and it is handed out again with its
+ * status VALID. The list is sized to the live tokens: st_list returns
+ * (at least) every index in use, the allocation range grows (doubling)
+ * only when it is more than half full, down to a floor of ST_LIST_MIN.
+ */
+#ifndef JF_STATE_STATE_H
+#define JF_STATE_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+#define ST_LIST_MIN 1024u       /* smallest allocation range, in indexes */
+
+struct st;
+
+struct st_opts {
+	const char *url;        /* NULL or "": embedded */
+	const char *path;       /* embedded: the state file */
+	const char *prefix;     /* redis: key prefix, e.g. "jf:<issuer>:" */
+	uint32_t max_live;      /* most live tokens (indexes) at once */
+	int bits;               /* 1 or 2 status bits per index */
+	long timeout_ms;        /* redis: connect and command bound */
+};
+
+/* What one issued token holds, for revocation by jti, sub or client. */
+struct st_token {
+	const char *jti;
+	const char *sub;
+	const char *client;
+	int64_t exp;
+	int64_t reuse_at;       /* >= exp: when its index may be reused */
+};
+
+enum st_by { ST_BY_JTI, ST_BY_SUB, ST_BY_CLIENT };
+
+/* Opens (creating the embedded file 0600 if needed). Cheap to call again
+ * in a forked child: st_reopen after fork (a Redis connection is never
+ * shared between processes). */
+enum jf_err st_open(struct st **out, const struct st_opts *o,
+	struct jf_msg *m);
+enum jf_err st_reopen(struct st *s, struct jf_msg *m);
+void st_free(struct st *s);
+/* "embedded" or "redis", for logs and metrics. */
+const char *st_kind(const struct st *s);
+
+/* A new token: an index for it (status VALID), remembered with its jti,
+ * sub and client until reuse_at. JF_E_UNAVAILABLE when the list is full
+ * (max_live live indexes) or the back end is down. */
+enum jf_err st_issue(struct st *s, const struct st_token *t, int64_t now,
+	uint32_t *idx, struct jf_msg *m);
+
+/* Sets the status (SLIST_INVALID or SLIST_SUSPENDED, or SLIST_VALID to
+ * resume a suspended one; INVALID is final) of every live token matching
+ * by/value, and, when owner is not NULL, only those whose client is
+ * owner (RFC 7009: a client revokes only its own). *n: how many changed.
+ * No match is not an error (*n = 0). */
+enum jf_err st_set_status(struct st *s, enum st_by by, const char *value,
+	const char *owner, int status, int64_t now, size_t *n,
+	struct jf_msg *m);
+
+/* A blocked client gets no new token until unblocked. */
+enum jf_err st_block(struct st *s, const char *client, int blocked,
+	struct jf_msg *m);
+enum jf_err st_blocked(struct st *s, const char *client, int *blocked,
+	struct jf_msg *m);
+
+/* Single-use ids: JF_E_INVALID_CLIENT when client/jti was seen and is
+ * unexpired (a replay), else remembers it until `until`. */
+enum jf_err st_replay(struct st *s, const char *client, const char *jti,
+	int64_t until, int64_t now, struct jf_msg *m);
+
+/* The list as published: *bytes (malloc'd, caller frees) packs *n statuses
+ * of st_opts.bits bits (see oauth/slist.h), every index in use included;
+ * *gen changes whenever any status or the range changes (for caching the
+ * signed list). */
+enum jf_err st_list(struct st *s, int64_t now, unsigned char **bytes,
+	size_t *nbytes, uint32_t *n, uint64_t *gen, struct jf_msg *m);
+
+#endif
