@@ -35,13 +35,14 @@ CC=${CC:-clang}
 JOBS=${JOBS:-1}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS_F="-std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer"
-PKGS="gnutls json-c fcgi libcurl"
+PKGS="gnutls json-c fcgi libcurl zlib"
 
 # name:max_len. max_len a little over each parser's own cap, so the
 # "too big" refusals are reached too.
 HARNESSES="token:16384 authz:20480 json:16384 b64:4096 jwks:65536
 pem:16384 ini:16384 cfg:8192 form:17408 cert:50176 registry:65536 req:64
-fetchrules:4096 asmeta:8192 keyset:66560 cimd:8192 prm:8192"
+fetchrules:4096 asmeta:8192 keyset:66560 cimd:8192 prm:8192
+slist:16384"
 
 usage() {
 	sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2
