@@ -335,8 +335,10 @@ remote_status(struct remote *r, struct cfg *c, const char *url, char **out,
 	(void)remote_sync(r, c, time(NULL));
 	if ((rc = status_doc_verify(c, url, fr.body, fr.len, time(NULL), &iss,
 	    NULL, &exp, &ttl, &why)) != JF_OK) {
-		jf_fail(m, rc == JF_E_NOT_FOUND ? JF_E_CLAIM : rc, "%s", why.s);
 		rc = rc == JF_E_NOT_FOUND ? JF_E_CLAIM : rc;
+		jf_fail(m, rc, "%s", why.s);
+		log_warn("status list refused, the last good one kept: %s",
+		    why.s);
 		goto out;
 	}
 	*max_age = fr.max_age;

@@ -120,6 +120,10 @@ status_doc_verify(const struct cfg *c, const char *url, const char *body,
 	*iss = NULL;
 	if (list != NULL)
 		*list = NULL;
+	/* A file served as is may end in a newline: not part of the JWS. */
+	while (len > 0 && (body[len - 1] == '\n' || body[len - 1] == '\r' ||
+	    body[len - 1] == ' ' || body[len - 1] == '\t'))
+		len--;
 	*exp = 0;
 	*ttl = -1;
 	memset(&rules, 0, sizeof(rules));
