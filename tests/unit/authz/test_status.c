@@ -279,6 +279,28 @@ test_doc(void)
 	free(t);
 	ok(status_doc_verify(cfg, SL, "a.b.c", 5, (time_t)now, &iss, NULL,
 	    &exp, &ttl, &m) == JF_E_SIGNATURE, "not a JWS");
+	{
+		struct json_object *cl = json_tokener_parse("{\"sub\":\"" SL
+		    "\",\"iat\":1,\"status_list\":{\"bits\":1,"
+		    "\"lst\":\"eNrbuRgAAhcBXQ\"}}");
+		char *s = NULL, *nl;
+
+		ok(tok_sign(key, SLIST_TYP, cl, &s, &m) == JF_OK &&
+		    status_doc_verify(cfg, SL, s, strlen(s), (time_t)now, &iss,
+		    NULL, &exp, &ttl, &m) == JF_E_SIGNATURE,
+		    "a list without iss: refused");
+		json_object_put(cl);
+		free(s);
+		t = list_token(key, "https://mint.test", SL, 1, 16, NULL, NULL,
+		    0, now, now + 600, SLIST_TYP);
+		nl = malloc(strlen(t) + 3);
+		sprintf(nl, "%s\r\n", t);
+		ok(status_doc_verify(cfg, SL, nl, strlen(nl), (time_t)now, &iss,
+		    NULL, &exp, &ttl, &m) == JF_OK,
+		    "a trailing newline is not part of the JWS");
+		free(nl);
+		free(t);
+	}
 }
 
 static void
