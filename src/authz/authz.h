@@ -46,11 +46,14 @@ struct authz_verdict {
 	char at[AUTHZ_AT_MAX];  /* exchange routes: the access token issued,
 	                         * "" otherwise */
 	long at_life;
+	int cache;              /* the verified-token cache: 1 hit, 0 miss,
+	                         * -1 not asked (for the metrics) */
 };
 
 struct tcache;
 
 struct cimdk;
+struct stats;
 
 /* Called when a token of issuer iss found no key: 1 if the keys were
  * brought up to date and the token should be verified again. */
@@ -61,6 +64,7 @@ struct authz_hooks {
 	authz_retry_fn retry;   /* NULL: no remote keys to bring up to date */
 	void *rarg;
 	struct cimdk *self;     /* self-issued tokens' keys; NULL: none */
+	struct stats *stats;    /* what decisions count in; NULL: nothing */
 };
 
 /* Decides on the request whose parameters param() returns, at time now,
@@ -83,7 +87,8 @@ void authz_answer(const struct cfg *c, const struct authz_verdict *v,
  * (meta.c). */
 void authz_metadata(const struct cfg *c, struct req *r);
 
-/* One request: decide, answer, log (or authz_metadata). */
+/* One request: decide, answer, log, count (or authz_metadata). The
+ * metrics route (JWT_SERVE = metrics) is main.c's. */
 void authz_handle(const struct cfg *c, struct tcache *tc,
 	const struct authz_hooks *h, struct req *r);
 

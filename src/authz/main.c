@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "authz.h"
@@ -19,6 +20,7 @@
 #include "net/fetch.h"
 #include "oauth/cimdkeys.h"
 #include "self.h"
+#include "stats.h"
 
 /* The process context handed to the server: one per process. */
 struct main_ctx {
@@ -27,6 +29,8 @@ struct main_ctx {
 	struct remote *remote;  /* the remote keys' shared table */
 	struct cimdk *self;     /* self-issued tokens' keys, from that table */
 	int fetcher;            /* 1: a fetcher process runs */
+	struct stats *stats;    /* the metrics all processes share */
+	time_t loaded;          /* when cfg and its key files were read */
 	const char *path;
 	int log_level;          /* from --log-level, else -1: the config's */
 };
@@ -57,9 +61,10 @@ main_handle(void *ctx, struct req *r)
 {
 	struct main_ctx *m = ctx;
 	struct authz_hooks h = { m->fetcher ? main_retry : NULL, m,
-		m->fetcher ? m->self : NULL };
+		m->fetcher ? m->self : NULL, m->stats };
 	struct cimdk_opts o;
 	time_t now = time(NULL);
+	const char *serve = req_param(r, "JWT_SERVE");
 	int changed;
 
 	/* One counter per remote source; keys are parsed only when the
@@ -73,6 +78,15 @@ main_handle(void *ctx, struct req *r)
 	if (changed) {
 		tcache_free(m->tc);
 		m->tc = tcache_new(cfg_cache_entries(m->cfg));
+	}
+	/* Only where the web server's route says so (a responder entry it
+	 * restricts to the monitoring hosts), never for a request at large. */
+	if (req_role(r) == REQ_RESPONDER && serve != NULL &&
+	    strcmp(serve, "metrics") == 0) {
+		stats_keys(m->stats, now, m->loaded,
+		    remote_oldest(m->remote, m->cfg));
+		stats_serve(m->stats, r);
+		return;
 	}
 	authz_handle(m->cfg, m->tc, &h, r);
 }
@@ -124,6 +138,7 @@ main_reload(void *ctx)
 		    "restart jwt-authz.fcgi", m->path);
 	cfg_free(m->cfg);
 	m->cfg = c;
+	m->loaded = time(NULL);
 	/* Tokens verified under the old keys and rules are forgotten. */
 	tcache_free(m->tc);
 	m->tc = tcache_new(cfg_cache_entries(c));
@@ -171,6 +186,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	daemon_log_level(m.log_level, cfg_log_level(m.cfg));
+	m.loaded = time(NULL);
 	m.tc = tcache_new(cfg_cache_entries(m.cfg));
 	/* The table every process shares, made before the workers fork;
 	 * the fetcher process runs only when there is something to fetch. */
@@ -178,10 +194,12 @@ main(int argc, char **argv)
 	if (remote_new(&m.remote, &msg) != JF_OK ||
 	    remote_bind(m.remote, m.cfg, &msg) != JF_OK ||
 	    cimdk_new(&m.self, remote_docs(m.remote), &msg) != JF_OK ||
+	    stats_new(&m.stats, &msg) != JF_OK ||
 	    (fetching && fetch_global_init(&msg) != JF_OK)) {
 		log_error("cannot start: %s", msg.s);
 		return 1;
 	}
+	remote_stats(m.remote, m.stats);
 	if (fetching) {
 		m.fetcher = 1;
 		ops.background = main_fetcher;
@@ -191,5 +209,6 @@ main(int argc, char **argv)
 	cfg_free(m.cfg);
 	cimdk_free(m.self);
 	remote_free(m.remote);
+	stats_free(m.stats);
 	return rc;
 }
