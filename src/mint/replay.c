@@ -251,3 +251,18 @@ out:
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
+
+size_t
+mint_replay_live(struct mint_replay *c, int64_t now, size_t *max)
+{
+	size_t i, n = 0;
+
+	*max = c != NULL ? c->cap / 2 : 0;
+	if (c == NULL || rp_lock(c) != 0)
+		return 0;
+	for (i = 0; i < c->cap; i++)
+		if (c->slot[i].until >= now)
+			n++;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
