@@ -31,6 +31,7 @@ struct main_ctx {
 	int fetcher;            /* 1: a fetcher process runs */
 	struct stats *stats;    /* the metrics all processes share */
 	time_t loaded;          /* when cfg and its key files were read */
+	int flush;              /* 1: main_retry changed keys: forget tc */
 	const char *path;
 	int log_level;          /* from --log-level, else -1: the config's */
 };
@@ -89,6 +90,11 @@ main_handle(void *ctx, struct req *r)
 		return;
 	}
 	authz_handle(m->cfg, m->tc, &h, r);
+	if (m->flush) {
+		m->flush = 0;
+		tcache_free(m->tc);
+		m->tc = tcache_new(cfg_cache_entries(m->cfg));
+	}
 }
 
 static int
@@ -98,8 +104,9 @@ main_retry(void *ctx, const char *iss)
 
 	if (!remote_retry(m->remote, m->cfg, iss))
 		return 0;
-	tcache_free(m->tc);
-	m->tc = tcache_new(cfg_cache_entries(m->cfg));
+	/* Not now: the decision that called us holds m->tc and stores the
+	 * token in it once verified. main_handle flushes it after. */
+	m->flush = 1;
 	return 1;
 }
 
