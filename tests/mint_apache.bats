@@ -183,3 +183,8 @@ teardown_file() {
 	[ "$(id -u)" = 0 ] || skip "needs root, to act as another local user"
 	mint_check_local_user "$MINT_SOCK" "$DIR/pki/billing.pem" "$DIR/mint.log"
 }
+
+@test "metrics: both programs' at the shipped routes for this host (promtool accepts them), 403 for another address" {
+	need_cmd promtool "apt-get install prometheus" || return 1
+	msrv_check_metrics 403 403
+}

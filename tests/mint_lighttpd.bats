@@ -57,7 +57,7 @@ assert_oauth_error() {
 @test "lighttpd -p accepts the shipped mint snippet with its own defaults" {
 	local d=$BATS_TEST_TMPDIR
 	printf '%s\n' 'server.document-root = "/tmp"' 'server.port = 1' \
-		'server.modules = ( "mod_rewrite", "mod_fastcgi", "mod_openssl" )' \
+		'server.modules = ( "mod_setenv", "mod_rewrite", "mod_fastcgi", "mod_openssl" )' \
 		"include \"$JF_SRCDIR/conf/lighttpd/50-jwt-mint.conf\"" \
 		>"$d/lighttpd.conf"
 	run --separate-stderr lighttpd -p -f "$d/lighttpd.conf"

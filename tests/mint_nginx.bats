@@ -179,3 +179,8 @@ teardown_file() {
 	done
 	wait_for_log "$DIR/mint.log" 'the web server said it verified a client certificate that client_ca refuses'
 }
+
+@test "metrics: both programs' at the shipped routes for this host (promtool accepts them), 403 for another address" {
+	need_cmd promtool "apt-get install prometheus" || return 1
+	msrv_check_metrics 403 403
+}

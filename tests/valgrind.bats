@@ -134,6 +134,12 @@ sup() {
 		http -H "Authorization: Bearer $tok" "$API" ; assert_status 200
 		http "$API" ; assert_status 401
 	done
+	# The metrics, written by whichever worker answers (METRICS).
+	for i in 1 2 3 4; do
+		http "http://127.0.0.1:$PORT/jwt-authz/metrics" ; assert_status 200
+		http --cacert "$DIR/pki/ca.pem" "https://127.0.0.1:$TLS_PORT/mint/metrics"
+		assert_status 200
+	done
 
 	# SIGTERM to both supervisors; they stop their workers.
 	kill -TERM "$msup" "$asup"

@@ -22,7 +22,9 @@
 #include "oauth/prm.h"
 #include "self.h"
 #include "status.h"
+#include "stats.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "x509/cert.h"
 
 #define AUTHZ_POLICY_MAX 64     /* name=value pairs in JWT_REQUIRE_CLAIMS */
@@ -558,6 +560,7 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	v->scopebuf[0] = '\0';
 	v->at[0] = '\0';
 	v->at_life = 0;
+	v->cache = -1;
 	/* Which API this is, for the challenge (RFC 9728 §5.1). */
 	s = param(arg, "JWT_RESOURCE");
 	if ((v->res = cfg_resource(c, s)) == NULL && s != NULL) {
@@ -593,6 +596,7 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	if (tc != NULL && n <= max) {
 		tcache_hash(tok, n, hash);
 		ct = tcache_get(tc, hash, now);
+		v->cache = ct != NULL;
 	}
 	if (ct != NULL && tok_restricted(ct) && mode == SELF_REFUSE) {
 		v->err = jf_fail(&v->msg, JF_E_ISSUER, "this resource does not "
@@ -806,19 +810,23 @@ authz_handle(const struct cfg *c, struct tcache *tc,
 	struct authz_param p = { r };
 	char addr[AUTHZ_LOG_FIELD], uri[AUTHZ_LOG_FIELD], sub[AUTHZ_LOG_FIELD];
 	const char *code, *serve;
+	uint64_t t0;
 
 	if (req_role(r) == REQ_RESPONDER && (serve = req_param(r, "JWT_SERVE"))
 	    != NULL) {
 		if (strcmp(serve, "resource-metadata") == 0)
 			authz_metadata(c, r);
 		else {
-			log_error("JWT_SERVE: expected resource-metadata");
+			log_error("JWT_SERVE: expected resource-metadata "
+			    "or metrics");
 			req_status(r, 500);
 		}
 		return;
 	}
+	t0 = met_now_us();
 	authz_decide(c, tc, time(NULL), authz_req_param, &p, h, &v);
 	authz_answer(c, &v, r);
+	stats_decision(h != NULL ? h->stats : NULL, v.err, v.cache, t0);
 	authz_clean(req_param(r, "REMOTE_ADDR"), addr, sizeof(addr));
 	authz_clean(req_param(r, "REQUEST_URI"), uri, sizeof(uri));
 	/* The path only: a query string may carry a token or a secret

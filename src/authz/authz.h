@@ -46,12 +46,15 @@ struct authz_verdict {
 	char at[AUTHZ_AT_MAX];  /* exchange routes: the access token issued,
 	                         * "" otherwise */
 	long at_life;
+	int cache;              /* the verified-token cache: 1 hit, 0 miss,
+	                         * -1 not asked (for the metrics) */
 };
 
 struct tcache;
 
 struct cimdk;
 struct status;
+struct stats;
 
 /* Called when a token of issuer iss found no key: 1 if the keys were
  * brought up to date and the token should be verified again. */
@@ -63,6 +66,7 @@ struct authz_hooks {
 	void *rarg;
 	struct cimdk *self;     /* self-issued tokens' keys; NULL: none */
 	struct status *status;  /* status lists (status.h); NULL: none */
+	struct stats *stats;    /* what decisions count in; NULL: nothing */
 };
 
 /* Decides on the request whose parameters param() returns, at time now,
@@ -85,7 +89,8 @@ void authz_answer(const struct cfg *c, const struct authz_verdict *v,
  * (meta.c). */
 void authz_metadata(const struct cfg *c, struct req *r);
 
-/* One request: decide, answer, log (or authz_metadata). */
+/* One request: decide, answer, log, count (or authz_metadata). The
+ * metrics route (JWT_SERVE = metrics) is main.c's. */
 void authz_handle(const struct cfg *c, struct tcache *tc,
 	const struct authz_hooks *h, struct req *r);
 

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "authz.h"
@@ -20,6 +21,7 @@
 #include "oauth/cimdkeys.h"
 #include "self.h"
 #include "status.h"
+#include "stats.h"
 
 /* The process context handed to the server: one per process. */
 struct main_ctx {
@@ -29,6 +31,9 @@ struct main_ctx {
 	struct cimdk *self;     /* self-issued tokens' keys, from that table */
 	struct status *status;  /* status lists, from that table */
 	int fetcher;            /* 1: a fetcher process runs */
+	struct stats *stats;    /* the metrics all processes share */
+	time_t loaded;          /* when cfg and its key files were read */
+	int flush;              /* 1: main_retry changed keys: forget tc */
 	const char *path;
 	int log_level;          /* from --log-level, else -1: the config's */
 };
@@ -59,9 +64,11 @@ main_handle(void *ctx, struct req *r)
 {
 	struct main_ctx *m = ctx;
 	struct authz_hooks h = { m->fetcher ? main_retry : NULL, m,
-		m->fetcher ? m->self : NULL, m->fetcher ? m->status : NULL };
+		m->fetcher ? m->self : NULL, m->fetcher ? m->status : NULL,
+		m->stats };
 	struct cimdk_opts o;
 	time_t now = time(NULL);
+	const char *serve = req_param(r, "JWT_SERVE");
 	int changed;
 
 	/* One counter per remote source; keys are parsed only when the
@@ -76,7 +83,21 @@ main_handle(void *ctx, struct req *r)
 		tcache_free(m->tc);
 		m->tc = tcache_new(cfg_cache_entries(m->cfg));
 	}
+	/* Only where the web server's route says so (a responder entry it
+	 * restricts to the monitoring hosts), never for a request at large. */
+	if (req_role(r) == REQ_RESPONDER && serve != NULL &&
+	    strcmp(serve, "metrics") == 0) {
+		stats_keys(m->stats, now, m->loaded,
+		    remote_oldest(m->remote, m->cfg));
+		stats_serve(m->stats, r);
+		return;
+	}
 	authz_handle(m->cfg, m->tc, &h, r);
+	if (m->flush) {
+		m->flush = 0;
+		tcache_free(m->tc);
+		m->tc = tcache_new(cfg_cache_entries(m->cfg));
+	}
 }
 
 static int
@@ -86,8 +107,9 @@ main_retry(void *ctx, const char *iss)
 
 	if (!remote_retry(m->remote, m->cfg, iss))
 		return 0;
-	tcache_free(m->tc);
-	m->tc = tcache_new(cfg_cache_entries(m->cfg));
+	/* Not now: the decision that called us holds m->tc and stores the
+	 * token in it once verified. main_handle flushes it after. */
+	m->flush = 1;
 	return 1;
 }
 
@@ -127,6 +149,7 @@ main_reload(void *ctx)
 		    "restart jwt-authz.fcgi", m->path);
 	cfg_free(m->cfg);
 	m->cfg = c;
+	m->loaded = time(NULL);
 	/* Tokens verified under the old keys and rules are forgotten. */
 	tcache_free(m->tc);
 	m->tc = tcache_new(cfg_cache_entries(c));
@@ -174,6 +197,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	daemon_log_level(m.log_level, cfg_log_level(m.cfg));
+	m.loaded = time(NULL);
 	m.tc = tcache_new(cfg_cache_entries(m.cfg));
 	/* The table every process shares, made before the workers fork;
 	 * the fetcher process runs only when there is something to fetch. */
@@ -183,10 +207,12 @@ main(int argc, char **argv)
 	    remote_bind(m.remote, m.cfg, &msg) != JF_OK ||
 	    cimdk_new(&m.self, remote_docs(m.remote), &msg) != JF_OK ||
 	    status_new(&m.status, remote_docs(m.remote), &msg) != JF_OK ||
+	    stats_new(&m.stats, &msg) != JF_OK ||
 	    (fetching && fetch_global_init(&msg) != JF_OK)) {
 		log_error("cannot start: %s", msg.s);
 		return 1;
 	}
+	remote_stats(m.remote, m.stats);
 	if (fetching) {
 		m.fetcher = 1;
 		ops.background = main_fetcher;
@@ -197,5 +223,6 @@ main(int argc, char **argv)
 	cimdk_free(m.self);
 	status_free(m.status);
 	remote_free(m.remote);
+	stats_free(m.stats);
 	return rc;
 }

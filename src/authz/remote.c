@@ -18,6 +18,7 @@
 #include "remote.h"
 #include "self.h"
 #include "status.h"
+#include "stats.h"
 #include "util/log.h"
 
 #define REMOTE_SLOTS 1024       /* key sets, then client documents */
@@ -39,6 +40,7 @@ struct remote {
 	struct rsrc src[CFG_MAX_ISSUERS];
 	size_t n;
 	char *buf;                      /* a copy of one stored key set */
+	struct stats *stats;            /* the fetcher counts in it */
 };
 
 static void remote_note(struct cfg *c, size_t i, const struct docs_info *in,
@@ -358,6 +360,26 @@ remote_docs(struct remote *r)
 	return r->docs;
 }
 
+void
+remote_stats(struct remote *r, struct stats *s)
+{
+	r->stats = s;
+}
+
+int64_t
+remote_oldest(const struct remote *r, const struct cfg *c)
+{
+	int64_t t = 0;
+	size_t i;
+
+	if (r == NULL || r->bound != c)
+		return 0;
+	for (i = 0; i < r->n; i++)
+		if (r->src[i].has_keys && (t == 0 || r->src[i].fetched < t))
+			t = r->src[i].fetched;
+	return t;
+}
+
 /* The fetcher loop's view of this program (net/fetcher.h). */
 struct rfetch {
 	struct remote *r;
@@ -422,22 +444,34 @@ rf_resolve(void *arg, int kind, const char *url, char **out, long *max_age,
 {
 	const struct rfetch *f = arg;
 	const struct cfg *c = *f->cp;
+	enum jf_err rc;
 	size_t i;
 
 	/* Only what the configuration allows now: a worker claimed the slot
 	 * under it, but it may have been reloaded since. */
-	if (kind == SELF_KIND_CIMD)
-		return cfg_cimd_find(c, url) == NULL ? JF_E_NOT_FOUND :
-		    cimd_resolve(url, &cfg_fetch(c)->opts,
+	if (kind == SELF_KIND_CIMD) {
+		if (cfg_cimd_find(c, url) == NULL)
+			return JF_E_NOT_FOUND;
+		rc = cimd_resolve(url, &cfg_fetch(c)->opts,
 		    cfg_cimd_opts(c)->max_bytes, out, max_age, m);
-	if (kind == STATUS_KIND)
-		return status_url_wanted(c, url) ? remote_status(f->r, *f->cp,
-		    url, out, max_age, m) : JF_E_NOT_FOUND;
+		stats_fetch(f->r->stats, STATS_KIND_CIMD, rc);
+		return rc;
+	}
+	if (kind == STATUS_KIND) {
+		if (!status_url_wanted(c, url))
+			return JF_E_NOT_FOUND;
+		rc = remote_status(f->r, *f->cp, url, out, max_age, m);
+		stats_fetch(f->r->stats, STATS_KIND_STATUS, rc);
+		return rc;
+	}
 	if (kind != REMOTE_KIND_JWKS)
 		return JF_E_NOT_FOUND;
 	for (i = 0; i < cfg_remote_count(c); i++)
-		if (strcmp(cfg_remote(c, i)->url, url) == 0)
-			return remote_fetch_one(c, i, out, max_age, m);
+		if (strcmp(cfg_remote(c, i)->url, url) == 0) {
+			rc = remote_fetch_one(c, i, out, max_age, m);
+			stats_fetch(f->r->stats, STATS_KIND_JWKS, rc);
+			return rc;
+		}
 	return JF_E_NOT_FOUND;
 }
 

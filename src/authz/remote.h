@@ -29,6 +29,7 @@
 #ifndef JF_AUTHZ_REMOTE_H
 #define JF_AUTHZ_REMOTE_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include "conf/cfg.h"
@@ -58,6 +59,12 @@ int remote_sync(struct remote *r, struct cfg *c, time_t now);
  * worth verifying again. */
 int remote_retry(struct remote *r, struct cfg *c, const char *iss);
 
+/* Where the fetcher counts its fetches (stats.h); NULL: nowhere. */
+struct stats;
+void remote_stats(struct remote *r, struct stats *s);
+/* The last good fetch of the oldest remote key set c uses, as this
+ * process last saw it (remote_sync); 0 when none has keys. */
+int64_t remote_oldest(const struct remote *r, const struct cfg *c);
 /* The shared table, for the self-issued tokens' documents too. */
 struct docs *remote_docs(struct remote *r);
 

@@ -168,13 +168,16 @@ mc_resolve(void *arg, int kind, const char *url, char **out, long *max_age,
 {
 	const struct mc_fetch *f = arg;
 	const struct mint_state *s = *f->sp;
+	enum jf_err rc;
 
 	/* Only what the configuration admits now: a worker claimed the
 	 * slot under it, but it may have been reloaded since. */
 	if (kind != MINT_CIMD_KIND || !mint_cimd_may_fetch(s, url))
 		return JF_E_NOT_FOUND;
-	return cimd_resolve(url, &s->conf->cimd.fetch, s->conf->cimd.max_bytes,
+	rc = cimd_resolve(url, &s->conf->cimd.fetch, s->conf->cimd.max_bytes,
 	    out, max_age, m);
+	mint_stats_fetch(s->stats, rc);
+	return rc;
 }
 
 static int

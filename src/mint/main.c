@@ -29,6 +29,7 @@ struct main_ctx {
 	 * made before the workers fork when the configuration at start has
 	 * cimd_allow; a fetcher process then runs. */
 	struct mint_cimd *cimd;
+	struct mint_stats *stats;       /* the metrics all processes share */
 	const char *path;
 	int log_level;          /* from --log-level, else -1: the config's */
 };
@@ -126,6 +127,7 @@ main_reload(void *ctx)
 	}
 	mint_state_carry(s, m->state);
 	s->cimd = m->cimd;
+	s->stats = m->stats;
 	if (s->conf->cimd.nallow > 0 && m->cimd == NULL)
 		log_error("%s names cimd_allow but had none at start, so no "
 		    "fetcher runs and document clients are refused: restart "
@@ -191,7 +193,7 @@ main_check(const char *path)
 int
 main(int argc, char **argv)
 {
-	struct main_ctx m = { NULL, NULL, NULL, -1 };
+	struct main_ctx m = { NULL, NULL, NULL, NULL, -1 };
 	struct srv_watch sw = { { NULL }, 0 };
 	struct srv_ops ops = { &m, main_handle, main_reload, main_peer_ok,
 	    NULL };
@@ -221,12 +223,19 @@ main(int argc, char **argv)
 		log_warn("client_ca is not set: tls_client_auth trusts the web "
 		    "server's SSL_CLIENT_VERIFY alone (see jwt-mint.fcgi(8))");
 	mint_keys_lint(m.state, time(NULL), main_warn_log, NULL);
+	if (mint_stats_new(&m.stats, &msg) != JF_OK) {
+		log_error("cannot start: %s", msg.s);
+		mint_state_free(m.state);
+		return 1;
+	}
+	m.state->stats = m.stats;
 	if (m.state->conf->cimd.nallow > 0) {
 		if (mint_cimd_new(&m.cimd, &msg) != JF_OK ||
 		    fetch_global_init(&msg) != JF_OK) {
 			log_error("cannot start: %s", msg.s);
 			mint_state_free(m.state);
 			mint_cimd_free(m.cimd);
+			mint_stats_free(m.stats);
 			return 1;
 		}
 		m.state->cimd = m.cimd;
@@ -244,6 +253,7 @@ main(int argc, char **argv)
 			log_error("cannot start: out of memory");
 			mint_state_free(m.state);
 			mint_cimd_free(m.cimd);
+			mint_stats_free(m.stats);
 			free(watch[0]);
 			free(watch[1]);
 			return 1;
@@ -254,6 +264,7 @@ main(int argc, char **argv)
 	rc = srv_run_watch(&o.srv, &ops, &sw);
 	mint_state_free(m.state);
 	mint_cimd_free(m.cimd);
+	mint_stats_free(m.stats);
 	free(watch[0]);
 	free(watch[1]);
 	return rc;

@@ -48,6 +48,7 @@ enum mint_auth {
 };
 
 struct mint_replay;
+struct mint_stats;
 struct mint_cimd;
 struct jwks;
 struct docs;
@@ -78,6 +79,10 @@ struct mint_state {
 	/* Borrowed, set by main.c after each load: the client documents'
 	 * table and this process's view of it; NULL when no fetcher runs. */
 	struct mint_cimd *cimd;
+	/* Borrowed, set by main.c: the metrics all processes share (NULL:
+	 * none); and when this state was loaded. */
+	struct mint_stats *stats;
+	time_t loaded;
 };
 
 /* Loads the configuration at path, its keys and its registry, and builds
@@ -176,6 +181,20 @@ enum jf_err mint_replay_add(struct mint_replay *c, const char *id,
 	const char *jti, int64_t until, int64_t now, long quota,
 	long *retry_after, struct jf_msg *m);
 
+/* The table's unexpired entries at now, and in *max its capacity (for
+ * the metrics; takes the lock once). */
+size_t mint_replay_live(struct mint_replay *c, int64_t now, size_t *max);
+/* stats.c: the metrics (util/metrics.h), made before the supervisor
+ * forks; jwt-mint.fcgi(8) METRICS lists them. */
+enum jf_err mint_stats_new(struct mint_stats **out, struct jf_msg *m);
+void mint_stats_free(struct mint_stats *s);
+/* One token request's outcome and its time since t0 (met_now_us). */
+void mint_stats_grant(struct mint_stats *s, const struct mint_grant *g,
+	uint64_t t0_us);
+/* One fetch of a client metadata document by the fetcher. */
+void mint_stats_fetch(struct mint_stats *s, enum jf_err e);
+/* GET/HEAD on a route with JWT_SERVE = metrics: the exposition. */
+void mint_stats_serve(const struct mint_state *s, struct req *r, int head);
 /* bearer.c: POST .../token with grant_type jwt-bearer (RFC 7523 §2.1):
  * the client's own assertion is its grant and its authentication, and
  * no other client authentication may come with it. Sets g->method and,

@@ -57,6 +57,7 @@ struct rp_client {
 struct mint_replay {
 	pthread_mutex_t lock;
 	size_t cap;             /* a power of two, >= 2 * max */
+	size_t max;
 	size_t map_bytes;
 	struct rp_client client[RP_CLIENTS];
 	struct rp_slot slot[];
@@ -86,6 +87,7 @@ mint_replay_new(struct mint_replay **out, size_t max)
 	if (c == MAP_FAILED)
 		return JF_E_NOMEM;
 	c->cap = cap;
+	c->max = max;
 	c->map_bytes = bytes;
 	if (pthread_mutexattr_init(&a) != 0 ||
 	    pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED) != 0 ||
@@ -250,4 +252,19 @@ mint_replay_add(struct mint_replay *c, const char *id, const char *jti,
 out:
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+size_t
+mint_replay_live(struct mint_replay *c, int64_t now, size_t *max)
+{
+	size_t i, n = 0;
+
+	*max = c != NULL ? c->max : 0;
+	if (c == NULL || rp_lock(c) != 0)
+		return 0;
+	for (i = 0; i < c->cap; i++)
+		if (c->slot[i].until >= now)
+			n++;
+	pthread_mutex_unlock(&c->lock);
+	return n;
 }

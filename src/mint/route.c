@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/log.h"
 #include "mint.h"
@@ -28,6 +29,7 @@ mint_state_load(struct mint_state **out, const char *path, struct jf_msg *m)
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return jf_fail(m, JF_E_NOMEM, "out of memory");
+	s->loaded = time(NULL);
 	rc = mint_conf_load(&s->conf, path, m);
 	if (rc != JF_OK)
 		goto fail;
@@ -145,7 +147,7 @@ route_is_meta(const struct mint_state *s, const char *path, size_t n)
 void
 mint_handle(const struct mint_state *s, struct req *r)
 {
-	const char *method = req_param(r, "REQUEST_METHOD");
+	const char *method = req_param(r, "REQUEST_METHOD"), *serve;
 	char path[MINT_PATH_MAX];
 	size_t n;
 	int head;
@@ -158,6 +160,18 @@ mint_handle(const struct mint_state *s, struct req *r)
 	while (n > 1 && path[n - 1] == '/')
 		path[--n] = '\0';
 	head = route_method(method, "HEAD");
+	/* Only where the web server's route says so, one it restricts to
+	 * the monitoring hosts: never a path anyone may ask for. */
+	if ((serve = req_param(r, "JWT_SERVE")) != NULL &&
+	    strcmp(serve, "metrics") == 0) {
+		if (!head && !route_method(method, "GET")) {
+			req_header(r, "Allow", "GET, HEAD");
+			mint_error(r, JF_E_METHOD, "use GET");
+			return;
+		}
+		mint_stats_serve(s, r, head);
+		return;
+	}
 	if (route_suffix(path, n, "/token")) {
 		if (!route_method(method, "POST")) {
 			req_header(r, "Allow", "POST");

@@ -26,6 +26,7 @@
 #include "jose/b64.h"
 #include "util/form.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "mint.h"
 #include "jose/token.h"
 
@@ -495,6 +496,7 @@ mint_token(const struct mint_state *s, struct req *r)
 	char body[FORM_MAX_BYTES + 1];
 	struct mint_grant g;
 	time_t now = time(NULL);
+	uint64_t t0 = met_now_us();
 	size_t len = 0;
 	enum jf_err rc;
 
@@ -517,6 +519,7 @@ mint_token(const struct mint_state *s, struct req *r)
 	/* The body may hold a client secret. */
 	explicit_bzero(body, len);
 	mt_answer(s, &g, r);
+	mint_stats_grant(s->stats, &g, t0);
 	mint_audit(&g, now);
 	mint_grant_clear(&g);
 }

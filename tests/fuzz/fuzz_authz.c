@@ -201,11 +201,11 @@ with_cache(const struct params *p)
 		q.v[4] = i == 0 ? NULL : impostor;
 		tc = tcache_new(4);
 		assert(tc != NULL);
-		authz_decide(conf, tc, FUZZ_NOW, param, (void *)p, NULL, NULL,
+		authz_decide(conf, tc, FUZZ_NOW, param, (void *)p, NULL,
 		    &cached);
-		authz_decide(conf, NULL, FUZZ_NOW, param, &q, NULL, NULL,
+		authz_decide(conf, NULL, FUZZ_NOW, param, &q, NULL,
 		    &verdict);
-		authz_decide(conf, tc, FUZZ_NOW, param, &q, NULL, NULL,
+		authz_decide(conf, tc, FUZZ_NOW, param, &q, NULL,
 		    &cached);
 		same(&verdict, &cached);
 		if (verdict.err == JF_OK)

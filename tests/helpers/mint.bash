@@ -7,6 +7,8 @@
 #   mint_fixture DIR          everything below, in DIR
 #   mint_lighttpd_start DIR   the backend and lighttpd; sets PORT,
 #                             TLS_PORT, MTLS_PORT, LAX_PORT and ISSUER
+#                             (MINT_AUTHZ_WORKERS: the authorizer's
+#                             workers, default 2)
 #   mint_lighttpd_stop DIR
 
 MINT_AUD=https://api.test
@@ -202,6 +204,12 @@ mint_lighttpd_try() {
 		"$dir/jwt-mint.local.conf" &&
 	render_template "$JF_SRCDIR/tests/helpers/conf/jwt-authz.local.conf.in" \
 		"$dir/jwt-authz.local.conf" || return 1
+	# MINT_AUTHZ_WORKERS: the authorizer's workers, when a test needs
+	# one worker's cache (tests/metrics.bats).
+	if [ -n "${MINT_AUTHZ_WORKERS:-}" ]; then
+		echo "var.jwt_authz_workers := $MINT_AUTHZ_WORKERS" \
+			>>"$dir/jwt-authz.local.conf"
+	fi
 	if ! lighttpd -tt -f "$dir/lighttpd.conf" >"$dir/lighttpd-tt.log" 2>&1; then
 		echo "lighttpd -tt rejected $dir/lighttpd.conf:" >&2
 		cat "$dir/lighttpd-tt.log" >&2

@@ -305,3 +305,47 @@ msrv_check_lax() {
 	msrv_post billing "$LAX" -d grant_type=client_credentials
 	assert_status 200
 }
+
+# msrv_check_metrics MINT-REFUSED AUTHZ-REFUSED: both programs' metrics
+# where the shipped
+# configuration serves them (jwt-fcgi's METRICS): from 127.0.0.1, 200 in
+# the 0.0.4 text format that promtool accepts, counting the token
+# requests and decisions the file's tests made; from 127.0.0.2 (this
+# host, but not in the shipped allow lists) the status given and no
+# metric.
+msrv_check_metrics() {
+	local refused=$1 url f=$BATS_TEST_TMPDIR/scrape
+	for url in "$PLAIN/mint/metrics" "$PLAIN/jwt-authz/metrics"; do
+		msrv_http "$url" || return 1
+		assert_status 200 &&
+		assert_header_contains Content-Type 'text/plain; version=0.0.4' ||
+			return 1
+		if ! promtool check metrics <"$JF_BODY" >"$f.promtool" 2>&1; then
+			echo "promtool check metrics refused $url:" >&2
+			cat "$f.promtool" >&2
+			return 1
+		fi
+		msrv_http --interface 127.0.0.2 "$url" || return 1
+		assert_status "$refused" &&
+		assert_body_lacks '_total' || return 1
+		refused=$2
+	done
+	# The mint counted the token request just made; the authorizer
+	# the API request.
+	msrv_post billing "$MTLS" -d grant_type=client_credentials &&
+	assert_status 200 || return 1
+	msrv_http -H "Authorization: Bearer $(jq -r .access_token "$JF_BODY")" \
+		"$PLAIN/api/echo" && assert_status 200 || return 1
+	msrv_http "$PLAIN/mint/metrics" &&
+	awk '$1 == "jwt_mint_tokens_issued_total{method=\"tls_client_auth\"}" &&
+		$2 >= 1 { ok = 1 } END { exit !ok }' "$JF_BODY" || {
+		echo "no tls_client_auth issuance counted" >&2
+		return 1
+	}
+	msrv_http "$PLAIN/jwt-authz/metrics" &&
+	awk '$1 == "jwt_authz_decisions_total{outcome=\"allow\",reason=\"ok\"}" &&
+		$2 >= 1 { ok = 1 } END { exit !ok }' "$JF_BODY" || {
+		echo "no allowed decision counted" >&2
+		return 1
+	}
+}

@@ -48,6 +48,48 @@ jf_strerror(enum jf_err e)
 	return "unknown error";
 }
 
+/* The code's name for metrics labels and logs: "expired", "no_key"; "ok". */
+const char *
+jf_err_name(enum jf_err e)
+{
+	switch (e) {
+	case JF_OK: return "ok";
+	case JF_E_NOMEM: return "nomem";
+	case JF_E_INTERNAL: return "internal";
+	case JF_E_CONFIG: return "config";
+	case JF_E_IO: return "io";
+	case JF_E_NO_TOKEN: return "no_token";
+	case JF_E_BAD_REQUEST: return "bad_request";
+	case JF_E_TOKEN_MALFORMED: return "token_malformed";
+	case JF_E_TOKEN_TOO_BIG: return "token_too_big";
+	case JF_E_ALG: return "alg";
+	case JF_E_HEADER: return "header";
+	case JF_E_NO_KEY: return "no_key";
+	case JF_E_SIGNATURE: return "signature";
+	case JF_E_EXPIRED: return "expired";
+	case JF_E_NOT_YET_VALID: return "not_yet_valid";
+	case JF_E_ISSUER: return "issuer";
+	case JF_E_AUDIENCE: return "audience";
+	case JF_E_CLAIM: return "claim";
+	case JF_E_SCOPE: return "scope";
+	case JF_E_FORBIDDEN: return "forbidden";
+	case JF_E_INVALID_REQUEST: return "invalid_request";
+	case JF_E_INVALID_CLIENT: return "invalid_client";
+	case JF_E_INVALID_GRANT: return "invalid_grant";
+	case JF_E_UNAUTHORIZED_CLIENT: return "unauthorized_client";
+	case JF_E_UNSUPPORTED_GRANT: return "unsupported_grant";
+	case JF_E_INVALID_SCOPE: return "invalid_scope";
+	case JF_E_INVALID_TARGET: return "invalid_target";
+	case JF_E_NOT_FOUND: return "not_found";
+	case JF_E_METHOD: return "method";
+	case JF_E_TOO_LARGE: return "too_large";
+	case JF_E_UNAVAILABLE: return "unavailable";
+	case JF_E_RATE_LIMITED: return "rate_limited";
+	case JF_E__LAST: break;
+	}
+	return "unknown";
+}
+
 int
 jf_http_status(enum jf_err e)
 {

@@ -51,6 +51,9 @@ enum jf_err {
 
 /* Short human text for the code itself ("token expired"). */
 const char *jf_strerror(enum jf_err e);
+/* The code's own name, lower case without JF_E_ ("expired", "ok"): a
+ * bounded label value for metrics. */
+const char *jf_err_name(enum jf_err e);
 /* HTTP status a front end answers with. */
 int jf_http_status(enum jf_err e);
 /* RFC 6749/6750/8707 error= value, or NULL where the RFC wants none. */

@@ -1,6 +1,7 @@
 /* util.h - util: what every other folder uses: one error enum (err), log lines
  * (log), strict numbers (num), bounded file reads (file), JSON with limits
- * (json), x-www-form-urlencoded bodies (form).
+ * (json), x-www-form-urlencoded bodies (form), metrics all processes share
+ * in the Prometheus text format (metrics).
  */
 #ifndef JF_UTIL_H
 #define JF_UTIL_H
@@ -11,5 +12,6 @@
 #include "util/file.h"
 #include "util/json.h"
 #include "util/form.h"
+#include "util/metrics.h"
 
 #endif

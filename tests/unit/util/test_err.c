@@ -1,5 +1,8 @@
-/* test_err.c - every code maps to a status and the RFC error it must. */
+/* test_err.c - every code maps to a status and the RFC error it must, and
+ * has a name of its own fit for a metrics label. */
 #include "config.h"
+
+#include <string.h>
 
 #include "util/err.h"
 #include "tap.h"
@@ -8,13 +11,22 @@ int
 main(void)
 {
 	struct jf_msg m = { "" };
-	int e;
+	int e, f;
 
 	for (e = 0; e < JF_E__LAST; e++) {
 		int st = jf_http_status(e);
 		ok(st >= 200 && st < 600, jf_strerror(e));
 		ok(strcmp(jf_strerror(e), "unknown error") != 0, "has text");
+		ok(strspn(jf_err_name(e), "abcdefghijklmnopqrstuvwxyz_") ==
+		    strlen(jf_err_name(e)) && strcmp(jf_err_name(e), "unknown")
+		    != 0, jf_err_name(e));
+		for (f = 0; f < e; f++)
+			if (strcmp(jf_err_name(e), jf_err_name(f)) == 0)
+				break;
+		is(f, e, "a name no other code has");
 	}
+	is_str(jf_err_name(JF_OK), "ok", "JF_OK: ok");
+	is_str(jf_err_name(JF_E_EXPIRED), "expired", "JF_E_EXPIRED: expired");
 	is(jf_http_status(JF_E_NO_TOKEN), 401, "no token: 401");
 	is_str(jf_oauth_error(JF_E_NO_TOKEN), NULL, "no token: no error code (RFC 6750 3.1)");
 	is(jf_http_status(JF_E_BAD_REQUEST), 400, "bad request: 400");
