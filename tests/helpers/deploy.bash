@@ -1,0 +1,234 @@
+# deploy.bash - the two deployment patterns of doc/deploy.md on real
+# servers, for tests/deploy.bats: four "nodes", each in its own dir under
+# DIR, each run from the pattern's shipped files (conf/<server>/sidecar,
+# conf/<server>/gateway) with only their paths and port changed:
+#
+#   DIR/ls  lighttpd sidecar: spawns the mint, HTTPS on 127.0.0.1:LS_PORT
+#   DIR/ns  nginx sidecar: the mint on a unix socket, 127.0.0.1:NS_PORT
+#   DIR/lg  lighttpd gateway: spawns the authorizer, HTTPS on LG_PORT,
+#           backend on DIR/lg/backend/api.sock
+#   DIR/ng  nginx gateway: the authorizer on a unix socket, NG_PORT,
+#           backend on DIR/ng/backend/api.sock
+#
+# Both sidecars are one mint as every node of a Swarm would run it: the
+# same mint.conf (issuer https://localhost:8443/mint), signing key and
+# registry (mint_fixture: worker has a client secret, billing a
+# certificate). Both gateways trust that issuer (mint_confs' authz.conf).
+# Each backend is tests/helpers/http-echo.mjs, in a directory of mode
+# 0700. Needs common.bash, pki.bash, mint.bash, lighttpd.bash and
+# nginx.bash loaded.
+
+DEPLOY_NODES="ls ns lg ng"
+
+deploy_need() {
+	need_lighttpd && need_magnet && need_nginx && need_certtool &&
+	need_cmd jq && need_cmd curl && need_cmd node &&
+	need_cmd spawn-fcgi "apt-get install spawn-fcgi" &&
+	need_cmd ss "apt-get install iproute2" &&
+	need_cmd setpriv "apt-get install util-linux"
+}
+
+# deploy_render IN OUT [FROM TO]...: IN with every FROM replaced by TO,
+# as make install (the snippet path) and an admin (paths, port) change
+# it. Fails when IN lacks a FROM: the shipped file changed, and the test
+# must follow it.
+deploy_render() {
+	local in=$1 out=$2 text
+	shift 2
+	text=$(<"$in") || return 1
+	while [ "$#" -ge 2 ]; do
+		if [[ $text != *"$1"* ]]; then
+			echo "deploy_render: $in no longer has: $1" >&2
+			return 1
+		fi
+		text=${text//"$1"/"$2"}
+		shift 2
+	done
+	printf '%s\n' "$text" >"$out"
+}
+
+# deploy_backend SDIR: the HTTP backend on SDIR/backend/api.sock, its
+# request log SDIR/backend.log. The dir is the test user's (the
+# gateway's) with mode 0700: the wall of the gateway READMEs.
+deploy_backend() {
+	local sdir=$1
+	mkdir -p "$sdir/backend" || return 1
+	chmod 0700 "$sdir/backend" || return 1
+	start_daemon "$sdir" backend node "$JF_SRCDIR/tests/helpers/http-echo.mjs" \
+		"$sdir/backend/api.sock" "$sdir/backend.log" &&
+	wait_for_file "$sdir/backend/api.sock" 20
+}
+
+# deploy_lighttpd SDIR sidecar|gateway PORT: the pattern's lighttpd.conf
+# (its snippet path rewritten as make install does) and its local conf
+# as shipped, the test's settings (helpers/conf/jwt-KIND.local.conf.in),
+# then lighttpd -D.
+deploy_lighttpd() {
+	local sdir=$1 kind=$2 local_in
+	SDIR=$sdir PORT=$3
+	mkdir -p "$sdir" || return 1
+	deploy_render "$JF_SRCDIR/conf/lighttpd/$kind/lighttpd.conf" \
+		"$sdir/lighttpd.conf" \
+		/usr/local/share/jwt-fcgi/lighttpd "$JF_SRCDIR/conf/lighttpd" ||
+		return 1
+	case $kind in
+	sidecar) cp "$JF_SRCDIR/conf/lighttpd/sidecar/jwt-mint.local.conf" "$sdir/" ;;
+	gateway) cp "$JF_SRCDIR/conf/lighttpd/gateway/jwt-authz.local.conf" "$sdir/" ;;
+	esac || return 1
+	local_in=$JF_SRCDIR/tests/helpers/conf/jwt-$kind.local.conf.in
+	render_template "$local_in" "$sdir/jwt-$kind.local.conf" || return 1
+	if ! lighttpd -tt -f "$sdir/lighttpd.conf" >"$sdir/lighttpd-tt.log" 2>&1; then
+		echo "lighttpd -tt rejected $sdir/lighttpd.conf:" >&2
+		cat "$sdir/lighttpd-tt.log" >&2
+		return 1
+	fi
+	start_daemon "$sdir" server lighttpd -D -f "$sdir/lighttpd.conf" &&
+	wait_for_port "$PORT" 20 "$sdir/server.pid"
+}
+
+# deploy_nginx SDIR sidecar|gateway PORT: the pattern's file as site.conf
+# (paths and port changed), the program nginx does not start (the mint
+# by spawn-fcgi, the authorizer with --listen, each on a unix socket in
+# SDIR), then nginx.
+deploy_nginx() {
+	local sdir=$1 kind=$2
+	SDIR=$sdir PORT=$3
+	mkdir -p "$sdir" && nginx_prefix "$sdir" || return 1
+	CONFD_LINE=
+	case $kind in
+	sidecar)
+		deploy_render "$JF_SRCDIR/conf/nginx/sidecar/jwt-sidecar.conf" \
+			"$sdir/site.conf" \
+			unix:/run/jwt-fcgi/mint.sock "unix:$sdir/mint.sock" \
+			127.0.0.1:8443 "127.0.0.1:$PORT" \
+			/etc/jwt-fcgi/sidecar/localhost.pem "$DIR/pki/server.pem" \
+			/etc/jwt-fcgi/sidecar/localhost.key "$DIR/pki/server.key" \
+			/etc/jwt-fcgi/ca/ca.crt "$DIR/pki/ca.pem" || return 1
+		# As conf/systemd/jwt-mint.socket makes it: 0660, the mint's
+		# peer check on top.
+		rm -f "$sdir/mint.sock"
+		start_daemon "$sdir" mint spawn-fcgi -n -s "$sdir/mint.sock" \
+			-M 0660 -- "$MINT" -c "$DIR/mint.conf" --workers 2 &&
+		wait_for_file "$sdir/mint.sock" 20 || return 1
+		;;
+	gateway)
+		deploy_render "$JF_SRCDIR/conf/nginx/gateway/jwt-gateway.conf" \
+			"$sdir/site.conf" \
+			unix:/run/jwt-fcgi/authz.sock "unix:$sdir/authz.sock" \
+			unix:/run/jwt-gateway/api.sock "unix:$sdir/backend/api.sock" \
+			"listen 443 ssl" "listen 127.0.0.1:$PORT ssl" \
+			/etc/jwt-fcgi/gateway/tls.pem "$DIR/pki/server.pem" \
+			/etc/jwt-fcgi/gateway/tls.key "$DIR/pki/server.key" ||
+			return 1
+		CONFD_LINE="include conf.d/jwt-authz.conf;"
+		start_daemon "$sdir" authz "$AUTHZ" -c "$DIR/authz.conf" \
+			--listen "$sdir/authz.sock" --workers 2 &&
+		wait_for_file "$sdir/authz.sock" 20 || return 1
+		;;
+	esac
+	# As root the workers would run as "nobody", who cannot enter bats'
+	# private temp dirs; this instance only listens on loopback.
+	USER_LINE=
+	[ "$(id -u)" = 0 ] && USER_LINE="user root;"
+	render_template "$JF_SRCDIR/tests/helpers/conf/deploy-nginx.conf.in" \
+		"$sdir/nginx.conf" &&
+	nginx_test_config "$sdir/nginx.conf" || return 1
+	start_daemon "$sdir" server nginx -p "$sdir" -c "$sdir/nginx.conf" \
+		-g 'daemon off;' &&
+	wait_for_port "$PORT" 20 "$sdir/server.pid"
+}
+
+# deploy_start DIR: the fixture, then the four nodes; the whole start is
+# tried again on a port another test file took meanwhile.
+deploy_start() {
+	local dir=$1 _
+	MINT=$(jf_bin jwt-mint.fcgi) && AUTHZ=$(jf_bin jwt-authz.fcgi) || return 1
+	DIR=$dir SRCDIR=$JF_SRCDIR
+	ISSUER=https://localhost:8443/mint
+	export DIR SRCDIR ISSUER MINT AUTHZ
+	mint_fixture "$dir" && mint_confs "$dir" || return 1
+	for _ in 1 2 3; do
+		free_port LS_PORT && free_port NS_PORT && free_port LG_PORT &&
+		free_port NG_PORT || return 1
+		export LS_PORT NS_PORT LG_PORT NG_PORT
+		deploy_lighttpd "$dir/ls" sidecar "$LS_PORT" &&
+		deploy_nginx "$dir/ns" sidecar "$NS_PORT" &&
+		deploy_backend "$dir/lg" &&
+		deploy_lighttpd "$dir/lg" gateway "$LG_PORT" &&
+		deploy_backend "$dir/ng" &&
+		deploy_nginx "$dir/ng" gateway "$NG_PORT" && return 0
+		deploy_stop "$dir"
+		grep -qi 'address already in use' "$dir"/[ln][sg]/*.log 2>/dev/null ||
+			break
+	done
+	echo "deploy_start: could not start the nodes; logs:" >&2
+	tail -n 20 "$dir"/[ln][sg]/*.log >&2
+	return 1
+}
+
+deploy_stop() {
+	local n p
+	for n in $DEPLOY_NODES; do
+		for p in server mint authz backend; do
+			stop_daemon "$1/$n/$p.pid"
+		done
+	done
+}
+
+# deploy_port NODE: the HTTPS port of ls, ns, lg or ng.
+deploy_port() {
+	local v=${1^^}_PORT
+	printf '%s\n' "${!v}"
+}
+
+# deploy_token NODE [CURL ARGS...]: POST the sidecar NODE's token
+# endpoint, as a service on that node would (https://localhost:PORT,
+# the node CA). Response as for http().
+deploy_token() {
+	local port
+	port=$(deploy_port "$1")
+	shift
+	http --cacert "$DIR/pki/ca.pem" --resolve "localhost:$port:127.0.0.1" \
+		"$@" "https://localhost:$port/mint/token"
+}
+
+# deploy_secret_token NODE: worker's token from the sidecar NODE by
+# client_secret_basic, in DEPLOY_TOKEN.
+deploy_secret_token() {
+	deploy_token "$1" -u "worker:$(cat "$DIR/worker.secret")" \
+		-d grant_type=client_credentials || return 1
+	assert_status 200 || return 1
+	DEPLOY_TOKEN=$(jq -r .access_token "$JF_BODY")
+}
+
+# deploy_cert_token NODE: billing's token from the sidecar NODE by its
+# certificate (tls_client_auth), in DEPLOY_TOKEN.
+deploy_cert_token() {
+	deploy_token "$1" --cert "$DIR/pki/billing.pem" \
+		--key "$DIR/pki/billing.key" -d grant_type=client_credentials ||
+		return 1
+	assert_status 200 || return 1
+	DEPLOY_TOKEN=$(jq -r .access_token "$JF_BODY")
+}
+
+# deploy_call NODE [CURL ARGS...] PATH: a request through the gateway NODE.
+deploy_call() {
+	local port path
+	port=$(deploy_port "$1")
+	shift
+	path=${*: -1}
+	http --cacert "$DIR/pki/ca.pem" "${@:1:$#-1}" \
+		"https://127.0.0.1:$port$path"
+}
+
+# assert_backend_header NAME VALUES: the backend got header NAME (lower
+# case) with exactly VALUES (comma-joined, in order; "" for none).
+assert_backend_header() {
+	assert_json ".headers[\"$1\"] // [] | join(\",\")" "$2"
+}
+
+# deploy_listeners PID: the TCP and UDP sockets process PID listens on
+# (ss -p), one "address:port" a line.
+deploy_listeners() {
+	ss -Hltunp | awk -v p="pid=$1," 'index($0, p) { print $5 }'
+}
