@@ -90,6 +90,7 @@ check_sidecar_local() {
 	if [ "$(id -u)" != 0 ]; then
 		skip "not root: no other local user to try the mint's socket as"
 	fi
+	deploy_open_path "$(dirname "$sock")"
 	mint_check_local_user "$sock" "$DIR/pki/billing.pem" "$log"
 }
 
@@ -233,14 +234,18 @@ check_gateway_wall() {
 	assert_equal "$(stat -c %a "$DIR/$gw/backend")" 700
 }
 
-# check_gateway_other_user GW: another local user cannot connect to the
-# backend's socket (its directory keeps them out), while the gateway's
+# check_gateway_other_user GW: another local user, who can get as far as
+# the gateway's dir, cannot connect to the backend's socket (its 0700
+# dir, and the socket's own 0600, keep them out), while the gateway's
 # user can: the refusal is the wall, not a dead socket.
 check_gateway_other_user() {
 	local gw=$1 log=$DIR/$1/backend.log sock=$DIR/$1/backend/api.sock
 	if [ "$(id -u)" != 0 ]; then
 		skip "not root: no other local user to try the backend as"
 	fi
+	deploy_open_path "$DIR/$gw"
+	run -0 setpriv --reuid=daemon --regid="$(id -g daemon)" --clear-groups \
+		test -x "$DIR/$gw"
 	backend_mark "$log"
 	run setpriv --reuid=daemon --regid="$(id -g daemon)" --clear-groups \
 		curl -sS --max-time 10 --unix-socket "$sock" -H 'X-Jwt-Sub: admin' \

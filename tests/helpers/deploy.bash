@@ -227,6 +227,20 @@ assert_backend_header() {
 	assert_json ".headers[\"$1\"] // [] | join(\",\")" "$2"
 }
 
+# deploy_open_path DIR: lets other users through DIR and its parents up
+# to bats' run dir (mode 0700), so that what keeps another local user
+# out of a socket below DIR is the pattern's own wall, not bats' dir.
+deploy_open_path() {
+	local d=$1
+	while [ -n "$d" ] && [ "$d" != / ]; do
+		chmod o+x "$d" || return 1
+		[ "$d" = "$BATS_RUN_TMPDIR" ] && return 0
+		d=$(dirname "$d")
+	done
+	echo "deploy_open_path: $1 is not under $BATS_RUN_TMPDIR" >&2
+	return 1
+}
+
 # deploy_listeners PID: the TCP and UDP sockets process PID listens on
 # (ss -p), one "address:port" a line.
 deploy_listeners() {
