@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # deploy.bats - the deployment patterns of doc/deploy.md, end to end on
-# real lighttpd and nginx, from the shipped conf/<server>/sidecar and
-# conf/<server>/gateway files (helpers/deploy.bash says what is changed:
+# real lighttpd and nginx (and a Caddy gateway), from the shipped
+# conf/<server>/sidecar and conf/<server>/gateway files (helpers/deploy.bash says what is changed:
 # paths and ports only):
 #
 #   sidecar: the mint on a loopback HTTPS port; a service swaps its
@@ -20,6 +20,7 @@ load helpers/pki
 load helpers/mint
 load helpers/lighttpd
 load helpers/nginx
+load helpers/caddy
 load helpers/deploy
 
 setup_file() {
@@ -118,11 +119,11 @@ check_sidecar_local() {
 	check_sidecar_local ns "$DIR/ns/mint.sock" "$DIR/ns/mint.log"
 }
 
-@test "every node's sidecar is the same mint: its token opens both gateways" {
+@test "every node's sidecar is the same mint: its token opens every gateway" {
 	local node gw
 	for node in ls ns; do
 		deploy_secret_token "$node"
-		for gw in lg ng; do
+		for gw in lg ng cg; do
 			deploy_call "$gw" -H "Authorization: Bearer $DEPLOY_TOKEN" /v1/items
 			assert_status 200
 			assert_backend_header x-jwt-sub worker
@@ -307,4 +308,26 @@ check_gateway_other_user() {
 
 @test "nginx gateway: another local user cannot reach the backend" {
 	check_gateway_other_user ng
+}
+
+@test "Caddy gateway: a sidecar's token (secret, certificate) -> 200; the backend gets the claims, not the token" {
+	check_gateway_ok cg
+}
+
+@test "Caddy gateway: no token, bad signature, expired, unknown key -> 401 Bearer; backend untouched" {
+	check_gateway_refused cg
+}
+
+@test "Caddy gateway: client headers posing as claims never reach the backend" {
+	# The jwt_authz snippet deletes every client X-Jwt-* header.
+	check_gateway_forged cg 'X-Jwt-Team: admin'
+	assert_backend_header x-jwt-team ""
+}
+
+@test "Caddy gateway: the backend listens on no address, only on its socket" {
+	check_gateway_wall cg
+}
+
+@test "Caddy gateway: another local user cannot reach the backend" {
+	check_gateway_other_user cg
 }

@@ -9,19 +9,21 @@
 #           backend on DIR/lg/backend/api.sock
 #   DIR/ng  nginx gateway: the authorizer on a unix socket, NG_PORT,
 #           backend on DIR/ng/backend/api.sock
+#   DIR/cg  Caddy gateway: the same, on CG_PORT
 #
 # Both sidecars are one mint as every node of a Swarm would run it: the
 # same mint.conf (issuer https://localhost:8443/mint), signing key and
 # registry (mint_fixture: worker has a client secret, billing a
 # certificate). Both gateways trust that issuer (mint_confs' authz.conf).
 # Each backend is tests/helpers/http-echo.mjs, in a directory of mode
-# 0700. Needs common.bash, pki.bash, mint.bash, lighttpd.bash and
-# nginx.bash loaded.
+# 0700. Needs common.bash, pki.bash, mint.bash, lighttpd.bash,
+# nginx.bash and caddy.bash loaded.
 
-DEPLOY_NODES="ls ns lg ng"
+DEPLOY_NODES="ls ns lg ng cg"
 
 deploy_need() {
-	need_lighttpd && need_magnet && need_nginx && need_certtool &&
+	need_lighttpd && need_magnet && need_nginx && need_caddy &&
+	need_certtool &&
 	need_cmd jq && need_cmd curl && need_cmd node &&
 	need_cmd spawn-fcgi "apt-get install spawn-fcgi" &&
 	need_cmd ss "apt-get install iproute2" &&
@@ -138,6 +140,35 @@ deploy_nginx() {
 	wait_for_port "$PORT" 20 "$sdir/server.pid"
 }
 
+# deploy_caddy SDIR PORT: the Caddy gateway: the pattern's Caddyfile as
+# site.caddy (paths and address changed; bound to loopback), imported by
+# the test's own Caddyfile for its global options, the authorizer on a
+# unix socket, then caddy run.
+deploy_caddy() {
+	local sdir=$1
+	SDIR=$sdir PORT=$2
+	mkdir -p "$sdir/caddy-home" || return 1
+	deploy_render "$JF_SRCDIR/conf/caddy/gateway/Caddyfile" "$sdir/site.caddy" \
+		/usr/local/share/jwt-fcgi/caddy "$JF_SRCDIR/conf/caddy" \
+		https://:443 "https://localhost:$PORT" \
+		"	tls /etc/jwt-fcgi/gateway/tls.pem /etc/jwt-fcgi/gateway/tls.key" \
+		"	bind 127.0.0.1
+	tls $DIR/pki/server.pem $DIR/pki/server.key" \
+		unix//run/jwt-fcgi/authz.sock "unix/$sdir/authz.sock" \
+		unix//run/jwt-gateway/api.sock "unix/$sdir/backend/api.sock" ||
+		return 1
+	render_template "$JF_SRCDIR/tests/helpers/conf/deploy-Caddyfile.in" \
+		"$sdir/Caddyfile" &&
+	caddy_check "$sdir/Caddyfile" "$sdir" || return 1
+	start_daemon "$sdir" authz "$AUTHZ" -c "$DIR/authz.conf" \
+		--listen "$sdir/authz.sock" --workers 2 &&
+	wait_for_file "$sdir/authz.sock" 20 || return 1
+	caddy_env "$sdir"
+	start_daemon "$sdir" server "${CADDY_ENV[@]}" caddy run \
+		--adapter caddyfile --config "$sdir/Caddyfile" &&
+	wait_for_port "$PORT" 20 "$sdir/server.pid"
+}
+
 # deploy_start DIR: the fixture, then the four nodes; the whole start is
 # tried again on a port another test file took meanwhile.
 deploy_start() {
@@ -149,20 +180,22 @@ deploy_start() {
 	mint_fixture "$dir" && mint_confs "$dir" || return 1
 	for _ in 1 2 3; do
 		free_port LS_PORT && free_port NS_PORT && free_port LG_PORT &&
-		free_port NG_PORT || return 1
-		export LS_PORT NS_PORT LG_PORT NG_PORT
+		free_port NG_PORT && free_port CG_PORT || return 1
+		export LS_PORT NS_PORT LG_PORT NG_PORT CG_PORT
 		deploy_lighttpd "$dir/ls" sidecar "$LS_PORT" &&
 		deploy_nginx "$dir/ns" sidecar "$NS_PORT" &&
 		deploy_backend "$dir/lg" &&
 		deploy_lighttpd "$dir/lg" gateway "$LG_PORT" &&
 		deploy_backend "$dir/ng" &&
-		deploy_nginx "$dir/ng" gateway "$NG_PORT" && return 0
+		deploy_nginx "$dir/ng" gateway "$NG_PORT" &&
+		deploy_backend "$dir/cg" &&
+		deploy_caddy "$dir/cg" "$CG_PORT" && return 0
 		deploy_stop "$dir"
-		grep -qi 'address already in use' "$dir"/[ln][sg]/*.log 2>/dev/null ||
+		grep -qi 'address already in use' "$dir"/[lnc][sg]/*.log 2>/dev/null ||
 			break
 	done
 	echo "deploy_start: could not start the nodes; logs:" >&2
-	tail -n 20 "$dir"/[ln][sg]/*.log >&2
+	tail -n 20 "$dir"/[lnc][sg]/*.log >&2
 	return 1
 }
 
@@ -175,7 +208,7 @@ deploy_stop() {
 	done
 }
 
-# deploy_port NODE: the HTTPS port of ls, ns, lg or ng.
+# deploy_port NODE: the HTTPS port of ls, ns, lg, ng or cg.
 deploy_port() {
 	local v=${1^^}_PORT
 	printf '%s\n' "${!v}"
@@ -211,14 +244,15 @@ deploy_cert_token() {
 	DEPLOY_TOKEN=$(jq -r .access_token "$JF_BODY")
 }
 
-# deploy_call NODE [CURL ARGS...] PATH: a request through the gateway NODE.
+# deploy_call NODE [CURL ARGS...] PATH: a request through the gateway
+# NODE, at https://localhost:PORT (Caddy picks its certificate by SNI).
 deploy_call() {
 	local port path
 	port=$(deploy_port "$1")
 	shift
 	path=${*: -1}
-	http --cacert "$DIR/pki/ca.pem" "${@:1:$#-1}" \
-		"https://127.0.0.1:$port$path"
+	http --cacert "$DIR/pki/ca.pem" --resolve "localhost:$port:127.0.0.1" \
+		"${@:1:$#-1}" "https://localhost:$port$path"
 }
 
 # assert_backend_header NAME VALUES: the backend got header NAME (lower
