@@ -186,6 +186,11 @@ check_gateway_refused() {
 	deploy_call "$gw" -H "Authorization: Bearer $tok" /v1/items
 	assert_status 401
 	assert_bearer_challenge invalid_token
+	# The authorizer's own public route (RFC 9728 metadata, none
+	# configured here) is no way around it either: lighttpd asks for a
+	# token there too, nginx and Caddy let the authorizer answer 404.
+	deploy_call "$gw" /.well-known/oauth-protected-resource/v1
+	[[ $HTTP_CODE == 401 || $HTTP_CODE == 404 ]]
 	assert_backend_untouched "$log"
 }
 
