@@ -10,6 +10,9 @@
 #   DIR/ng  nginx gateway: the authorizer on a unix socket, NG_PORT,
 #           backend on DIR/ng/backend/api.sock
 #   DIR/cg  Caddy gateway: the same, on CG_PORT
+#   DIR/as  Apache sidecar: the mint on a unix socket, 127.0.0.1:AS_PORT;
+#           a link to a dir outside bats' private one (Apache serves
+#           as nobody, who must reach the mint's socket)
 #
 # Both sidecars are one mint as every node of a Swarm would run it: the
 # same mint.conf (issuer https://localhost:8443/mint), signing key and
@@ -19,10 +22,10 @@
 # 0700. Needs common.bash, pki.bash, mint.bash, lighttpd.bash,
 # nginx.bash and caddy.bash loaded.
 
-DEPLOY_NODES="ls ns lg ng cg"
+DEPLOY_NODES="ls ns lg ng cg as"
 
 deploy_need() {
-	need_lighttpd && need_magnet && need_nginx && need_caddy &&
+	need_lighttpd && need_magnet && need_nginx && need_caddy && need_apache &&
 	need_certtool &&
 	need_cmd jq && need_cmd curl && need_cmd node &&
 	need_cmd spawn-fcgi "apt-get install spawn-fcgi" &&
@@ -169,6 +172,46 @@ deploy_caddy() {
 	wait_for_port "$PORT" 20 "$sdir/server.pid"
 }
 
+# deploy_apache LINK PORT: the Apache sidecar in a fresh apache_dir,
+# LINK pointing at it: the pattern's file as site.conf (paths and port
+# changed), the mint on a 0660 socket of nobody's group (as
+# conf/systemd/jwt-mint.socket makes it for www-data; mint.conf lets
+# nobody in, see mint_confs), then Apache.
+deploy_apache() {
+	local link=$1 sdir defs
+	sdir=$(apache_dir) || return 1
+	ln -sfn "$sdir" "$link" || return 1
+	SDIR=$sdir PORT=$2 MODDIR=$APACHE_MODDIR
+	mkdir -p "$sdir/htdocs" "$sdir/run" || return 1
+	deploy_render "$JF_SRCDIR/conf/apache/sidecar/jwt-sidecar.conf" \
+		"$sdir/site.conf" \
+		/usr/local/share/jwt-fcgi/apache "$JF_SRCDIR/conf/apache" \
+		127.0.0.1:8443 "127.0.0.1:$PORT" \
+		/etc/jwt-fcgi/sidecar/localhost.pem "$DIR/pki/server.pem" \
+		/etc/jwt-fcgi/sidecar/localhost.key "$DIR/pki/server.key" ||
+		return 1
+	USER_GROUP=
+	defs=()
+	if [ "$(id -u)" = 0 ]; then
+		# Apache refuses to serve as root.
+		USER_GROUP=$(printf 'User nobody\nGroup %s' \
+			"$(id -gn nobody 2>/dev/null || echo nogroup)")
+		defs=(-G "$(id -gn nobody 2>/dev/null || echo nogroup)")
+	fi
+	render_template "$JF_SRCDIR/tests/helpers/conf/deploy-apache2.conf.in" \
+		"$sdir/apache2.conf" || return 1
+	if ! apache2 -t -f "$sdir/apache2.conf" >"$sdir/apache-t.log" 2>&1; then
+		echo "apache2 -t rejected $sdir/apache2.conf:" >&2
+		cat "$sdir/apache-t.log" >&2
+		return 1
+	fi
+	start_daemon "$sdir" mint spawn-fcgi -n -s "$sdir/mint.sock" -M 0660 \
+		"${defs[@]}" -- "$MINT" -c "$DIR/mint.conf" --workers 2 &&
+	wait_for_file "$sdir/mint.sock" 20 || return 1
+	start_daemon "$sdir" server apache2 -DFOREGROUND -f "$sdir/apache2.conf" &&
+	wait_for_port "$PORT" 20 "$sdir/server.pid"
+}
+
 # deploy_start DIR: the fixture, then the four nodes; the whole start is
 # tried again on a port another test file took meanwhile.
 deploy_start() {
@@ -180,8 +223,9 @@ deploy_start() {
 	mint_fixture "$dir" && mint_confs "$dir" || return 1
 	for _ in 1 2 3; do
 		free_port LS_PORT && free_port NS_PORT && free_port LG_PORT &&
-		free_port NG_PORT && free_port CG_PORT || return 1
-		export LS_PORT NS_PORT LG_PORT NG_PORT CG_PORT
+		free_port NG_PORT && free_port CG_PORT && free_port AS_PORT ||
+			return 1
+		export LS_PORT NS_PORT LG_PORT NG_PORT CG_PORT AS_PORT
 		deploy_lighttpd "$dir/ls" sidecar "$LS_PORT" &&
 		deploy_nginx "$dir/ns" sidecar "$NS_PORT" &&
 		deploy_backend "$dir/lg" &&
@@ -189,13 +233,14 @@ deploy_start() {
 		deploy_backend "$dir/ng" &&
 		deploy_nginx "$dir/ng" gateway "$NG_PORT" &&
 		deploy_backend "$dir/cg" &&
-		deploy_caddy "$dir/cg" "$CG_PORT" && return 0
+		deploy_caddy "$dir/cg" "$CG_PORT" &&
+		deploy_apache "$dir/as" "$AS_PORT" && return 0
 		deploy_stop "$dir"
-		grep -qi 'address already in use' "$dir"/[lnc][sg]/*.log 2>/dev/null ||
+		grep -qi 'address already in use' "$dir"/[lnca][sg]/*.log 2>/dev/null ||
 			break
 	done
 	echo "deploy_start: could not start the nodes; logs:" >&2
-	tail -n 20 "$dir"/[lnc][sg]/*.log >&2
+	tail -n 20 "$dir"/[lnca][sg]/*.log >&2
 	return 1
 }
 
@@ -206,9 +251,13 @@ deploy_stop() {
 			stop_daemon "$1/$n/$p.pid"
 		done
 	done
+	if [ -L "$1/as" ]; then
+		apache_stop "$(readlink "$1/as")"
+		rm -f "$1/as"
+	fi
 }
 
-# deploy_port NODE: the HTTPS port of ls, ns, lg, ng or cg.
+# deploy_port NODE: the HTTPS port of ls, ns, lg, ng, cg or as.
 deploy_port() {
 	local v=${1^^}_PORT
 	printf '%s\n' "${!v}"
@@ -264,15 +313,15 @@ assert_backend_header() {
 # deploy_open_path DIR: lets other users through DIR and its parents up
 # to bats' run dir (mode 0700), so that what keeps another local user
 # out of a socket below DIR is the pattern's own wall, not bats' dir.
+# (The Apache node's dir is outside it, and open already.)
 deploy_open_path() {
 	local d=$1
-	while [ -n "$d" ] && [ "$d" != / ]; do
+	case $d in "$BATS_RUN_TMPDIR"/*) ;; *) return 0 ;; esac
+	while [ "$d" != "$BATS_RUN_TMPDIR" ]; do
 		chmod o+x "$d" || return 1
-		[ "$d" = "$BATS_RUN_TMPDIR" ] && return 0
 		d=$(dirname "$d")
 	done
-	echo "deploy_open_path: $1 is not under $BATS_RUN_TMPDIR" >&2
-	return 1
+	chmod o+x "$d"
 }
 
 # deploy_listeners PID: the TCP and UDP sockets process PID listens on
