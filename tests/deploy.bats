@@ -1,7 +1,6 @@
 #!/usr/bin/env bats
 # deploy.bats - the deployment patterns of doc/deploy.md, end to end on
-# real lighttpd and nginx (and a Caddy gateway, an Apache sidecar), from
-# the shipped
+# real lighttpd, nginx and Apache (and a Caddy gateway), from the shipped
 # conf/<server>/sidecar and conf/<server>/gateway files (helpers/deploy.bash says what is changed:
 # paths and ports only):
 #
@@ -147,7 +146,7 @@ check_sidecar_local() {
 	local node gw
 	for node in ls ns as; do
 		deploy_secret_token "$node"
-		for gw in lg ng cg; do
+		for gw in lg ng cg ag; do
 			deploy_call "$gw" -H "Authorization: Bearer $DEPLOY_TOKEN" /v1/items
 			assert_status 200
 			assert_backend_header x-jwt-sub worker
@@ -256,7 +255,8 @@ check_gateway_wall() {
 	got=$(deploy_listeners "$pid")
 	assert_equal "$got" ""
 	run -0 ss -Hlxp
-	assert_output_contains "$DIR/$gw/backend/api.sock"
+	# (Apache's nodes are links to their dirs: ss shows the real path.)
+	assert_output_contains "$(readlink -f "$DIR/$gw/backend")/api.sock"
 	assert_output_contains "pid=$pid,"
 	pid=$(cat "$DIR/$gw/server.pid")
 	got=$(deploy_listeners "$pid" | sort -u)
@@ -359,4 +359,26 @@ check_gateway_other_user() {
 
 @test "Caddy gateway: another local user cannot reach the backend" {
 	check_gateway_other_user cg
+}
+
+@test "Apache gateway: a sidecar's token (secret, certificate) -> 200; the backend gets the claims, not the token" {
+	check_gateway_ok ag
+}
+
+@test "Apache gateway: no token, bad signature, expired, unknown key -> 401 Bearer; backend untouched" {
+	check_gateway_refused ag
+}
+
+@test "Apache gateway: client headers posing as claims never reach the backend" {
+	# jwt-authz-proxy.lua (mod_lua) drops every client X-Jwt-* header.
+	check_gateway_forged ag 'X-Jwt-Team: admin'
+	assert_backend_header x-jwt-team ""
+}
+
+@test "Apache gateway: the backend listens on no address, only on its socket" {
+	check_gateway_wall ag
+}
+
+@test "Apache gateway: another local user cannot reach the backend" {
+	check_gateway_other_user ag
 }

@@ -10,9 +10,11 @@
 #   DIR/ng  nginx gateway: the authorizer on a unix socket, NG_PORT,
 #           backend on DIR/ng/backend/api.sock
 #   DIR/cg  Caddy gateway: the same, on CG_PORT
-#   DIR/as  Apache sidecar: the mint on a unix socket, 127.0.0.1:AS_PORT;
-#           a link to a dir outside bats' private one (Apache serves
-#           as nobody, who must reach the mint's socket)
+#   DIR/as  Apache sidecar: the mint on a unix socket, 127.0.0.1:AS_PORT
+#   DIR/ag  Apache gateway: the authorizer on loopback TCP, AG_PORT,
+#           backend on DIR/ag/backend/api.sock
+#   (as and ag are links to dirs outside bats' private one: Apache
+#   serves as nobody, who must reach the sockets)
 #
 # Both sidecars are one mint as every node of a Swarm would run it: the
 # same mint.conf (issuer https://localhost:8443/mint), signing key and
@@ -22,7 +24,7 @@
 # 0700. Needs common.bash, pki.bash, mint.bash, lighttpd.bash,
 # nginx.bash and caddy.bash loaded.
 
-DEPLOY_NODES="ls ns lg ng cg as"
+DEPLOY_NODES="ls ns lg ng cg as ag"
 
 deploy_need() {
 	need_lighttpd && need_magnet && need_nginx && need_caddy && need_apache &&
@@ -172,32 +174,65 @@ deploy_caddy() {
 	wait_for_port "$PORT" 20 "$sdir/server.pid"
 }
 
-# deploy_apache LINK PORT: the Apache sidecar in a fresh apache_dir,
-# LINK pointing at it: the pattern's file as site.conf (paths and port
-# changed), the mint on a 0660 socket of nobody's group (as
-# conf/systemd/jwt-mint.socket makes it for www-data; mint.conf lets
-# nobody in, see mint_confs), then Apache.
+# deploy_apache LINK sidecar|gateway PORT: an Apache node in a fresh
+# apache_dir (Apache serves as nobody, who cannot enter bats' dirs), LINK
+# pointing at it: the pattern's file as site.conf (paths and port
+# changed), what Apache does not start (the sidecar's mint on a 0660
+# socket of nobody's group, as conf/systemd/jwt-mint.socket makes it for
+# www-data, and mint.conf lets nobody in, see mint_confs; the gateway's
+# authorizer on loopback TCP, and its backend's dir and socket given to
+# nobody), then Apache.
 deploy_apache() {
-	local link=$1 sdir defs
+	local link=$1 kind=$2 sdir ug=() port
 	sdir=$(apache_dir) || return 1
 	ln -sfn "$sdir" "$link" || return 1
-	SDIR=$sdir PORT=$2 MODDIR=$APACHE_MODDIR
+	SDIR=$sdir PORT=$3 MODDIR=$APACHE_MODDIR USER_GROUP=
 	mkdir -p "$sdir/htdocs" "$sdir/run" || return 1
-	deploy_render "$JF_SRCDIR/conf/apache/sidecar/jwt-sidecar.conf" \
-		"$sdir/site.conf" \
-		/usr/local/share/jwt-fcgi/apache "$JF_SRCDIR/conf/apache" \
-		127.0.0.1:8443 "127.0.0.1:$PORT" \
-		/etc/jwt-fcgi/sidecar/localhost.pem "$DIR/pki/server.pem" \
-		/etc/jwt-fcgi/sidecar/localhost.key "$DIR/pki/server.key" ||
-		return 1
-	USER_GROUP=
-	defs=()
 	if [ "$(id -u)" = 0 ]; then
 		# Apache refuses to serve as root.
 		USER_GROUP=$(printf 'User nobody\nGroup %s' \
 			"$(id -gn nobody 2>/dev/null || echo nogroup)")
-		defs=(-G "$(id -gn nobody 2>/dev/null || echo nogroup)")
+		ug=(nobody "$(id -gn nobody 2>/dev/null || echo nogroup)")
 	fi
+	case $kind in
+	sidecar)
+		deploy_render "$JF_SRCDIR/conf/apache/sidecar/jwt-sidecar.conf" \
+			"$sdir/site.conf" \
+			/usr/local/share/jwt-fcgi/apache "$JF_SRCDIR/conf/apache" \
+			127.0.0.1:8443 "127.0.0.1:$PORT" \
+			/etc/jwt-fcgi/sidecar/localhost.pem "$DIR/pki/server.pem" \
+			/etc/jwt-fcgi/sidecar/localhost.key "$DIR/pki/server.key" ||
+			return 1
+		DEFINES=$(printf '%s\n' \
+			"Define JWT_MINT_URL \"unix:$sdir/mint.sock|fcgi://localhost\"" \
+			"Define JWT_MINT_CLIENT_CA $DIR/pki/ca.pem")
+		start_daemon "$sdir" mint spawn-fcgi -n -s "$sdir/mint.sock" \
+			-M 0660 ${ug[1]:+-G "${ug[1]}"} -- "$MINT" -c "$DIR/mint.conf" \
+			--workers 2 &&
+		wait_for_file "$sdir/mint.sock" 20 || return 1
+		;;
+	gateway)
+		deploy_render "$JF_SRCDIR/conf/apache/gateway/jwt-gateway.conf" \
+			"$sdir/site.conf" \
+			/usr/local/share/jwt-fcgi/apache "$JF_SRCDIR/conf/apache" \
+			"Define JWT_GATEWAY_LISTEN 443" \
+			"Define JWT_GATEWAY_LISTEN 127.0.0.1:$PORT" \
+			/etc/jwt-fcgi/gateway/tls.pem "$DIR/pki/server.pem" \
+			/etc/jwt-fcgi/gateway/tls.key "$DIR/pki/server.key" \
+			unix:/run/jwt-gateway/api.sock "unix:$sdir/backend/api.sock" ||
+			return 1
+		free_port port || return 1
+		DEFINES="Define JWT_AUTHZ_ADDR 127.0.0.1:$port"
+		start_daemon "$sdir" authz "$AUTHZ" -c "$DIR/authz.conf" \
+			--listen "127.0.0.1:$port" --workers 2 &&
+		wait_for_port "$port" 20 "$sdir/authz.pid" || return 1
+		deploy_backend "$sdir" || return 1
+		if [ -n "${ug[0]:-}" ]; then
+			chown "${ug[0]}" "$sdir/backend" "$sdir/backend/api.sock" ||
+				return 1
+		fi
+		;;
+	esac
 	render_template "$JF_SRCDIR/tests/helpers/conf/deploy-apache2.conf.in" \
 		"$sdir/apache2.conf" || return 1
 	if ! apache2 -t -f "$sdir/apache2.conf" >"$sdir/apache-t.log" 2>&1; then
@@ -205,9 +240,6 @@ deploy_apache() {
 		cat "$sdir/apache-t.log" >&2
 		return 1
 	fi
-	start_daemon "$sdir" mint spawn-fcgi -n -s "$sdir/mint.sock" -M 0660 \
-		"${defs[@]}" -- "$MINT" -c "$DIR/mint.conf" --workers 2 &&
-	wait_for_file "$sdir/mint.sock" 20 || return 1
 	start_daemon "$sdir" server apache2 -DFOREGROUND -f "$sdir/apache2.conf" &&
 	wait_for_port "$PORT" 20 "$sdir/server.pid"
 }
@@ -223,9 +255,9 @@ deploy_start() {
 	mint_fixture "$dir" && mint_confs "$dir" || return 1
 	for _ in 1 2 3; do
 		free_port LS_PORT && free_port NS_PORT && free_port LG_PORT &&
-		free_port NG_PORT && free_port CG_PORT && free_port AS_PORT ||
-			return 1
-		export LS_PORT NS_PORT LG_PORT NG_PORT CG_PORT AS_PORT
+		free_port NG_PORT && free_port CG_PORT && free_port AS_PORT &&
+		free_port AG_PORT || return 1
+		export LS_PORT NS_PORT LG_PORT NG_PORT CG_PORT AS_PORT AG_PORT
 		deploy_lighttpd "$dir/ls" sidecar "$LS_PORT" &&
 		deploy_nginx "$dir/ns" sidecar "$NS_PORT" &&
 		deploy_backend "$dir/lg" &&
@@ -234,7 +266,8 @@ deploy_start() {
 		deploy_nginx "$dir/ng" gateway "$NG_PORT" &&
 		deploy_backend "$dir/cg" &&
 		deploy_caddy "$dir/cg" "$CG_PORT" &&
-		deploy_apache "$dir/as" "$AS_PORT" && return 0
+		deploy_apache "$dir/as" sidecar "$AS_PORT" &&
+		deploy_apache "$dir/ag" gateway "$AG_PORT" && return 0
 		deploy_stop "$dir"
 		grep -qi 'address already in use' "$dir"/[lnca][sg]/*.log 2>/dev/null ||
 			break
@@ -251,13 +284,15 @@ deploy_stop() {
 			stop_daemon "$1/$n/$p.pid"
 		done
 	done
-	if [ -L "$1/as" ]; then
-		apache_stop "$(readlink "$1/as")"
-		rm -f "$1/as"
-	fi
+	for n in as ag; do
+		if [ -L "$1/$n" ]; then
+			apache_stop "$(readlink "$1/$n")"
+			rm -f "$1/$n"
+		fi
+	done
 }
 
-# deploy_port NODE: the HTTPS port of ls, ns, lg, ng, cg or as.
+# deploy_port NODE: the HTTPS port of ls, ns, lg, ng, cg, as or ag.
 deploy_port() {
 	local v=${1^^}_PORT
 	printf '%s\n' "${!v}"
