@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # deploy.bats - the deployment patterns of doc/deploy.md, end to end on
 # real lighttpd, nginx and Apache (and a Caddy gateway), from the shipped
-# conf/<server>/sidecar and conf/<server>/gateway files (helpers/deploy.bash says what is changed:
-# paths and ports only):
+# conf/<server>/sidecar and conf/<server>/gateway files (paths and ports
+# changed only: helpers/deploy.bash):
 #
 #   sidecar: the mint on a loopback HTTPS port; a service swaps its
 #            client secret (basic or post) or its certificate for a token

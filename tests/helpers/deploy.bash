@@ -1,5 +1,5 @@
 # deploy.bash - the two deployment patterns of doc/deploy.md on real
-# servers, for tests/deploy.bats: four "nodes", each in its own dir under
+# servers, for tests/deploy.bats: seven "nodes", each in its own dir under
 # DIR, each run from the pattern's shipped files (conf/<server>/sidecar,
 # conf/<server>/gateway) with only their paths and port changed:
 #
@@ -16,20 +16,19 @@
 #   (as and ag are links to dirs outside bats' private one: Apache
 #   serves as nobody, who must reach the sockets)
 #
-# Both sidecars are one mint as every node of a Swarm would run it: the
+# The sidecars are one mint as every node of a Swarm would run it: the
 # same mint.conf (issuer https://localhost:8443/mint), signing key and
 # registry (mint_fixture: worker has a client secret, billing a
-# certificate). Both gateways trust that issuer (mint_confs' authz.conf).
+# certificate). The gateways trust that issuer (mint_confs' authz.conf).
 # Each backend is tests/helpers/http-echo.mjs, in a directory of mode
 # 0700. Needs common.bash, pki.bash, mint.bash, lighttpd.bash,
-# nginx.bash and caddy.bash loaded.
+# nginx.bash, caddy.bash and apache.bash loaded.
 
 DEPLOY_NODES="ls ns lg ng cg as ag"
 
 deploy_need() {
-	need_lighttpd && need_magnet && need_nginx && need_caddy && need_apache &&
-	need_certtool &&
-	need_cmd jq && need_cmd curl && need_cmd node &&
+	need_lighttpd && need_magnet && need_nginx && need_caddy &&
+	need_apache && need_certtool && need_cmd jq && need_cmd curl && need_cmd node &&
 	need_cmd spawn-fcgi "apt-get install spawn-fcgi" &&
 	need_cmd ss "apt-get install iproute2" &&
 	need_cmd setpriv "apt-get install util-linux"
