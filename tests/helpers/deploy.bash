@@ -28,7 +28,8 @@ DEPLOY_NODES="ls ns lg ng cg as ag"
 
 deploy_need() {
 	need_lighttpd && need_magnet && need_nginx && need_caddy &&
-	need_apache && need_certtool && need_cmd jq && need_cmd curl && need_cmd node &&
+	need_apache && need_certtool && need_cmd jq && need_cmd curl &&
+	need_cmd node "apt-get install nodejs" &&
 	need_cmd spawn-fcgi "apt-get install spawn-fcgi" &&
 	need_cmd ss "apt-get install iproute2" &&
 	need_cmd setpriv "apt-get install util-linux"
