@@ -92,13 +92,20 @@ check_sidecar_cert() {
 }
 
 # check_sidecar_local NODE MINT-SOCKET MINT-LOG: the server listens on
-# 127.0.0.1 only, on its one port; the mint's FastCGI socket refuses a
-# local user who is not the server.
+# 127.0.0.1 only, on its one port, which speaks TLS only (a secret sent
+# in clear buys nothing); the mint's FastCGI socket refuses a local user
+# who is not the server.
 check_sidecar_local() {
-	local node=$1 sock=$2 log=$3 pid got
+	local node=$1 sock=$2 log=$3 pid got port
 	pid=$(cat "$DIR/$node/server.pid")
+	port=$(deploy_port "$node")
 	got=$(deploy_listeners "$pid" | sort -u)
-	assert_equal "$got" "127.0.0.1:$(deploy_port "$node")"
+	assert_equal "$got" "127.0.0.1:$port"
+	run curl -sS --max-time 10 -u "worker:$(cat "$DIR/worker.secret")" \
+		-d grant_type=client_credentials -w '\n%{http_code}' \
+		"http://127.0.0.1:$port/mint/token"
+	[[ $output != *access_token* ]]
+	[[ $output != *$'\n'200 ]]
 	if [ "$(id -u)" != 0 ]; then
 		skip "not root: no other local user to try the mint's socket as"
 	fi
@@ -301,14 +308,20 @@ check_gateway_other_user() {
 	assert_backend_header x-jwt-team ""
 }
 
-@test "lighttpd gateway: a route's scope still applies: 403 insufficient_scope" {
-	local log=$DIR/lg/backend.log
+# check_gateway_scope GW: the snippet's example route (/api/admin, scope
+# admin) still applies behind the gateway: 403 insufficient_scope.
+check_gateway_scope() {
+	local gw=$1 log=$DIR/$1/backend.log
 	deploy_secret_token ls
 	backend_mark "$log"
-	deploy_call lg -H "Authorization: Bearer $DEPLOY_TOKEN" /api/admin/x
+	deploy_call "$gw" -H "Authorization: Bearer $DEPLOY_TOKEN" /api/admin/x
 	assert_status 403
 	assert_header_contains WWW-Authenticate 'error="insufficient_scope"'
 	assert_backend_untouched "$log"
+}
+
+@test "lighttpd gateway: a route's scope still applies: 403 insufficient_scope" {
+	check_gateway_scope lg
 }
 
 @test "lighttpd gateway: the backend listens on no address, only on its socket" {
@@ -367,6 +380,10 @@ check_gateway_other_user() {
 
 @test "Apache gateway: no token, bad signature, expired, unknown key -> 401 Bearer; backend untouched" {
 	check_gateway_refused ag
+}
+
+@test "Apache gateway: a route's scope still applies: 403 insufficient_scope" {
+	check_gateway_scope ag
 }
 
 @test "Apache gateway: client headers posing as claims never reach the backend" {
