@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # doc_examples.bats - the docs that run: every configuration example for
 # jwt-authz.fcgi (authz.conf) and jwt-mint.fcgi (mint.conf) in README.md,
-# doc/*.md, conf/*/README.md and the man pages is extracted and loaded by
+# doc/*.md, conf/*/README.md, conf/*/*/README.md and the man pages is extracted and loaded by
 # the program's own --check-config, with its exact keys and values.
 #
 # Examples are marked (tests/helpers/docex.awk has the rules): a fenced
@@ -38,6 +38,7 @@ EXPECTED=(
 	"doc/jwt-fcgi.1 1"
 	"doc/jwt-fcgi.conf.5 1"
 	"doc/self-issued.md 1"
+	"doc/deploy.md 2"
 	"doc/jwt-mint.fcgi.8 1"
 )
 # At least one of each kind, whatever the files.

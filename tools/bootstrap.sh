@@ -31,7 +31,7 @@ pkgs_build="build-essential autoconf automake pkg-config libfcgi-dev
 pkgs_run="gnutls-bin curl jq lighttpd lighttpd-mod-openssl"
 pkgs_test="bats apache2 nginx caddy wrk clang libclang-rt-14-dev valgrind
 	spawn-fcgi libfcgi-bin strace socat openssl systemd lighttpd-modules-lua
-	prometheus"
+	prometheus iproute2"
 
 install_missing() {
 	local want=() p

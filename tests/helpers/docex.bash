@@ -4,7 +4,7 @@
 # tests/docs_walkthrough.bats. Needs common.bash (JF_SRCDIR).
 
 # The documents searched, relative to the source tree.
-DOCEX_MD="README.md doc/*.md conf/*/README.md"
+DOCEX_MD="README.md doc/*.md conf/*/README.md conf/*/*/README.md"
 DOCEX_ROFF="doc/*.1 doc/*.5 doc/*.8"
 
 # docex_extract OUT: runs docex.awk over every document into OUT:
