@@ -53,32 +53,42 @@ setup_file() {
 		tail -n 40 "$d/build.log" >&2
 		return 1
 	fi
-	mkdir -p "$d/v1" && mv "$d"/*.deb "$d"/*.changes "$d"/*.buildinfo "$d/v1/"
+	mkdir -p "$d/v1" &&
+	mv "$d"/*.deb "$d"/*.changes "$d"/*.buildinfo "$d/v1/" &&
+	dpkg-parsechangelog -l "$d/src/debian/changelog" -S Version >"$d/version"
 }
 
 setup() {
 	skip_if_file_skipped
 	D=$BATS_FILE_TMPDIR
-	VERSION=$(dpkg-parsechangelog -l "$D/src/debian/changelog" -S Version)
+	VERSION=$(cat "$D/version")
 }
 
 teardown_file() {
-	local d=$BATS_FILE_TMPDIR p
-	for p in "$d"/*/*.pid; do
-		[ -f "$p" ] || continue
-		stop_daemon "$p"
-	done
+	local d=$BATS_FILE_TMPDIR p w
 	[ -f "$d/installed" ] || return 0
+	# The servers and programs a failed test left running.
+	w=$(cat "$d/scratch")
+	for p in "$w"/run/*.pid; do
+		if [ -f "$p" ]; then
+			stop_daemon "$p"
+		fi
+	done
 	# Only what the install test made: it refused to start otherwise.
 	apt-get -o DPkg::Lock::Timeout=900 purge -y -qq "${PKGS[@]}" \
 		</dev/null >/dev/null 2>&1 || true
 	rm -rf /etc/jwt-fcgi
 	if [ -f "$d/user-made" ]; then
+		# The mint's workers finish after their supervisor.
+		for p in $(seq 1 100); do
+			pgrep -u jwt-fcgi >/dev/null || break
+			sleep 0.1
+		done
 		deluser --system --quiet jwt-fcgi >/dev/null 2>&1 || true
 		delgroup --system --quiet jwt-fcgi >/dev/null 2>&1 || true
 	fi
-	case $(cat "$d/scratch" 2>/dev/null) in
-	/tmp/jf-deb.*) rm -rf "$(cat "$d/scratch")" ;;
+	case $w in
+	/tmp/jf-deb.*) rm -rf "$w" ;;
 	esac
 }
 
@@ -119,10 +129,14 @@ deb_apt_install() {
 		./jwt-fcgi*.deb </dev/null)
 }
 
-# deb_files PKG...: the regular files and links the packages installed.
+# deb_files PKG...: the regular files and links the packages installed
+# (not directories, nor /lib, a link to a directory on a merged /usr).
 deb_files() {
 	local f
 	dpkg -L "$@" | sort -u | while read -r f; do
+		if [ -d "$f" ]; then
+			continue
+		fi
 		if [ -f "$f" ] || [ -L "$f" ]; then
 			printf '%s\n' "$f"
 		fi
@@ -394,4 +408,294 @@ deb_lighty_enable_mod() {
 	assert_status 401
 	assert_header_contains WWW-Authenticate 'Bearer realm="api"'
 	stop_daemon "$W/run/lighttpd.pid"
+}
+
+# deb_authz_unit PORT: the authorizer on jwt-authz.service's own command
+# line, as systemd runs it: the listening socket on fd 0 (spawn-fcgi -n
+# execs the program on it, as StandardInput=socket does), as nobody (the
+# stand-in for DynamicUser=).
+deb_authz_unit() {
+	local cmd
+	cmd=$(deb_unit_cmd jwt-authz.service)
+	[ -n "$cmd" ] || return 1
+	mkdir -p "$W/run" || return 1
+	# shellcheck disable=SC2086 # the unit's command line, split as systemd does
+	start_daemon "$W/run" authz spawn-fcgi -n -a 127.0.0.1 -p "$1" \
+		-u nobody -g "$(id -gn nobody)" -- $cmd
+	wait_for_port "$1" 30 "$W/run/authz.pid"
+}
+
+# deb_apache_root DIR API_PORT AUTHZ_PORT: Debian's /etc/apache2 as the
+# packages leave it, under DIR: the system's apache2.conf moved there,
+# mods-available/ and conf-available/ linked to the installed ones,
+# Debian's default modules enabled, one site on loopback, and the
+# authorizer's address Define'd in ports.conf (before conf-enabled/).
+deb_apache_root() {
+	local root=$1 d=$1/etc/apache2 f
+	mkdir -p "$d"/{mods-enabled,conf-available,conf-enabled,sites-available,sites-enabled} \
+		"$root/var/log/apache2" "$root/var/lib/apache2" "$root/run/lock" \
+		"$root/var/www/html/api" || return 1
+	ln -s /etc/apache2/mods-available "$d/mods-available" || return 1
+	for f in /etc/apache2/conf-available/*.conf; do
+		ln -s "$f" "$d/conf-available/" || return 1
+	done
+	sed -e "s#/etc/apache2#$d#g" -e "s#/var/www#$root/var/www#g" \
+		/etc/apache2/apache2.conf >"$d/apache2.conf" || return 1
+	cat >"$d/envvars" <<-EOF
+	export APACHE_RUN_USER=www-data
+	export APACHE_RUN_GROUP=www-data
+	export APACHE_PID_FILE=$root/run/apache2/apache2.pid
+	export APACHE_RUN_DIR=$root/run/apache2
+	export APACHE_LOCK_DIR=$root/run/lock/apache2
+	export APACHE_LOG_DIR=$root/var/log/apache2
+	export LANG=C
+	EOF
+	printf 'Listen 127.0.0.1:%s\nDefine JWT_AUTHZ_ADDR 127.0.0.1:%s\n' \
+		"$2" "$3" >"$d/ports.conf"
+	cat >"$d/sites-available/api.conf" <<-EOF
+	<VirtualHost 127.0.0.1:$2>
+		ServerName localhost
+		DocumentRoot $root/var/www/html
+	</VirtualHost>
+	EOF
+	ln -s ../sites-available/api.conf "$d/sites-enabled/api.conf" &&
+	echo '{"invoices": []}' >"$root/var/www/html/api/invoices.json" &&
+	chmod -R a+rX "$root/var/www" &&
+	a2enmod -q access_compat alias authn_core authz_core authz_host \
+		authz_user dir env mime mpm_event setenvif >/dev/null
+}
+
+@test "Apache: a2enconf jwt-fcgi-authz, the authorizer on jwt-authz.service's command line; the mint's token 200, none 401" {
+	local tok
+	deb_installed
+	need_cmd apache2
+	need_cmd spawn-fcgi
+	tok=$(cat "$W/token")
+	free_port API_PORT
+	free_port AUTHZ_PORT
+	AROOT=$W/apache
+	export APACHE_CONFDIR=$AROOT/etc/apache2
+	export APACHE_STATE_DIRECTORY=$AROOT/var/lib/apache2
+	deb_apache_root "$AROOT" "$API_PORT" "$AUTHZ_PORT"
+	# What conf/apache/README.md says to enable, by Debian's tools.
+	run -0 a2enmod authnz_fcgi setenvif headers
+	run -0 a2enconf jwt-fcgi-authz
+	run -0 readlink -f "$APACHE_CONFDIR/conf-enabled/jwt-fcgi-authz.conf"
+	assert_equal "$output" /etc/apache2/conf-available/jwt-fcgi-authz.conf
+	deb_authz_unit "$AUTHZ_PORT"
+	run -0 pgrep -u nobody -f '^/usr/bin/jwt-authz.fcgi -c /etc/jwt-fcgi/authz.conf --workers 4'
+	run -0 apache2ctl configtest
+	run -0 apache2ctl start
+	# Apache's own PID file, copied: stop_daemon removes the file it is
+	# given, which Apache wants to remove itself.
+	wait_for_file "$AROOT/run/apache2/apache2.pid" 30
+	cp "$AROOT/run/apache2/apache2.pid" "$W/run/apache2.pid"
+	wait_for_port "$API_PORT" 30
+	http -H "Authorization: Bearer $tok" "http://127.0.0.1:$API_PORT/api/invoices.json"
+	assert_status 200
+	assert_body_contains '{"invoices": []}'
+	http "http://127.0.0.1:$API_PORT/api/invoices.json"
+	assert_status 401
+	assert_header_contains WWW-Authenticate 'Bearer realm="api"'
+	stop_daemon "$W/run/apache2.pid"
+	stop_daemon "$W/run/authz.pid"
+}
+
+@test "nginx: the installed snippets, the mint on jwt-mint.service's command line as its User=jwt-fcgi; certificate -> token -> API 200" {
+	local cmd user tok n
+	deb_installed
+	n=$W/nginx
+	need_cmd nginx
+	need_cmd spawn-fcgi
+	free_port NGX_MINT
+	free_port NGX_API
+	free_port AUTHZ_PORT
+	# The units' way (README.Debian): the key is the user jwt-fcgi's.
+	chown jwt-fcgi:jwt-fcgi /etc/jwt-fcgi/keys /etc/jwt-fcgi/keys/mint.pem
+	sed -i "s#^issuer = .*#issuer = https://localhost:$NGX_MINT/mint#" \
+		/etc/jwt-fcgi/mint.conf
+	sed -i "s#^\[issuer .*#[issuer https://localhost:$NGX_MINT/mint]#" \
+		/etc/jwt-fcgi/authz.conf
+	user=$(sed -n 's/^User=//p' /lib/systemd/system/jwt-mint.service)
+	assert_equal "$user" jwt-fcgi
+	run -0 runuser -u "$user" -- /usr/bin/jwt-mint.fcgi -t /etc/jwt-fcgi/mint.conf
+	cmd=$(deb_unit_cmd jwt-mint.service)
+	mkdir -p "$W/run" "$n/tmp"
+	# The socket as jwt-mint.socket makes it: root's, group www-data, 0660.
+	# shellcheck disable=SC2086 # the unit's command line
+	start_daemon "$W/run" mint spawn-fcgi -n -s "$W/run/mint.sock" -M 0660 \
+		-G www-data -u "$user" -g "$user" -- $cmd
+	wait_for_file "$W/run/mint.sock" 30
+	run -0 pgrep -u jwt-fcgi -f '^/usr/bin/jwt-mint.fcgi -c /etc/jwt-fcgi/mint.conf --workers 4'
+	deb_authz_unit "$AUTHZ_PORT"
+	# nginx's own main config; the snippets it includes are the installed
+	# ones (snippets/ is /etc/nginx/snippets, conf.d/ the package's).
+	ln -s /etc/nginx/snippets "$n/snippets"
+	ln -s /usr/share/jwt-fcgi/nginx/conf.d "$n/conf.d"
+	ln -s /etc/nginx/fastcgi_params "$n/fastcgi_params"
+	cat >"$n/nginx.conf" <<-EOF
+	user www-data;
+	worker_processes 1;
+	pid $n/nginx.pid;
+	error_log $n/error.log info;
+	events {
+		worker_connections 64;
+	}
+	http {
+		access_log $n/access.log;
+		client_body_temp_path $n/tmp/body;
+		fastcgi_temp_path $n/tmp/fastcgi;
+		proxy_temp_path $n/tmp/proxy;
+		uwsgi_temp_path $n/tmp/uwsgi;
+		scgi_temp_path $n/tmp/scgi;
+		include conf.d/jwt-authz.conf;
+		upstream jwt_authz {
+			server 127.0.0.1:$AUTHZ_PORT;
+		}
+		upstream jwt_mint {
+			server unix:$W/run/mint.sock;
+		}
+		server {
+			listen 127.0.0.1:$NGX_MINT ssl;
+			server_name localhost;
+			ssl_certificate $W/pki/server.chain.pem;
+			ssl_certificate_key $W/pki/server.key;
+			ssl_client_certificate /etc/jwt-fcgi/ca/ca.crt;
+			include snippets/jwt-mint-mtls.conf;
+			include snippets/jwt-mint.conf;
+		}
+		server {
+			listen 127.0.0.1:$NGX_API;
+			server_name localhost;
+			root $W/lighttpd/var/www/html;
+			include snippets/jwt-authz-server.conf;
+			location /api/ {
+				include snippets/jwt-authz.conf;
+			}
+		}
+	}
+	EOF
+	run -0 nginx -t -p "$n" -c "$n/nginx.conf"
+	start_daemon "$W/run" nginx nginx -p "$n" -c "$n/nginx.conf" -g 'daemon off;'
+	wait_for_port "$NGX_MINT" 30 "$W/run/nginx.pid"
+	wait_for_port "$NGX_API" 30 "$W/run/nginx.pid"
+	run --separate-stderr curl -fsS --cert "$W/billing/billing.crt" \
+		--key "$W/billing/billing.key" -d grant_type=client_credentials \
+		"https://localhost:$NGX_MINT/mint/token"
+	if [ "$status" -ne 0 ]; then
+		printf 'curl: %s\n' "$stderr" >&2
+		tail -n 20 "$n/error.log" "$W/run/mint.log" >&2
+		false
+	fi
+	tok=$(jq -r .access_token <<<"$output")
+	[[ $tok == *.*.* ]]
+	http -H "Authorization: Bearer $tok" "http://127.0.0.1:$NGX_API/api/invoices.json"
+	assert_status 200
+	assert_body_contains '{"invoices": []}'
+	http "http://127.0.0.1:$NGX_API/api/invoices.json"
+	assert_status 401
+	stop_daemon "$W/run/nginx.pid"
+	stop_daemon "$W/run/mint.pid"
+	stop_daemon "$W/run/authz.pid"
+}
+
+# deb_existing PATH...: those of the PATHs that exist (or dangle).
+deb_existing() {
+	local f
+	for f in "$@"; do
+		if [ -e "$f" ] || [ -L "$f" ]; then
+			printf '%s\n' "$f"
+		fi
+	done
+}
+
+# deb_operator_state: every file and directory under /etc/jwt-fcgi with
+# its mode, owner and (files) checksum; and the operator's conffiles.
+deb_operator_state() {
+	local f
+	find /etc/jwt-fcgi /etc/lighttpd/conf-available/50-jwt-mint.conf | sort |
+		while read -r f; do
+			stat -c '%n %a %U %G' "$f"
+			if [ -f "$f" ]; then
+				sha256sum "$f"
+			fi
+		done
+}
+
+@test "upgrade to a rebuilt version keeps a changed conffile, the configuration, the keys and their owner" {
+	local before p
+	deb_installed
+	# The operator changes two conffiles.
+	printf '# changed by the operator\n' >>/etc/lighttpd/conf-available/50-jwt-mint.conf
+	printf '# changed by the operator\n' >>/etc/jwt-fcgi/authz.conf.example
+	before=$(deb_operator_state)
+	# Not vacuous: the state holds the keys and the configuration.
+	[[ $before == *"/etc/jwt-fcgi/keys/mint.pem 600 jwt-fcgi jwt-fcgi"* ]]
+	[[ $before == *"/etc/jwt-fcgi/mint.conf "* ]]
+	[[ $before == *"/etc/jwt-fcgi/ca/ca.key "* ]]
+	# The next version: the same build, packaged again (binary only, no
+	# recompilation) under a new changelog entry.
+	sed -i "1s/($VERSION)/($VERSION+1)/" "$D/src/debian/changelog"
+	if ! (cd "$D/src" && DEB_BUILD_OPTIONS="nocheck noddebs" \
+		dpkg-buildpackage -us -uc -b -nc >"$D/rebuild.log" 2>&1); then
+		tail -n 40 "$D/rebuild.log" >&2
+		false
+	fi
+	mkdir -p "$D/v2"
+	mv "$D"/*.deb "$D/v2/"
+	run -0 deb_apt_install "$D/v2"
+	for p in "${PKGS[@]}"; do
+		run -0 dpkg-query -W -f '${db:Status-Status} ${Version}' "$p"
+		assert_equal "$output" "installed $VERSION+1"
+	done
+	run -0 deb_operator_state
+	assert_equal "$output" "$before"
+	run -0 grep -c '^# changed by the operator$' \
+		/etc/lighttpd/conf-available/50-jwt-mint.conf /etc/jwt-fcgi/authz.conf.example
+	run -0 find /etc/jwt-fcgi /etc/lighttpd /etc/apache2 /etc/nginx \
+		-name '*.dpkg-*'
+	assert_equal "$output" ""
+	# The upgraded mint still loads everything as the units' user.
+	run -0 runuser -u jwt-fcgi -- /usr/bin/jwt-mint.fcgi -t /etc/jwt-fcgi/mint.conf
+}
+
+@test "purge removes every file of the packages and nothing of the operator's; with nothing of the operator's, nothing stays" {
+	local files operator p
+	deb_installed
+	files=$(deb_files "${PKGS[@]}")
+	[[ $files == *"/usr/bin/jwt-mint.fcgi"* ]]
+	[[ $files == *"/etc/lighttpd/conf-available/50-jwt-authz.conf"* ]]
+	operator=$(find /etc/jwt-fcgi -mindepth 1 ! -name '*.example' \
+		! -name '*.example.json' | sort)
+	[[ $operator == *"/etc/jwt-fcgi/keys/mint.pem"* ]]
+	run -0 apt-get -o DPkg::Lock::Timeout=900 purge -y -qq "${PKGS[@]}"
+	for p in "${PKGS[@]}"; do
+		# Forgotten (or never known), not merely removed.
+		run dpkg-query -W -f '${db:Status-Status}' "$p"
+		[[ $output == not-installed || $output == *"no packages found matching $p" ]]
+	done
+	# shellcheck disable=SC2086 # one path a line, none with a space
+	assert_equal "$(deb_existing $files)" ""
+	assert_equal "$(deb_existing /usr/share/jwt-fcgi /usr/share/doc/jwt-fcgi \
+		/usr/share/doc/jwt-fcgi-authz /usr/share/doc/jwt-fcgi-mint)" ""
+	# Nor does deb-systemd-helper's record of the units.
+	run -0 find /var/lib/systemd -name '*jwt*'
+	assert_equal "$output" ""
+	run -0 find /etc/jwt-fcgi -mindepth 1
+	assert_equal "$(sort <<<"$output")" "$operator"
+	# The user stays (README.Debian: it may still own the operator's keys).
+	run -0 stat -c %U /etc/jwt-fcgi/keys/mint.pem
+	assert_equal "$output" jwt-fcgi
+
+	# Once the operator's files are gone, install and purge again:
+	# nothing of the packages stays, not even the key directory.
+	rm -rf /etc/jwt-fcgi
+	run -0 deb_apt_install "$D/v2"
+	run -0 stat -c '%a %U' /etc/jwt-fcgi/keys
+	assert_equal "$output" "700 jwt-fcgi"
+	run -0 apt-get -o DPkg::Lock::Timeout=900 purge -y -qq "${PKGS[@]}"
+	assert_equal "$(deb_existing /etc/jwt-fcgi /usr/share/jwt-fcgi \
+		/lib/systemd/system/jwt-mint.service /etc/nginx/snippets/jwt-mint.conf \
+		/etc/apache2/conf-available/jwt-fcgi-authz.conf \
+		/etc/lighttpd/conf-available/50-jwt-authz.conf)" ""
 }
