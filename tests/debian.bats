@@ -40,8 +40,8 @@ setup_file() {
 		jf_skip "sanitizer build: the release build's pass builds the packages"
 		return 0
 	fi
-	for c in dpkg-buildpackage dh lintian dpkg-deb fakeroot; do
-		need_cmd "$c" "apt-get install debhelper lintian dpkg-dev fakeroot" ||
+	for c in dpkg-buildpackage dh lintian dpkg-deb; do
+		need_cmd "$c" "apt-get install debhelper lintian dpkg-dev" ||
 			return 0
 	done
 	deb_copy_source "$d/src" || return 1
@@ -62,6 +62,7 @@ setup() {
 	skip_if_file_skipped
 	D=$BATS_FILE_TMPDIR
 	VERSION=$(cat "$D/version")
+	ARCH=$(dpkg --print-architecture)
 }
 
 teardown_file() {
@@ -166,14 +167,14 @@ deb_expect_contents() {
 	local v1=$D/v1 x=$BATS_TEST_TMPDIR/x deb
 	run -0 ls "$v1"
 	assert_equal "$(ls "$v1"/*.deb | xargs -n1 basename | tr '\n' ' ')" \
-		"jwt-fcgi-authz_${VERSION}_amd64.deb jwt-fcgi-mint_${VERSION}_amd64.deb jwt-fcgi_${VERSION}_amd64.deb "
-	deb_expect_contents "$v1/jwt-fcgi_${VERSION}_amd64.deb" \
+		"jwt-fcgi-authz_${VERSION}_${ARCH}.deb jwt-fcgi-mint_${VERSION}_${ARCH}.deb jwt-fcgi_${VERSION}_${ARCH}.deb "
+	deb_expect_contents "$v1/jwt-fcgi_${VERSION}_${ARCH}.deb" \
 		/usr/bin/jwt-fcgi /usr/share/man/man1/jwt-fcgi.1.gz \
 		/usr/share/man/man5/jwt-fcgi.conf.5.gz \
 		/usr/share/jwt-fcgi/lighttpd/README.md \
 		/usr/share/jwt-fcgi/systemd/README.md \
 		/usr/share/doc/jwt-fcgi/README.Debian.gz
-	deb_expect_contents "$v1/jwt-fcgi-authz_${VERSION}_amd64.deb" \
+	deb_expect_contents "$v1/jwt-fcgi-authz_${VERSION}_${ARCH}.deb" \
 		/usr/bin/jwt-authz.fcgi /usr/share/man/man8/jwt-authz.fcgi.8.gz \
 		/etc/jwt-fcgi/authz.conf.example \
 		/etc/lighttpd/conf-available/50-jwt-authz.conf \
@@ -187,7 +188,7 @@ deb_expect_contents() {
 		/lib/systemd/system/jwt-authz.socket \
 		/lib/systemd/system/jwt-authz.service \
 		/usr/share/jwt-fcgi/systemd/jwt-authz.service.d/remote-keys.conf
-	deb_expect_contents "$v1/jwt-fcgi-mint_${VERSION}_amd64.deb" \
+	deb_expect_contents "$v1/jwt-fcgi-mint_${VERSION}_${ARCH}.deb" \
 		/usr/bin/jwt-mint.fcgi /usr/share/man/man8/jwt-mint.fcgi.8.gz \
 		/etc/jwt-fcgi/mint.conf.example /etc/jwt-fcgi/registry.example.json \
 		/etc/lighttpd/conf-available/50-jwt-mint.conf \
@@ -197,14 +198,14 @@ deb_expect_contents() {
 		/lib/systemd/system/jwt-mint.socket \
 		/lib/systemd/system/jwt-mint.service
 	# Every file under /etc is a conffile.
-	run -0 bash -c "dpkg-deb --ctrl-tarfile '$v1/jwt-fcgi-authz_${VERSION}_amd64.deb' |
+	run -0 bash -c "dpkg-deb --ctrl-tarfile '$v1/jwt-fcgi-authz_${VERSION}_${ARCH}.deb' |
 		tar -xOf - ./conffiles"
 	assert_output_contains /etc/lighttpd/conf-available/50-jwt-authz.conf
 	assert_output_contains /etc/apache2/conf-available/jwt-fcgi-authz.conf
 	assert_output_contains /etc/nginx/snippets/jwt-authz-vars.conf
 	assert_output_contains /etc/jwt-fcgi/authz.conf.example
 	# The mint needs the admin tool of its own version.
-	run -0 dpkg-deb -f "$v1/jwt-fcgi-mint_${VERSION}_amd64.deb" Depends
+	run -0 dpkg-deb -f "$v1/jwt-fcgi-mint_${VERSION}_${ARCH}.deb" Depends
 	assert_output_contains "jwt-fcgi (= $VERSION)"
 	assert_output_contains adduser
 	# What the servers, systemd and man read names the installed paths:
@@ -230,7 +231,7 @@ ExecStart=/usr/bin/jwt-mint.fcgi -c /etc/jwt-fcgi/mint.conf --workers 4"
 
 @test "lintian: no error and no warning on the three packages" {
 	run --separate-stderr lintian --fail-on error,warning \
-		"$D/v1/jwt-fcgi_${VERSION}_amd64.changes"
+		"$D/v1/jwt-fcgi_${VERSION}_${ARCH}.changes"
 	if [ "$status" -ne 0 ]; then
 		printf '%s\n' "$output" "$stderr" >&2
 		false
