@@ -31,7 +31,7 @@ pkgs_build="build-essential autoconf automake pkg-config libfcgi-dev
 pkgs_run="gnutls-bin curl jq lighttpd lighttpd-mod-openssl"
 pkgs_test="bats apache2 nginx caddy wrk clang libclang-rt-14-dev valgrind
 	spawn-fcgi libfcgi-bin strace socat openssl systemd lighttpd-modules-lua
-	prometheus iproute2"
+	prometheus iproute2 debhelper lintian fakeroot dpkg-dev"
 
 install_missing() {
 	local want=() p
@@ -148,6 +148,15 @@ test)
 	say "fuzz smoke: ${FUZZ_SECONDS:-20} s per harness"
 	if BUILD_DIR=$build JOBS=$jobs "$top/tools/fuzz.sh" smoke \
 		"${FUZZ_SECONDS:-20}"; then
+		n_pass=$((n_pass + 1))
+	else
+		n_fail=$((n_fail + 1)) rc=1
+	fi
+	# 4. the release tarball: make distcheck unpacks it read-only, builds
+	#    it out of tree, runs the unit tests and a quick Bats subset
+	#    (Makefile.am DISTCHECK_BATS), installs and uninstalls it.
+	say "make distcheck"
+	if make -C "$build" -s -j"$jobs" distcheck; then
 		n_pass=$((n_pass + 1))
 	else
 		n_fail=$((n_fail + 1)) rc=1
