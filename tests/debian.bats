@@ -216,7 +216,8 @@ deb_expect_contents() {
 	done
 	run -0 bash -c "cd '$x' && { zcat usr/share/man/*/*.gz; cat etc/jwt-fcgi/* \
 		etc/lighttpd/conf-available/* etc/apache2/conf-available/* \
-		etc/nginx/snippets/* lib/systemd/system/* usr/share/jwt-fcgi/caddy/*; } |
+		etc/nginx/snippets/* lib/systemd/system/*
+		find usr/share/jwt-fcgi -type f ! -name '*.md' -exec cat {} +; } |
 		grep -c /usr/local || true"
 	assert_equal "$output" 0
 	run -0 grep -h '^ExecStart=' "$x"/lib/systemd/system/jwt-authz.service \
