@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "authz.h"
 #include "conf/cfg.h"
@@ -15,6 +16,7 @@
 #include "fcgi/daemon.h"
 #include "util/log.h"
 #include "fcgi/server.h"
+#include "jose/scache.h"
 #include "jose/tcache.h"
 #include "net/fetch.h"
 #include "oauth/cimdkeys.h"
@@ -24,6 +26,10 @@
 struct main_ctx {
 	struct cfg *cfg;
 	struct tcache *tc;      /* verified tokens; new with each cfg */
+	struct scache *sc;      /* answers all workers share; NULL: none */
+	uint64_t cfg_gen;       /* the scache configuration generation this
+	                         * process loaded under */
+	pid_t super;            /* the supervisor, which publishes reloads */
 	struct remote *remote;  /* the remote keys' shared table */
 	struct cimdk *self;     /* self-issued tokens' keys, from that table */
 	int fetcher;            /* 1: a fetcher process runs */
@@ -57,10 +63,15 @@ main_handle(void *ctx, struct req *r)
 {
 	struct main_ctx *m = ctx;
 	struct authz_hooks h = { m->fetcher ? main_retry : NULL, m,
-		m->fetcher ? m->self : NULL };
+		m->fetcher ? m->self : NULL, NULL, 0 };
 	struct cimdk_opts o;
 	time_t now = time(NULL);
 	int changed;
+
+	/* Read before the keys are brought up to date: an answer stored
+	 * under it can never outlive a key change another process saw. */
+	if (m->sc != NULL)
+		h.gen = scache_gen(m->sc);
 
 	/* One counter per remote source; keys are parsed only when the
 	 * fetcher stored new ones, and tokens verified with the old ones
@@ -73,7 +84,13 @@ main_handle(void *ctx, struct req *r)
 	if (changed) {
 		tcache_free(m->tc);
 		m->tc = tcache_new(cfg_cache_entries(m->cfg));
+		if (m->sc != NULL)
+			scache_flush(m->sc);
 	}
+	/* Not while this process's keys are new or its reload is pending. */
+	if (m->sc != NULL && !changed && cfg_cache_entries(m->cfg) > 0 &&
+	    scache_cfg_gen(m->sc) == m->cfg_gen)
+		h.shared = m->sc;
 	authz_handle(m->cfg, m->tc, &h, r);
 }
 
@@ -86,6 +103,8 @@ main_retry(void *ctx, const char *iss)
 		return 0;
 	tcache_free(m->tc);
 	m->tc = tcache_new(cfg_cache_entries(m->cfg));
+	if (m->sc != NULL)
+		scache_flush(m->sc);
 	return 1;
 }
 
@@ -103,7 +122,12 @@ main_reload(void *ctx)
 	struct main_ctx *m = ctx;
 	struct cfg *c = NULL;
 	struct jf_msg msg;
+	uint64_t gen;
 
+	/* Read before loading, like the key generation: a worker that loads
+	 * before the supervisor publishes a reload stays apart from the
+	 * shared answers until it is told to reload again. */
+	gen = m->sc != NULL ? scache_cfg_gen(m->sc) : 0;
 	msg.s[0] = '\0';
 	if (cfg_load(&c, m->path, &msg) != JF_OK) {
 		log_error("reload failed, keeping the previous configuration: "
@@ -127,6 +151,13 @@ main_reload(void *ctx)
 	/* Tokens verified under the old keys and rules are forgotten. */
 	tcache_free(m->tc);
 	m->tc = tcache_new(cfg_cache_entries(c));
+	/* The supervisor reloads before it signals the workers, so this
+	 * new generation is out before any of them loads. */
+	if (m->sc != NULL && getpid() == m->super) {
+		scache_cfg_bump(m->sc);
+		gen = scache_cfg_gen(m->sc);
+	}
+	m->cfg_gen = gen;
 	daemon_log_level(m->log_level, cfg_log_level(c));
 	log_info("configuration %s reloaded", m->path);
 }
@@ -172,6 +203,9 @@ main(int argc, char **argv)
 	}
 	daemon_log_level(m.log_level, cfg_log_level(m.cfg));
 	m.tc = tcache_new(cfg_cache_entries(m.cfg));
+	/* Sized once, at start: a reload keeps the mapping. */
+	m.sc = scache_new(cfg_cache_entries(m.cfg));
+	m.super = getpid();
 	/* The table every process shares, made before the workers fork;
 	 * the fetcher process runs only when there is something to fetch. */
 	fetching = cfg_remote_count(m.cfg) > 0 || cfg_cimd_count(m.cfg) > 0;
@@ -188,6 +222,7 @@ main(int argc, char **argv)
 	}
 	rc = srv_run(&o.srv, &ops);
 	tcache_free(m.tc);
+	scache_free(m.sc);
 	cfg_free(m.cfg);
 	cimdk_free(m.self);
 	remote_free(m.remote);

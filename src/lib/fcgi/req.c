@@ -217,6 +217,32 @@ req_header(struct req *r, const char *name, const char *fmt, ...)
 	return 0;
 }
 
+int
+req_header_str(struct req *r, const char *name, const char *value)
+{
+	size_t nlen = strlen(name), vlen = strlen(value), i;
+	char *p;
+
+	if (nlen == 0 || strcasecmp(name, "Status") == 0)
+		return -1;
+	for (i = 0; i < nlen; i++)
+		if (!req_is_tchar((unsigned char)name[i]))
+			return -1;
+	if (strpbrk(value, "\r\n") != NULL)
+		return -1;
+	if (sizeof(r->hdr) - r->hlen < nlen + 2 + vlen + 2) {
+		r->overflow = 1;
+		return -1;
+	}
+	p = r->hdr + r->hlen;
+	memcpy(p, name, nlen);
+	memcpy(p + nlen, ": ", 2);
+	memcpy(p + nlen + 2, value, vlen);
+	memcpy(p + nlen + 2 + vlen, "\r\n", 2);
+	r->hlen += nlen + 2 + vlen + 2;
+	return 0;
+}
+
 void
 req_body(struct req *r, const void *data, size_t n)
 {

@@ -36,6 +36,9 @@ enum jf_err req_read_body(struct req *r, char *buf, size_t max, size_t *n);
 void req_status(struct req *r, int status);
 int req_header(struct req *r, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same for a plain value, without formatting: the hot path of an
+ * authorizer's answer. */
+int req_header_str(struct req *r, const char *name, const char *value);
 void req_body(struct req *r, const void *data, size_t n);
 
 /* Writes the response ("Status:" line, headers, blank line, body). The
