@@ -184,6 +184,44 @@ measure() {
 measure a "$URL_A"
 measure b "$URL_B" --expect-token
 
+# CPU per answer: what the backends' processes ran (schedstat, ns) over
+# a row, divided by its answers; and, with BENCH_PROFILE=1, the mint
+# workers' top symbols under the same load (perf record).
+cpu_ns() {
+	local p s=0 v
+	for p in "$@"; do
+		v=$(cut -d ' ' -f 1 "/proc/$p/schedstat" 2>/dev/null || echo 0)
+		s=$((s + v))
+	done
+	echo "$s"
+}
+declare -A CPUREQ
+TRIVP=$(pgrep -P "$LPID" -f fcgi-echo | tr '\n' ' ')
+MINTP="$MSUP $(pgrep -P "$MSUP" | tr '\n' ' ')"
+for n in a b; do
+	# shellcheck disable=SC2086
+	case $n in a) P=$TRIVP U=$URL_A X= ;; b) P=$MINTP U=$URL_B X=--expect-token ;; esac
+	# shellcheck disable=SC2086
+	c0=$(cpu_ns $P)
+	measure "$n-cpu" "$U" $X
+	# shellcheck disable=SC2086
+	c1=$(cpu_ns $P)
+	CPUREQ[$n]=$(awk -v ns=$((c1 - c0)) -v n="$(jq -r .requests "$TMP/$n-cpu.json")" \
+		'BEGIN { printf "%.1f", ns / n / 1000 }')
+done
+PROF=
+if [ "${BENCH_PROFILE:-0}" != 0 ] && command -v perf >/dev/null; then
+	# shellcheck disable=SC2086
+	perf record -q ${BENCH_PERF_OPTS:-} -F 2000 -o "$TMP/mint.perf" -p "$(echo $MINTP | tr ' ' ,)" \
+		-- sleep "$DURATION" >/dev/null 2>&1 &
+	ppid=$!
+	measure b-prof "$URL_B" --expect-token
+	wait "$ppid" || true
+	[ -z "${BENCH_KEEP:-}" ] || cp "$TMP/mint.perf" /tmp/mint.perf.keep
+	PROF=$(perf report -q -i "$TMP/mint.perf" --no-children --sort dso,symbol \
+		2>/dev/null | grep '%' | head -n 25 || true)
+fi
+
 # Every backend must still be the one started: a crash would have been
 # restarted silently and the numbers would include it.
 for pid in $BACKENDS; do
@@ -255,6 +293,18 @@ SECTION=$TMP/section.md
 	echo
 	echo "**The mint issues $(f b rps) tokens/s; b/a = $(ratio "$(f b rps)" "$(f a rps)")** (what minting costs"
 	echo "over any FastCGI responder behind the same mTLS socket)."
+	echo
+	echo "CPU per answer (the backends' processes, \`/proc/PID/schedstat\`, over a second run"
+	echo "of each row): trivial responder ${CPUREQ[a]} us, mint ${CPUREQ[b]} us: **$(ratio "${CPUREQ[b]}" "${CPUREQ[a]}")x**."
+	if [ -n "$PROF" ]; then
+		echo
+		echo "Top symbols in the mint's processes under row b (\`perf record\`, \`perf report"
+		echo "--no-children --sort dso,symbol\`, self time):"
+		echo
+		echo '```'
+		echo "$PROF" | cut -c 1-100
+		echo '```'
+	fi
 	echo
 	echo "Setup: one lighttpd process, one TLS socket with \`ssl.verifyclient.enforce\`, the"
 	echo "shipped \`conf/lighttpd/50-jwt-mint.conf\` (overrides in \`jwt-mint.local.conf\`):"
