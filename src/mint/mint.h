@@ -78,6 +78,9 @@ struct mint_state {
 	/* Borrowed, set by main.c after each load: the client documents'
 	 * table and this process's view of it; NULL when no fetcher runs. */
 	struct mint_cimd *cimd;
+	/* This process's last parsed client certificates (x509/certmemo.h):
+	 * mutable through the pointer, never shared. */
+	struct cert_memo *certs;
 };
 
 /* Loads the configuration at path, its keys and its registry, and builds

@@ -1,7 +1,9 @@
 /* test_trust.c - trust.c: the mint's own chain check of a client
  * certificate, and that remembering the certificates that passed changes
  * no outcome: another CA's certificate, a time outside the validity, and
- * a new trust list are each still refused. */
+ * a new trust list are each still refused. And the parsed-certificate
+ * memo: the same text gives the same certificate, another text another
+ * one, and what does not parse is refused every time. */
 #include "config.h"
 
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <time.h>
 
 #include "x509/cert.h"
+#include "x509/certmemo.h"
 #include "x509/trust.h"
 #include "fixture.h"
 #include "tap.h"
@@ -70,6 +73,35 @@ main(void)
 		wrong += trust_check_client(t, i % 2 ? billing : impostor, now,
 		    &m) != (i % 2 ? JF_OK : JF_E_INVALID_CLIENT);
 	is(wrong, 0, "100 checks alternating: each outcome right");
+	{
+		struct cert_memo *cm = cert_memo_new();
+		const struct cert *c1 = NULL, *c2 = NULL, *c3 = NULL;
+		char *bp = fixture("billing.pem", &n), *ip;
+		size_t in;
+
+		ip = fixture("impostor.pem", &in);
+		ok(cm != NULL, "a memo");
+		is(cert_memo_parse(cm, &c1, bp, n, &m), JF_OK, "memo: billing");
+		is(cert_memo_parse(cm, &c2, bp, n, &m), JF_OK, "memo: again");
+		ok(c1 == c2, "memo: the same text, the same certificate");
+		is_str(cert_x5t_s256(c2), cert_x5t_s256(billing),
+		    "memo: its x5t is billing's");
+		is(cert_memo_parse(cm, &c3, ip, in, &m), JF_OK, "memo: impostor");
+		is_str(cert_x5t_s256(c3), cert_x5t_s256(impostor),
+		    "memo: another text, another certificate");
+		bp[n / 2] = bp[n / 2] == 'A' ? 'B' : 'A';
+		ok(cert_memo_parse(cm, &c1, bp, n, &m) != JF_OK ||
+		    strcmp(cert_x5t_s256(c1), cert_x5t_s256(billing)) != 0,
+		    "memo: one byte changed is parsed anew");
+		is(cert_memo_parse(cm, &c1, "garbage", 7, &m),
+		    JF_E_INVALID_CLIENT, "memo: garbage refused");
+		is(cert_memo_parse(cm, &c1, "garbage", 7, &m),
+		    JF_E_INVALID_CLIENT, "memo: ... every time");
+		ok(c1 == NULL, "memo: and gives no certificate");
+		cert_memo_free(cm);
+		free(bp);
+		free(ip);
+	}
 	trust_free(t);
 	trust_free(other);
 	cert_free(billing);
