@@ -266,7 +266,7 @@ declare -A PROF
 if [ "$PROFILE" != 0 ]; then
 	for r in $ROWS; do
 		# shellcheck disable=SC2086
-		perf record -q -g -o "$TMP/$r.perf" -p "$(echo ${PIDS[$r]} | tr ' ' ,)" \
+		perf record -q -o "$TMP/$r.perf" -p "$(echo ${PIDS[$r]} | tr ' ' ,)" \
 			-- sleep "$DURATION" 2>/dev/null &
 		ppid=$!
 		sleep 0.2
