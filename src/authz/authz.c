@@ -54,8 +54,18 @@ static const struct {
 	{ "JWT_EXP", "exp", NULL, ' ' },
 };
 
+/* The parameters a decision and its log line read, fetched in one pass
+ * over the request's (authz_handle). */
+static const char *const authz_names[] = {
+	"HTTP_AUTHORIZATION", "JWT_RESOURCE", "JWT_REQUIRE_SCOPE",
+	"JWT_REQUIRE_CLAIMS", "JWT_SELF_ISSUED", "JWT_REQUIRE_BOUND",
+	"SSL_CLIENT_CERT", "REMOTE_ADDR", "REQUEST_URI",
+};
+#define AUTHZ_NAMES (sizeof(authz_names) / sizeof(authz_names[0]))
+
 struct authz_param {
 	const struct req *r;
+	const char *v[AUTHZ_NAMES];
 };
 
 /* Everything besides the token and the configuration a decision depends
@@ -921,7 +931,11 @@ static const char *
 authz_req_param(void *arg, const char *name)
 {
 	const struct authz_param *p = arg;
+	size_t i;
 
+	for (i = 0; i < AUTHZ_NAMES; i++)
+		if (strcmp(name, authz_names[i]) == 0)
+			return p->v[i];
 	return req_param(p->r, name);
 }
 
@@ -930,7 +944,7 @@ authz_handle(const struct cfg *c, struct tcache *tc,
 	const struct authz_hooks *h, struct req *r)
 {
 	struct authz_verdict v;    /* 11 KiB; a worker's stack is 8 MiB */
-	struct authz_param p = { r };
+	struct authz_param p;
 	char addr[AUTHZ_LOG_FIELD], uri[AUTHZ_LOG_FIELD], sub[AUTHZ_LOG_FIELD];
 	const char *code, *serve;
 
@@ -944,10 +958,15 @@ authz_handle(const struct cfg *c, struct tcache *tc,
 		}
 		return;
 	}
+	p.r = r;
+	req_params(r, authz_names, AUTHZ_NAMES, p.v);
 	authz_decide(c, tc, time(NULL), authz_req_param, &p, h, &v);
 	authz_answer(c, &v, r);
-	authz_clean(req_param(r, "REMOTE_ADDR"), addr, sizeof(addr));
-	authz_clean(req_param(r, "REQUEST_URI"), uri, sizeof(uri));
+	/* A success is logged at debug only: nothing to prepare otherwise. */
+	if (v.err == JF_OK && !log_wants(LOG_LVL_DEBUG))
+		return;
+	authz_clean(authz_req_param(&p, "REMOTE_ADDR"), addr, sizeof(addr));
+	authz_clean(authz_req_param(&p, "REQUEST_URI"), uri, sizeof(uri));
 	/* The path only: a query string may carry a token or a secret
 	 * (?access_token=..., which RFC 6750 §2.3 allows clients to send). */
 	uri[strcspn(uri, "?#")] = '\0';

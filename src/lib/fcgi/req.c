@@ -77,6 +77,32 @@ req_param(const struct req *r, const char *name)
 	return FCGX_GetParam(name, r->fx->envp);
 }
 
+void
+req_params(const struct req *r, const char *const *names, size_t n,
+	const char **out)
+{
+	char *const *p;
+	const char *e, *eq;
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		out[i] = r->fx == NULL ? getenv(names[i]) : NULL;
+	if (r->fx == NULL)
+		return;
+	for (p = r->fx->envp; p != NULL && *p != NULL; p++) {
+		e = *p;
+		if ((eq = strchr(e, '=')) == NULL)
+			continue;
+		k = (size_t)(eq - e);
+		for (i = 0; i < n; i++)
+			if (out[i] == NULL && strncmp(names[i], e, k) == 0 &&
+			    names[i][k] == '\0') {
+				out[i] = eq + 1;
+				break;
+			}
+	}
+}
+
 enum req_role
 req_role(const struct req *r)
 {

@@ -23,6 +23,10 @@ struct req;
 /* A request parameter (CGI variable) or NULL. */
 const char *req_param(const struct req *r, const char *name);
 enum req_role req_role(const struct req *r);
+/* n parameters in one pass over the request's: out[i] is the first
+ * value of names[i], or NULL. */
+void req_params(const struct req *r, const char *const *names, size_t n,
+	const char **out);
 
 /* Reads the whole request body into buf (room for max bytes, NUL added
  * so buf needs max + 1). JF_E_TOO_LARGE if CONTENT_LENGTH or the data
