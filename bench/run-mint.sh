@@ -84,7 +84,8 @@ trap 'exit 130' INT TERM
 
 mint_fixture "$TMP" >"$TMP/fixture.log" 2>&1 ||
 	die "fixture failed: $(tail -n 5 "$TMP/fixture.log")"
-free_port PORT && free_port MTLS_PORT || die "no free loopback port"
+free_port PORT && free_port MTLS_PORT && free_port TLS_PORT ||
+	die "no free loopback port"
 ISSUER=https://127.0.0.1:$MTLS_PORT/mint
 mint_confs "$TMP"
 sed -i "s/^log_level = .*/log_level = $LOG_LEVEL/" "$TMP/mint.conf"
@@ -123,6 +124,15 @@ fastcgi.server += (
 		"max-procs" => $WORKERS,
 	)),
 )
+EOF
+# A TLS socket that asks for no certificate, for the client-secret rows
+# (c, d): the same responders, fastcgi.server being global.
+cat >>"$TMP/lighttpd.conf" <<EOF
+\$SERVER["socket"] == "127.0.0.1:$TLS_PORT" {
+	ssl.engine = "enable"
+	ssl.pemfile = "$TMP/pki/server.pem"
+	ssl.privkey = "$TMP/pki/server.key"
+}
 EOF
 mkdir -p "$TMP/htdocs"
 lighttpd -tt -f "$TMP/lighttpd.conf" >"$TMP/lighttpd-tt.log" 2>&1 ||
@@ -167,10 +177,15 @@ declare -A R
 # measure NAME URL [mint-load ARGS...]: warm-up, then the measured run,
 # whose JSON line goes to R[NAME]; any bad answer fails the run.
 measure() {
-	local name=$1 url=$2
+	local name=$1 url=$2 who
 	shift 2
-	local args=(--url "$url" --ca "$TMP/pki/ca.pem" --cert "$TMP/pki/billing.pem"
-		--key "$TMP/pki/billing.key" --conns "$CONNS" --body "$BODY" "$@")
+	# Rows c and d: the "worker" service's client secret, no certificate.
+	case $name in
+	c* | d*) who=(--basic "worker:$(cat "$TMP/worker.secret")") ;;
+	*) who=(--cert "$TMP/pki/billing.pem" --key "$TMP/pki/billing.key") ;;
+	esac
+	local args=(--url "$url" --ca "$TMP/pki/ca.pem" "${who[@]}"
+		--conns "$CONNS" --body "$BODY" "$@")
 	node "$LOAD" "${args[@]}" --duration "$WARMUP" >"$TMP/$name.warm" ||
 		die "$name warm-up: $(cat "$TMP/$name.warm")"
 	node "$LOAD" "${args[@]}" --duration "$DURATION" >"$TMP/$name.json" ||
@@ -181,8 +196,12 @@ measure() {
 		die "$name: $(cat "$TMP/$name.json")"
 	echo "$name: $(jq -r '"\(.rps) req/s, avg \(.avg_ms) ms, p99 \(.p99_ms) ms"' "$TMP/$name.json")" >&2
 }
+URL_C=https://127.0.0.1:$TLS_PORT/trivial/token
+URL_D=https://127.0.0.1:$TLS_PORT/mint/token
 measure a "$URL_A"
 measure b "$URL_B" --expect-token
+measure c "$URL_C"
+measure d "$URL_D" --expect-token
 
 # CPU per answer: what the backends' processes ran (schedstat, ns) over
 # a row, divided by its answers; and, with BENCH_PROFILE=1, the mint
@@ -198,9 +217,14 @@ cpu_ns() {
 declare -A CPUREQ
 TRIVP=$(pgrep -P "$LPID" -f fcgi-echo | tr '\n' ' ')
 MINTP="$MSUP $(pgrep -P "$MSUP" | tr '\n' ' ')"
-for n in a b; do
+for n in a b c d; do
 	# shellcheck disable=SC2086
-	case $n in a) P=$TRIVP U=$URL_A X= ;; b) P=$MINTP U=$URL_B X=--expect-token ;; esac
+	case $n in
+	a) P=$TRIVP U=$URL_A X= ;;
+	b) P=$MINTP U=$URL_B X=--expect-token ;;
+	c) P=$TRIVP U=$URL_C X= ;;
+	d) P=$MINTP U=$URL_D X=--expect-token ;;
+	esac
 	# shellcheck disable=SC2086
 	c0=$(cpu_ns $P)
 	measure "$n-cpu" "$U" $X
@@ -279,23 +303,29 @@ SECTION=$TMP/section.md
 	echo '```'
 	echo "$LOADCMD --url https://127.0.0.1:PORT/trivial/token"
 	echo "$LOADCMD --url https://127.0.0.1:PORT/mint/token --expect-token"
+	echo "node bench/mint-load.mjs --conns $CONNS --duration $DURATION --body $BODY --ca ca.pem --basic worker:SECRET --url https://127.0.0.1:TLS_PORT/trivial/token"
+	echo "node bench/mint-load.mjs --conns $CONNS --duration $DURATION --body $BODY --ca ca.pem --basic worker:SECRET --url https://127.0.0.1:TLS_PORT/mint/token --expect-token"
 	echo '```'
 	echo
 	echo "| | request | requests | TLS connections | req/s | avg ms | p50 ms | p99 ms | max ms |"
 	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-	for n in a b; do
+	for n in a b c d; do
 		case $n in
 		a) what="trivial responder (\`fcgi-echo --allow\`), 200, no body" ;;
 		b) what="\`jwt-mint.fcgi\` client_credentials, 200 + ES256 token (${TOKEN_BYTES} bytes)" ;;
+		c) what="trivial responder, TLS without a client certificate, Basic client secret" ;;
+		d) what="\`jwt-mint.fcgi\` client_credentials, client_secret_basic (\`worker\`), 200 + token" ;;
 		esac
 		echo "| $n | $what | $(f $n requests) | $(f $n tls_connections) | $(f $n rps) | $(f $n avg_ms) | $(f $n p50_ms) | $(f $n p99_ms) | $(f $n max_ms) |"
 	done
 	echo
 	echo "**The mint issues $(f b rps) tokens/s; b/a = $(ratio "$(f b rps)" "$(f a rps)")** (what minting costs"
-	echo "over any FastCGI responder behind the same mTLS socket)."
+	echo "over any FastCGI responder behind the same mTLS socket); with a client secret on a"
+	echo "TLS socket that asks for no certificate, **d/c = $(ratio "$(f d rps)" "$(f c rps)")**."
 	echo
 	echo "CPU per answer (the backends' processes, \`/proc/PID/schedstat\`, over a second run"
-	echo "of each row): trivial responder ${CPUREQ[a]} us, mint ${CPUREQ[b]} us: **$(ratio "${CPUREQ[b]}" "${CPUREQ[a]}")x**."
+	echo "of each row): mTLS: trivial responder ${CPUREQ[a]} us, mint ${CPUREQ[b]} us: **$(ratio "${CPUREQ[b]}" "${CPUREQ[a]}")x**;"
+	echo "client secret: trivial ${CPUREQ[c]} us, mint ${CPUREQ[d]} us: **$(ratio "${CPUREQ[d]}" "${CPUREQ[c]}")x**."
 	if [ -n "$PROF" ]; then
 		echo
 		echo "Top symbols in the mint's processes under row b (\`perf record\`, \`perf report"
