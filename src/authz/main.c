@@ -124,9 +124,14 @@ main_reload(void *ctx)
 	struct jf_msg msg;
 	uint64_t gen;
 
-	/* Read before loading, like the key generation: a worker that loads
-	 * before the supervisor publishes a reload stays apart from the
-	 * shared answers until it is told to reload again. */
+	/* The supervisor publishes a new generation before it loads (and
+	 * before it signals the workers), whether or not its own load works;
+	 * a worker reads it before loading. So a worker that loaded before
+	 * the supervisor published, or one forked from a supervisor whose
+	 * load failed, holds another generation than the rest and stays
+	 * apart from the shared answers until the next reload. */
+	if (m->sc != NULL && getpid() == m->super)
+		scache_cfg_bump(m->sc);
 	gen = m->sc != NULL ? scache_cfg_gen(m->sc) : 0;
 	msg.s[0] = '\0';
 	if (cfg_load(&c, m->path, &msg) != JF_OK) {
@@ -151,12 +156,6 @@ main_reload(void *ctx)
 	/* Tokens verified under the old keys and rules are forgotten. */
 	tcache_free(m->tc);
 	m->tc = tcache_new(cfg_cache_entries(c));
-	/* The supervisor reloads before it signals the workers, so this
-	 * new generation is out before any of them loads. */
-	if (m->sc != NULL && getpid() == m->super) {
-		scache_cfg_bump(m->sc);
-		gen = scache_cfg_gen(m->sc);
-	}
 	m->cfg_gen = gen;
 	daemon_log_level(m->log_level, cfg_log_level(c));
 	log_info("configuration %s reloaded", m->path);
