@@ -770,8 +770,13 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 			memcpy(v->at, at, strlen(at) + 1);
 		free(at);
 	}
-	/* An exchange answer holds a new token each time: never shared. */
-	if (v->err == JF_OK && shared && v->at[0] == '\0')
+	/* An exchange answer holds a new token each time, and a token with
+	 * a Token Status List entry ("status") must be looked up in its list
+	 * on every request: neither is shared (the second could be, with its
+	 * index and list in the entry's extras and the lookup made on a
+	 * shared hit; authz.h AUTHZ_CE_EXTRA_MAX). */
+	if (v->err == JF_OK && shared && v->at[0] == '\0' &&
+	    !json_object_object_get_ex(tok_claims(ct), "status", NULL))
 		authz_shared_put(h, skey, ct, rules.leeway, v);
 done:
 	if (v->err != JF_OK) {

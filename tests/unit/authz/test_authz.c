@@ -567,7 +567,7 @@ main(void)
 		struct params p = { hdr, NULL, NULL, NULL, NULL };
 		struct scache *sc = scache_new(8);
 		struct authz_hooks h = { NULL, NULL, NULL, sc, 0 };
-		uint64_t hits, misses, puts, old;
+		uint64_t hits, misses, puts, old, stored;
 		size_t len, nvars;
 		char roles[64];
 
@@ -620,6 +620,26 @@ main(void)
 		is(v->err, JF_OK, "shared: under the new one");
 		scache_stats(sc, &old, &misses, &puts);
 		is(old, hits + 1, "shared: stored and hit again");
+
+		/* A token with a status list entry is looked up in its list
+		 * on every request: allowed, never shared. */
+		{
+			char *st = sign(k, "{\"iss\":\"https://mint.test\","
+			    "\"aud\":\"https://api.test\",\"sub\":\"s\","
+			    "\"exp\":1700000300,\"status\":{\"status_list\":"
+			    "{\"idx\":3,\"uri\":\"https://mint.test/sl\"}}}");
+
+			ok(st != NULL, "a token with a status claim");
+			expand(hdr, sizeof(hdr), "Bearer @", st);
+			scache_stats(sc, &hits, &misses, &puts);
+			authz_decide(c, NULL, NOW + 30, param, &p, &h, v);
+			authz_decide(c, NULL, NOW + 31, param, &p, &h, v);
+			is(v->err, JF_OK, "shared: a status token is allowed");
+			scache_stats(sc, &old, &misses, &stored);
+			is(stored, puts, "shared: ... and never stored");
+			is(old, hits, "shared: ... so never a hit");
+			free(st);
+		}
 		scache_free(sc);
 	}
 
