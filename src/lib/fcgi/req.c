@@ -94,9 +94,11 @@ req_params(const struct req *r, const char *const *names, size_t n,
 		if ((eq = strchr(e, '=')) == NULL)
 			continue;
 		k = (size_t)(eq - e);
+		/* The first byte and the length rule out nearly every pair
+		 * before any compare. */
 		for (i = 0; i < n; i++)
-			if (out[i] == NULL && strncmp(names[i], e, k) == 0 &&
-			    names[i][k] == '\0') {
+			if (out[i] == NULL && names[i][0] == e[0] &&
+			    strlen(names[i]) == k && memcmp(names[i], e, k) == 0) {
 				out[i] = eq + 1;
 				break;
 			}
