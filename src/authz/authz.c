@@ -622,11 +622,15 @@ authz_shared_get(const struct authz_hooks *h,
 	for (i = 0; i < nvars; i++) {
 		v->vars[i].name = p;
 		if ((z = memchr(p, '\0', (size_t)(end - p))) == NULL)
-			return 0;
+			break;
 		v->vars[i].value = p = z + 1;
 		if ((z = memchr(p, '\0', (size_t)(end - p))) == NULL)
-			return 0;
+			break;
 		p = z + 1;
+	}
+	if (i < nvars) {        /* never from our own puts: a miss */
+		v->used = 0;
+		return 0;
 	}
 	v->nvars = nvars;
 	return 1;
