@@ -26,9 +26,11 @@ const { values: o } = parseArgs({
 		duration: { type: 'string', default: '10' },
 		body: { type: 'string', default: '' },
 		'expect-token': { type: 'boolean', default: false },
+		// client_secret_basic instead of a certificate: "id:secret".
+		basic: { type: 'string' },
 	},
 });
-for (const k of ['url', 'ca', 'cert', 'key']) {
+for (const k of o.basic ? ['url', 'ca'] : ['url', 'ca', 'cert', 'key']) {
 	if (!o[k]) {
 		console.error(`mint-load.mjs: --${k} is required`);
 		process.exit(2);
@@ -46,14 +48,21 @@ const agent = new https.Agent({
 	keepAlive: true,
 	maxSockets: conns,
 	ca: fs.readFileSync(o.ca),
-	cert: fs.readFileSync(o.cert),
-	key: fs.readFileSync(o.key),
+	...(o.cert ? { cert: fs.readFileSync(o.cert) } : {}),
+	...(o.key ? { key: fs.readFileSync(o.key) } : {}),
 });
 const body = Buffer.from(o.body);
 const headers = {
 	'Content-Type': 'application/x-www-form-urlencoded',
 	'Content-Length': body.length,
 };
+if (o.basic) {
+	// RFC 6749 §2.3.1: each part form-urlencoded, then Basic.
+	const i = o.basic.indexOf(':');
+	const enc = (x) => encodeURIComponent(x).replace(/%20/g, '+');
+	headers.Authorization = 'Basic ' + Buffer.from(
+	    enc(o.basic.slice(0, i)) + ':' + enc(o.basic.slice(i + 1))).toString('base64');
+}
 
 let tls = 0, protocol = null, cipher = null;
 const lat = [];

@@ -19,6 +19,10 @@
 # Rewrites the section between the mint-lighttpd markers of
 # doc/benchmarks.md. Loopback only; about 35 s. Run as `make bench-mint`, or:
 #   JF_BUILDDIR=/path/to/build bench/run-mint.sh
+# Rows c, d: the same with a client secret on a TLS socket without client
+# certificates; rows e, f: node oidc-provider (one process, then a
+# cluster of BENCH_WORKERS), when `npm ci --prefix bench/node` installed it.
+# BENCH_ROUNDS more rounds of every row, interleaved, give the ratios.
 # Knobs (recorded in the doc): BENCH_CONNS, BENCH_DURATION, BENCH_WARMUP,
 # BENCH_WORKERS, BENCH_MINT_LOG_LEVEL (info: one audit line per token, as
 # shipped); BENCH_DOC writes elsewhere.
@@ -75,6 +79,8 @@ DIR=$TMP
 
 cleanup() {
 	stop_daemon "$TMP/lighttpd.pid"
+	stop_daemon "$TMP/op1.pid"
+	stop_daemon "$TMP/op2.pid"
 	[ -n "${BENCH_KEEP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -84,7 +90,8 @@ trap 'exit 130' INT TERM
 
 mint_fixture "$TMP" >"$TMP/fixture.log" 2>&1 ||
 	die "fixture failed: $(tail -n 5 "$TMP/fixture.log")"
-free_port PORT && free_port MTLS_PORT || die "no free loopback port"
+free_port PORT && free_port MTLS_PORT && free_port TLS_PORT ||
+	die "no free loopback port"
 ISSUER=https://127.0.0.1:$MTLS_PORT/mint
 mint_confs "$TMP"
 sed -i "s/^log_level = .*/log_level = $LOG_LEVEL/" "$TMP/mint.conf"
@@ -123,6 +130,15 @@ fastcgi.server += (
 		"max-procs" => $WORKERS,
 	)),
 )
+EOF
+# A TLS socket that asks for no certificate, for the client-secret rows
+# (c, d): the same responders, fastcgi.server being global.
+cat >>"$TMP/lighttpd.conf" <<EOF
+\$SERVER["socket"] == "127.0.0.1:$TLS_PORT" {
+	ssl.engine = "enable"
+	ssl.pemfile = "$TMP/pki/server.pem"
+	ssl.privkey = "$TMP/pki/server.key"
+}
 EOF
 mkdir -p "$TMP/htdocs"
 lighttpd -tt -f "$TMP/lighttpd.conf" >"$TMP/lighttpd-tt.log" 2>&1 ||
@@ -167,10 +183,15 @@ declare -A R
 # measure NAME URL [mint-load ARGS...]: warm-up, then the measured run,
 # whose JSON line goes to R[NAME]; any bad answer fails the run.
 measure() {
-	local name=$1 url=$2
+	local name=$1 url=$2 who
 	shift 2
-	local args=(--url "$url" --ca "$TMP/pki/ca.pem" --cert "$TMP/pki/billing.pem"
-		--key "$TMP/pki/billing.key" --conns "$CONNS" --body "$BODY" "$@")
+	# Rows c and d: the "worker" service's client secret, no certificate.
+	case $name in
+	c* | d* | e* | f*) who=(--basic "worker:$(cat "$TMP/worker.secret")") ;;
+	*) who=(--cert "$TMP/pki/billing.pem" --key "$TMP/pki/billing.key") ;;
+	esac
+	local args=(--url "$url" --ca "$TMP/pki/ca.pem" "${who[@]}"
+		--conns "$CONNS" --body "$BODY" "$@")
 	node "$LOAD" "${args[@]}" --duration "$WARMUP" >"$TMP/$name.warm" ||
 		die "$name warm-up: $(cat "$TMP/$name.warm")"
 	node "$LOAD" "${args[@]}" --duration "$DURATION" >"$TMP/$name.json" ||
@@ -181,8 +202,98 @@ measure() {
 		die "$name: $(cat "$TMP/$name.json")"
 	echo "$name: $(jq -r '"\(.rps) req/s, avg \(.avg_ms) ms, p99 \(.p99_ms) ms"' "$TMP/$name.json")" >&2
 }
+# Rows e and f: node oidc-provider (bench/node/oidc-provider.mjs) with
+# the same client and secret, an ES256 JWT access token, over HTTPS with
+# the same server certificate: one process, then node:cluster with
+# WORKERS workers. Only when `npm ci --prefix bench/node` installed it.
+ROWS="a b c d"
+OPDIR=$SRCDIR/bench/node
+if [ -d "$OPDIR/node_modules/oidc-provider" ]; then
+	free_port OP1_PORT && free_port OP2_PORT || die "no free loopback port"
+	for i in 1 2; do
+		port=OP${i}_PORT
+		n=1
+		[ "$i" = 2 ] && n=$WORKERS
+		(cd "$OPDIR" && start_daemon "$TMP" "op$i" node oidc-provider.mjs \
+			"${!port}" "$TMP/pki/server.pem" "$TMP/pki/server.key" \
+			"$(cat "$TMP/worker.secret")" "$n")
+		wait_for_port "${!port}" 20 "$TMP/op$i.pid" ||
+			die "oidc-provider: $(cat "$TMP/op$i.log")"
+	done
+	URL_E=https://127.0.0.1:$OP1_PORT/token
+	URL_F=https://127.0.0.1:$OP2_PORT/token
+	ROWS="a b c d e f"
+fi
+URL_C=https://127.0.0.1:$TLS_PORT/trivial/token
+URL_D=https://127.0.0.1:$TLS_PORT/mint/token
 measure a "$URL_A"
 measure b "$URL_B" --expect-token
+measure c "$URL_C"
+measure d "$URL_D" --expect-token
+if [ -n "${URL_E:-}" ]; then
+	measure e "$URL_E" --expect-token
+	measure f "$URL_F" --expect-token
+fi
+
+# CPU per answer: what the backends' processes ran (schedstat, ns) over
+# a row, divided by its answers; and, with BENCH_PROFILE=1, the mint
+# workers' top symbols under the same load (perf record).
+cpu_ns() {
+	local p s=0 v
+	for p in "$@"; do
+		v=$(cut -d ' ' -f 1 "/proc/$p/schedstat" 2>/dev/null || echo 0)
+		s=$((s + v))
+	done
+	echo "$s"
+}
+# In BENCH_ROUNDS rounds (default 3), each row once more, interleaved,
+# with its CPU: the ratios are taken per round, then their median and
+# spread, so a burst of other work sinks no single row.
+ROUNDS=${BENCH_ROUNDS:-3}
+declare -A CPUREQ
+TRIVP=$(pgrep -P "$LPID" -f fcgi-echo | tr '\n' ' ')
+MINTP="$MSUP $(pgrep -P "$MSUP" | tr '\n' ' ')"
+for i in $(seq 1 "$ROUNDS"); do
+for n in $ROWS; do
+	# shellcheck disable=SC2086
+	case $n in
+	a) P=$TRIVP U=$URL_A X= ;;
+	b) P=$MINTP U=$URL_B X=--expect-token ;;
+	c) P=$TRIVP U=$URL_C X= ;;
+	d) P=$MINTP U=$URL_D X=--expect-token ;;
+	e) P=$(cat "$TMP/op1.pid") U=$URL_E X=--expect-token ;;
+	f) P="$(cat "$TMP/op2.pid") $(pgrep -P "$(cat "$TMP/op2.pid")" | tr '\n' ' ')"
+	   U=$URL_F X=--expect-token ;;
+	esac
+	# shellcheck disable=SC2086
+	c0=$(cpu_ns $P)
+	measure "$n-cpu" "$U" $X
+	# shellcheck disable=SC2086
+	c1=$(cpu_ns $P)
+	CPUREQ[$n]=$(awk -v ns=$((c1 - c0)) -v n="$(jq -r .requests "$TMP/$n-cpu.json")" \
+		'BEGIN { printf "%.1f", ns / n / 1000 }')
+	echo "$(jq -r .rps "$TMP/$n-cpu.json") ${CPUREQ[$n]}" >>"$TMP/$n.rounds"
+done
+done
+# rmed A B COL: median (min-max) over the rounds of A's column / B's.
+rmed() {
+	paste -d ' ' "$TMP/$1.rounds" "$TMP/$2.rounds" |
+		awk -v k="$3" '{ print $k / $(k + 2) }' | sort -g |
+		awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.2f (%.2f-%.2f)", m, v[1], v[NR] }'
+}
+PROF=
+if [ "${BENCH_PROFILE:-0}" != 0 ] && command -v perf >/dev/null; then
+	# shellcheck disable=SC2086
+	perf record -q ${BENCH_PERF_OPTS:-} -F 2000 -o "$TMP/mint.perf" -p "$(echo $MINTP | tr ' ' ,)" \
+		-- sleep "$DURATION" >/dev/null 2>&1 &
+	ppid=$!
+	measure b-prof "$URL_B" --expect-token
+	wait "$ppid" || true
+	[ -z "${BENCH_KEEP:-}" ] || cp "$TMP/mint.perf" /tmp/mint.perf.keep
+	PROF=$(perf report -q -i "$TMP/mint.perf" --no-children --sort dso,symbol \
+		2>/dev/null | grep '%' | head -n 25 || true)
+fi
 
 # Every backend must still be the one started: a crash would have been
 # restarted silently and the numbers would include it.
@@ -241,20 +352,53 @@ SECTION=$TMP/section.md
 	echo '```'
 	echo "$LOADCMD --url https://127.0.0.1:PORT/trivial/token"
 	echo "$LOADCMD --url https://127.0.0.1:PORT/mint/token --expect-token"
+	echo "node bench/mint-load.mjs --conns $CONNS --duration $DURATION --body $BODY --ca ca.pem --basic worker:SECRET --url https://127.0.0.1:TLS_PORT/trivial/token"
+	echo "node bench/mint-load.mjs --conns $CONNS --duration $DURATION --body $BODY --ca ca.pem --basic worker:SECRET --url https://127.0.0.1:TLS_PORT/mint/token --expect-token"
 	echo '```'
 	echo
 	echo "| | request | requests | TLS connections | req/s | avg ms | p50 ms | p99 ms | max ms |"
 	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-	for n in a b; do
+	for n in $ROWS; do
 		case $n in
 		a) what="trivial responder (\`fcgi-echo --allow\`), 200, no body" ;;
 		b) what="\`jwt-mint.fcgi\` client_credentials, 200 + ES256 token (${TOKEN_BYTES} bytes)" ;;
+		c) what="trivial responder, TLS without a client certificate, Basic client secret" ;;
+		d) what="\`jwt-mint.fcgi\` client_credentials, client_secret_basic (\`worker\`), 200 + token" ;;
+		e) what="node oidc-provider $(jq -r .version "$OPDIR/node_modules/oidc-provider/package.json"), one process, the same client, ES256 JWT" ;;
+		f) what="node oidc-provider, node:cluster with $WORKERS workers" ;;
 		esac
 		echo "| $n | $what | $(f $n requests) | $(f $n tls_connections) | $(f $n rps) | $(f $n avg_ms) | $(f $n p50_ms) | $(f $n p99_ms) | $(f $n max_ms) |"
 	done
 	echo
 	echo "**The mint issues $(f b rps) tokens/s; b/a = $(ratio "$(f b rps)" "$(f a rps)")** (what minting costs"
-	echo "over any FastCGI responder behind the same mTLS socket)."
+	echo "over any FastCGI responder behind the same mTLS socket); with a client secret on a"
+	echo "TLS socket that asks for no certificate, **d/c = $(ratio "$(f d rps)" "$(f c rps)")**."
+	echo
+	echo "$ROUNDS more rounds of every row, interleaved (a b c d, a b c d, ...); per round"
+	echo "the ratio, then the median (min-max) over the rounds:"
+	echo
+	echo "| | req/s | CPU per answer (same ratio) | target |"
+	echo "|---|---:|---:|---|"
+	echo "| mTLS, b/a | $(rmed b a 1) | $(rmed b a 2) | req/s >= 0.7 |"
+	echo "| client secret, d/c | $(rmed d c 1) | $(rmed d c 2) | req/s >= 0.7 |"
+	if [ -n "${URL_E:-}" ]; then
+		echo "| mint / oidc-provider, one process, d/e | $(rmed d e 1) | $(rmed d e 2) | req/s >= 3 |"
+		echo "| mint / oidc-provider, $WORKERS cluster workers, d/f | $(rmed d f 1) | $(rmed d f 2) | req/s >= 3 |"
+	else
+		echo "| mint / oidc-provider | not run: \`npm ci --prefix bench/node\` installs it | | |"
+	fi
+	echo
+	echo "CPU per answer (the backends' processes, \`/proc/PID/schedstat\`), last round: mTLS: trivial responder ${CPUREQ[a]} us, mint ${CPUREQ[b]} us: **$(ratio "${CPUREQ[b]}" "${CPUREQ[a]}")x**;"
+	echo "client secret: trivial ${CPUREQ[c]} us, mint ${CPUREQ[d]} us: **$(ratio "${CPUREQ[d]}" "${CPUREQ[c]}")x**."
+	if [ -n "$PROF" ]; then
+		echo
+		echo "Top symbols in the mint's processes under row b (\`perf record\`, \`perf report"
+		echo "--no-children --sort dso,symbol\`, self time):"
+		echo
+		echo '```'
+		echo "$PROF" | cut -c 1-100
+		echo '```'
+	fi
 	echo
 	echo "Setup: one lighttpd process, one TLS socket with \`ssl.verifyclient.enforce\`, the"
 	echo "shipped \`conf/lighttpd/50-jwt-mint.conf\` (overrides in \`jwt-mint.local.conf\`):"

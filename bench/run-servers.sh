@@ -38,6 +38,9 @@ CONNS=${BENCH_CONNS:-16}
 APACHE_CONNS=${BENCH_APACHE_CONNS:-8}
 DURATION=${BENCH_DURATION:-8}
 WARMUP=${BENCH_WARMUP:-1}
+# Rounds of the do-nothing comparison: b with jwt-authz.fcgi, then d
+# with fcgi-echo --allow --procs 2 on the same port, alternated.
+ROUNDS=${BENCH_ROUNDS:-3}
 SERVERS=${BENCH_SERVERS:-apache nginx caddy}
 FILE_BYTES=1024
 MARK_BEGIN='<!-- authz-servers:begin -->'
@@ -190,6 +193,38 @@ bench_server() {
 	measure "$s.b" "$base/api/bench.txt" 2xx -H "Authorization: Bearer $tok"
 	measure "$s.c" "$base/api/bench.txt" 401
 
+	# jwt-authz.fcgi against an authorizer that does nothing, in its
+	# place (same port, as many processes), alternated in rounds so that
+	# a burst of other work on the machine spreads over both.
+	local i e tree
+	e=$(jf_bin tests/helpers/fcgi-echo)
+	: >"$TMP/$s.rounds"
+	for i in $(seq 1 "$ROUNDS"); do
+		tree=$(authz_tree "$dir/authz.pid")
+		c0=$(cpu_ns $tree)
+		measure "$s.b$i" "$base/api/bench.txt" 2xx -H "Authorization: Bearer $tok"
+		c1=$(cpu_ns $tree)
+		stop_daemon "$dir/authz.pid"
+		start_daemon "$dir" triv "$e" --allow --procs 2 \
+			--listen "127.0.0.1:$AUTHZ_PORT"
+		wait_for_port "$AUTHZ_PORT" 10 "$dir/triv.pid" ||
+			die "$s: fcgi-echo does not listen on $AUTHZ_PORT"
+		tree=$(authz_tree "$dir/triv.pid")
+		d0=$(cpu_ns $tree)
+		measure "$s.d$i" "$base/api/bench.txt" 2xx -H "Authorization: Bearer $tok"
+		d1=$(cpu_ns $tree)
+		stop_daemon "$dir/triv.pid"
+		start_daemon "$dir" authz "$AUTHZ" -c "$dir/authz.conf" \
+			--listen "127.0.0.1:$AUTHZ_PORT" --workers 2
+		wait_for_port "$AUTHZ_PORT" 10 "$dir/authz.pid" ||
+			die "$s: jwt-authz.fcgi does not listen on $AUTHZ_PORT"
+		echo "${RPS[$s.b$i]} ${RPS[$s.d$i]} ${P99[$s.b$i]} ${P99[$s.d$i]}" \
+		    "$(awk -v a=$((c1 - c0)) -v n="${REQS[$s.b$i]}" 'BEGIN { printf "%.1f", a / n / 1000 }')" \
+		    "$(awk -v a=$((d1 - d0)) -v n="${REQS[$s.d$i]}" 'BEGIN { printf "%.1f", a / n / 1000 }')" \
+		    >>"$TMP/$s.rounds"
+		echo "$s round $i: $(tail -n 1 "$TMP/$s.rounds")" >&2
+	done
+
 	# A crashed authorizer or server would have skewed the rows.
 	kill -0 "$(cat "$pidfile")" 2>/dev/null || die "$s died during the run"
 	kill -0 "$(cat "$dir/authz.pid")" 2>/dev/null ||
@@ -205,6 +240,29 @@ bench_server() {
 	esac
 	"${s}_stop" "$dir"
 	CUR_STOP= CUR_DIR=
+}
+
+# authz_tree PIDFILE: the daemon and its children (workers).
+authz_tree() {
+	local p
+	p=$(cat "$1")
+	echo "$p $(ps -o pid= --ppid "$p" | tr '\n' ' ')"
+}
+# cpu_ns PID...: ns of CPU the processes ran (schedstat).
+cpu_ns() {
+	local p t=0 v
+	for p in "$@"; do
+		v=$(cut -d ' ' -f 1 "/proc/$p/schedstat" 2>/dev/null || echo 0)
+		t=$((t + v))
+	done
+	echo "$t"
+}
+# rstat SERVER EXPR: median (min-max) over the rounds of an awk
+# expression of the columns b_rps d_rps b_p99 d_p99 b_cpu d_cpu.
+rstat() {
+	awk "{ print $2 }" "$TMP/$1.rounds" | sort -g | awk '{ v[NR] = $1 }
+		END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.2f (%.2f-%.2f)", m, v[1], v[NR] }'
 }
 
 TOKEN_BYTES=0
@@ -269,6 +327,18 @@ SECTION=$TMP/section.md
 	echo
 	echo "b/a: what authorizing costs over serving the file; b/c: authorized over"
 	echo "unauthenticated (b verifies one ES256 signature per request, c none)."
+	echo
+	echo "Against an authorizer that does nothing: $ROUNDS rounds, each row b again with"
+	echo "jwt-authz.fcgi, then d, the same request with \`fcgi-echo --allow --procs 2\` in its"
+	echo "place (same port, as many processes). Median (min-max) over the rounds; CPU is what"
+	echo "the authorizer's processes ran (\`/proc/PID/schedstat\`) per request answered."
+	echo
+	echo "| server | **b/d req/s** | p99 added, b - d, ms | CPU us/request b / d | **CPU b/d** |"
+	echo "|---|---:|---:|---:|---:|"
+	for s in $SERVERS; do
+		[ -z "${SKIP[$s]:-}" ] || continue
+		echo "| ${VERSION[$s]} | $(rstat "$s" '$1 / $2') | $(rstat "$s" '$3 - $4') | $(rstat "$s" '$5') / $(rstat "$s" '$6') | $(rstat "$s" '$5 / $6') |"
+	done
 	echo
 	echo "Setup: each server started by the test harness (\`tests/helpers/<server>.bash\`) from"
 	echo "the shipped \`conf/<server>/\` files, as \`tests/authz_<server>.bats\` starts it, with"

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "authz.h"
+#include "jose/scache.h"
 #include "jose/tcache.h"
 #include "jose/token.h"
 #include "oauth/prm.h"
@@ -29,6 +30,12 @@
 
 #define AUTHZ_POLICY_MAX 64     /* name=value pairs in JWT_REQUIRE_CLAIMS */
 #define AUTHZ_LOG_FIELD 200     /* bytes of REMOTE_ADDR or REQUEST_URI logged */
+/* Bytes of token, route variables and certificate a shared-cache key
+ * covers; a request with more does without the shared cache. */
+#define AUTHZ_SKEY_MAX (24 * 1024)
+/* A shared entry: nvars and the extras' length (2 bytes each), the
+ * extras, then the pairs "NAME\0VALUE\0". */
+#define AUTHZ_CE_HEAD (4 + AUTHZ_CE_EXTRA_MAX)
 /* The start of every refusal of a bound token over the wrong connection. */
 #define AUTHZ_BOUND "token is bound to a client certificate (cnf x5t#S256) " \
 	"and "
@@ -50,8 +57,24 @@ static const struct {
 	{ "JWT_EXP", "exp", NULL, ' ' },
 };
 
+/* The parameters a decision and its log line read, fetched in one pass
+ * over the request's (authz_handle). */
+static const char *const authz_names[] = {
+	"HTTP_AUTHORIZATION", "JWT_RESOURCE", "JWT_REQUIRE_SCOPE",
+	"JWT_REQUIRE_CLAIMS", "JWT_SELF_ISSUED", "JWT_REQUIRE_BOUND",
+	"SSL_CLIENT_CERT", "REMOTE_ADDR", "REQUEST_URI",
+};
+#define AUTHZ_NAMES (sizeof(authz_names) / sizeof(authz_names[0]))
+
 struct authz_param {
 	const struct req *r;
+	const char *v[AUTHZ_NAMES];
+};
+
+/* Everything besides the token and the configuration a decision depends
+ * on: the route's policy variables and the client certificate. */
+struct authz_route {
+	const char *v[5];       /* scope, claims, self, bound, cert; NULL: unset */
 };
 
 static int authz_is_tchar(unsigned char c);
@@ -84,6 +107,14 @@ static enum jf_err authz_self_mode(const struct cfg *c, const char *s,
 static enum jf_err authz_verify(const struct cfg *c, const char *tok,
 	size_t n, time_t now, const struct authz_hooks *h, int mode,
 	struct tok **out, struct jf_msg *m);
+static int authz_shared_key(const char *tok, size_t n,
+	const struct authz_route *rt, unsigned char key[SCACHE_KEY_LEN]);
+static int authz_shared_get(const struct authz_hooks *h,
+	const unsigned char key[SCACHE_KEY_LEN], time_t now,
+	struct authz_verdict *v);
+static void authz_shared_put(const struct authz_hooks *h,
+	const unsigned char key[SCACHE_KEY_LEN], const struct tok *t,
+	long leeway, const struct authz_verdict *v);
 
 /* JWT_SELF_ISSUED: what a route does with tokens [cimd] clients signed. */
 enum { SELF_ACCEPT, SELF_REFUSE, SELF_EXCHANGE };
@@ -539,6 +570,103 @@ authz_verify(const struct cfg *c, const char *tok, size_t n, time_t now,
 	return rc;
 }
 
+/* SHA-256 over the token and each route input as a presence byte, its
+ * length and its bytes, so that no two inputs run together. 0 when they
+ * are too large to key: that request does without the shared cache. */
+static int
+authz_shared_key(const char *tok, size_t n, const struct authz_route *rt,
+	unsigned char key[SCACHE_KEY_LEN])
+{
+	char buf[AUTHZ_SKEY_MAX];
+	size_t o = 0, i, k;
+
+	if (n + sizeof(n) > sizeof(buf))
+		return 0;
+	memcpy(buf, &n, sizeof(n));
+	memcpy(buf + sizeof(n), tok, n);
+	o = sizeof(n) + n;
+	for (i = 0; i < sizeof(rt->v) / sizeof(rt->v[0]); i++) {
+		k = rt->v[i] != NULL ? strlen(rt->v[i]) : 0;
+		if (sizeof(buf) - o < 1 + sizeof(k) + k)
+			return 0;
+		buf[o++] = rt->v[i] != NULL;
+		memcpy(buf + o, &k, sizeof(k));
+		memcpy(buf + o + sizeof(k), rt->v[i] != NULL ? rt->v[i] : "", k);
+		o += sizeof(k) + k;
+	}
+	tcache_hash(buf, o, key);
+	return 1;
+}
+
+/* A shared hit: the stored pairs become the verdict's variables. */
+static int
+authz_shared_get(const struct authz_hooks *h,
+	const unsigned char key[SCACHE_KEY_LEN], time_t now,
+	struct authz_verdict *v)
+{
+	unsigned char buf[SCACHE_DATA_MAX];
+	const char *p, *end, *z;
+	uint16_t nvars;
+	long len;
+	size_t i;
+
+	len = scache_get(h->shared, key, h->gen, (double)now, buf,
+	    sizeof(buf));
+	if (len < AUTHZ_CE_HEAD ||
+	    (size_t)len - AUTHZ_CE_HEAD > sizeof(v->values))
+		return 0;
+	memcpy(&nvars, buf, sizeof(nvars));
+	if (nvars > AUTHZ_VARS_MAX)
+		return 0;
+	v->used = (size_t)len - AUTHZ_CE_HEAD;
+	memcpy(v->values, buf + AUTHZ_CE_HEAD, v->used);
+	p = v->values;
+	end = v->values + v->used;
+	for (i = 0; i < nvars; i++) {
+		v->vars[i].name = p;
+		if ((z = memchr(p, '\0', (size_t)(end - p))) == NULL)
+			break;
+		v->vars[i].value = p = z + 1;
+		if ((z = memchr(p, '\0', (size_t)(end - p))) == NULL)
+			break;
+		p = z + 1;
+	}
+	if (i < nvars) {        /* never from our own puts: a miss */
+		v->used = 0;
+		return 0;
+	}
+	v->nvars = nvars;
+	return 1;
+}
+
+/* Stores a successful decision for every worker, in the window of the
+ * token t it was made on. Too large a one stays out. */
+static void
+authz_shared_put(const struct authz_hooks *h,
+	const unsigned char key[SCACHE_KEY_LEN], const struct tok *t,
+	long leeway, const struct authz_verdict *v)
+{
+	unsigned char buf[SCACHE_DATA_MAX];
+	uint16_t nvars = (uint16_t)v->nvars, extra = 0;
+	size_t o = AUTHZ_CE_HEAD, i, a, b;
+	double from, until;
+
+	memset(buf, 0, AUTHZ_CE_HEAD);
+	memcpy(buf, &nvars, sizeof(nvars));
+	memcpy(buf + 2, &extra, sizeof(extra));
+	for (i = 0; i < v->nvars; i++) {
+		a = strlen(v->vars[i].name) + 1;
+		b = strlen(v->vars[i].value) + 1;
+		if (sizeof(buf) - o < a + b)
+			return;
+		memcpy(buf + o, v->vars[i].name, a);
+		memcpy(buf + o + a, v->vars[i].value, b);
+		o += a + b;
+	}
+	scache_window(t, leeway, &from, &until);
+	scache_put(h->shared, key, h->gen, from, until, buf, o);
+}
+
 void
 authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	authz_param_fn param, void *arg, const struct authz_hooks *h,
@@ -547,11 +675,12 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	struct tok_rules rules;
 	struct tok *t = NULL;
 	const struct tok *ct = NULL;
-	unsigned char hash[TCACHE_HASH_LEN];
+	unsigned char hash[TCACHE_HASH_LEN], skey[SCACHE_KEY_LEN];
+	struct authz_route rt;
 	const char *tok = NULL, *s, *claims;
 	size_t n = 0, max;
 	char *at = NULL;
-	int mode, bound = 0;
+	int mode, bound = 0, shared = 0;
 
 	v->err = JF_E_INTERNAL;
 	v->msg.s[0] = '\0';
@@ -570,20 +699,21 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	}
 	/* The policy comes first so a misconfigured route fails for every
 	 * request, not only for those that carry a valid token. */
-	s = param(arg, "JWT_REQUIRE_SCOPE");
+	s = rt.v[0] = param(arg, "JWT_REQUIRE_SCOPE");
 	if ((v->err = authz_scope_policy(s != NULL ? s : "", v->scopebuf,
 	    sizeof(v->scopebuf), &v->msg)) != JF_OK)
 		goto done;
-	claims = param(arg, "JWT_REQUIRE_CLAIMS");
+	claims = rt.v[1] = param(arg, "JWT_REQUIRE_CLAIMS");
 	if (claims != NULL &&
 	    (v->err = authz_claims_policy(NULL, claims, &v->msg)) != JF_OK)
 		goto done;
-	if ((v->err = authz_self_mode(c, param(arg, "JWT_SELF_ISSUED"), &mode,
-	    &v->msg)) != JF_OK)
+	rt.v[2] = param(arg, "JWT_SELF_ISSUED");
+	if ((v->err = authz_self_mode(c, rt.v[2], &mode, &v->msg)) != JF_OK)
 		goto done;
-	if ((v->err = authz_bound_policy(param(arg, "JWT_REQUIRE_BOUND"),
-	    &bound, &v->msg)) != JF_OK)
+	rt.v[3] = param(arg, "JWT_REQUIRE_BOUND");
+	if ((v->err = authz_bound_policy(rt.v[3], &bound, &v->msg)) != JF_OK)
 		goto done;
+	rt.v[4] = param(arg, "SSL_CLIENT_CERT");
 	v->err = authz_bearer(param(arg, "HTTP_AUTHORIZATION"), &tok, &n,
 	    &v->msg);
 	if (v->err != JF_OK)
@@ -593,6 +723,15 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	memset(&rules, 0, sizeof(rules));
 	cfg_rules(c, &rules);
 	max = rules.max_bytes ? rules.max_bytes : TOK_MAX_BYTES_DEFAULT;
+	/* The same decision another worker (or this one) made for the same
+	 * token, route and certificate under the same keys: only its time
+	 * window is left to check. */
+	if (h != NULL && h->shared != NULL && n <= max &&
+	    (shared = authz_shared_key(tok, n, &rt, skey)) &&
+	    authz_shared_get(h, skey, now, v)) {
+		v->err = JF_OK;
+		goto done;
+	}
 	if (tc != NULL && n <= max) {
 		tcache_hash(tok, n, hash);
 		ct = tcache_get(tc, hash, now);
@@ -607,6 +746,7 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 		v->err = authz_verify(c, tok, n, now, h, mode, &t, &v->msg);
 		if (v->err != JF_OK)
 			goto done;
+		log_debug("verified a token's signature (not cached)");
 		if (tc != NULL) {
 			tcache_put(tc, hash, t, rules.leeway);
 			ct = t;
@@ -621,8 +761,7 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 		goto done;
 	/* Before the route's scope and claims: a token used over the wrong
 	 * connection is no credential at all (401), whatever it grants. */
-	if ((v->err = authz_binding(c, ct, bound,
-	    param(arg, "SSL_CLIENT_CERT"), &v->msg)) != JF_OK)
+	if ((v->err = authz_binding(c, ct, bound, rt.v[4], &v->msg)) != JF_OK)
 		goto done;
 	if (v->scopebuf[0] != '\0' && !tok_has_scopes(ct, v->scopebuf)) {
 		v->scope = v->scopebuf;
@@ -645,6 +784,14 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 			memcpy(v->at, at, strlen(at) + 1);
 		free(at);
 	}
+	/* An exchange answer holds a new token each time, and a token with
+	 * a Token Status List entry ("status") must be looked up in its list
+	 * on every request: neither is shared (the second could be, with its
+	 * index and list in the entry's extras and the lookup made on a
+	 * shared hit; authz.h AUTHZ_CE_EXTRA_MAX). */
+	if (v->err == JF_OK && shared && v->at[0] == '\0' &&
+	    !json_object_object_get_ex(tok_claims(ct), "status", NULL))
+		authz_shared_put(h, skey, ct, rules.leeway, v);
 done:
 	if (v->err != JF_OK) {
 		v->nvars = 0;
@@ -723,10 +870,15 @@ authz_answer(const struct cfg *c, const struct authz_verdict *v,
 		/* Only Variable-* on success: Apache copies an authorizer's
 		 * other 200 headers into the client's response. */
 		req_status(r, 200);
+		memcpy(name, "Variable-", 9);
 		for (i = 0; i < v->nvars; i++) {
-			snprintf(name, sizeof(name), "Variable-%s",
-			    v->vars[i].name);
-			req_header(r, name, "%s", v->vars[i].value);
+			size_t nl = strlen(v->vars[i].name);
+
+			if (nl >= sizeof(name) - 9)
+				nl = sizeof(name) - 10;  /* never: <= 64 */
+			memcpy(name + 9, v->vars[i].name, nl);
+			name[9 + nl] = '\0';
+			req_header_str(r, name, v->vars[i].value);
 		}
 		/* RFC 9110 §11.6.3: what the client needs after a successful
 		 * authentication. Apache passes it on as is, nginx and Caddy
@@ -798,7 +950,11 @@ static const char *
 authz_req_param(void *arg, const char *name)
 {
 	const struct authz_param *p = arg;
+	size_t i;
 
+	for (i = 0; i < AUTHZ_NAMES; i++)
+		if (strcmp(name, authz_names[i]) == 0)
+			return p->v[i];
 	return req_param(p->r, name);
 }
 
@@ -807,7 +963,7 @@ authz_handle(const struct cfg *c, struct tcache *tc,
 	const struct authz_hooks *h, struct req *r)
 {
 	struct authz_verdict v;    /* 11 KiB; a worker's stack is 8 MiB */
-	struct authz_param p = { r };
+	struct authz_param p;
 	char addr[AUTHZ_LOG_FIELD], uri[AUTHZ_LOG_FIELD], sub[AUTHZ_LOG_FIELD];
 	const char *code, *serve;
 	uint64_t t0;
@@ -823,12 +979,17 @@ authz_handle(const struct cfg *c, struct tcache *tc,
 		}
 		return;
 	}
+	p.r = r;
+	req_params(r, authz_names, AUTHZ_NAMES, p.v);
 	t0 = met_now_us();
 	authz_decide(c, tc, time(NULL), authz_req_param, &p, h, &v);
 	authz_answer(c, &v, r);
 	stats_decision(h != NULL ? h->stats : NULL, v.err, v.cache, t0);
-	authz_clean(req_param(r, "REMOTE_ADDR"), addr, sizeof(addr));
-	authz_clean(req_param(r, "REQUEST_URI"), uri, sizeof(uri));
+	/* A success is logged at debug only: nothing to prepare otherwise. */
+	if (v.err == JF_OK && !log_wants(LOG_LVL_DEBUG))
+		return;
+	authz_clean(authz_req_param(&p, "REMOTE_ADDR"), addr, sizeof(addr));
+	authz_clean(authz_req_param(&p, "REQUEST_URI"), uri, sizeof(uri));
 	/* The path only: a query string may carry a token or a secret
 	 * (?access_token=..., which RFC 6750 §2.3 allows clients to send). */
 	uri[strcspn(uri, "?#")] = '\0';

@@ -9,6 +9,7 @@
 #define JF_AUTHZ_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "conf/cfg.h"
@@ -60,6 +61,8 @@ struct stats;
  * brought up to date and the token should be verified again. */
 typedef int (*authz_retry_fn)(void *arg, const char *iss);
 
+struct scache;
+
 /* What a decision may call on besides the configuration. */
 struct authz_hooks {
 	authz_retry_fn retry;   /* NULL: no remote keys to bring up to date */
@@ -67,7 +70,21 @@ struct authz_hooks {
 	struct cimdk *self;     /* self-issued tokens' keys; NULL: none */
 	struct status *status;  /* status lists (status.h); NULL: none */
 	struct stats *stats;    /* what decisions count in; NULL: nothing */
+	/* The answers all workers share (jose/scache.h); NULL: not for this
+	 * request (no cache, or a reload or key change is under way). gen
+	 * is the generation read before the keys were brought up to date. */
+	struct scache *shared;
+	uint64_t gen;
 };
+
+/* A shared entry (authz.c authz_shared_put) is one whole successful
+ * decision: the Variable-* pairs, for exactly this token, these route
+ * policy variables and this client certificate, so a hit re-checks only
+ * the time window and writes the answer. Besides the pairs, each entry
+ * has AUTHZ_CE_EXTRA_MAX bytes for small per-token data a check must see
+ * on every hit (e.g. a status list index and URI), filled at
+ * verification and read in authz_shared_get. */
+#define AUTHZ_CE_EXTRA_MAX 128
 
 /* Decides on the request whose parameters param() returns, at time now,
  * remembering verified tokens in tc (NULL: no cache). h (may be NULL):

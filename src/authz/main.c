@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "authz.h"
 #include "conf/cfg.h"
@@ -16,6 +17,7 @@
 #include "fcgi/daemon.h"
 #include "util/log.h"
 #include "fcgi/server.h"
+#include "jose/scache.h"
 #include "jose/tcache.h"
 #include "net/fetch.h"
 #include "oauth/cimdkeys.h"
@@ -27,6 +29,10 @@
 struct main_ctx {
 	struct cfg *cfg;
 	struct tcache *tc;      /* verified tokens; new with each cfg */
+	struct scache *sc;      /* answers all workers share; NULL: none */
+	uint64_t cfg_gen;       /* the scache configuration generation this
+	                         * process loaded under */
+	pid_t super;            /* the supervisor, which publishes reloads */
 	struct remote *remote;  /* the remote keys' shared table */
 	struct cimdk *self;     /* self-issued tokens' keys, from that table */
 	struct status *status;  /* status lists, from that table */
@@ -65,11 +71,16 @@ main_handle(void *ctx, struct req *r)
 	struct main_ctx *m = ctx;
 	struct authz_hooks h = { m->fetcher ? main_retry : NULL, m,
 		m->fetcher ? m->self : NULL, m->fetcher ? m->status : NULL,
-		m->stats };
+		m->stats, NULL, 0 };
 	struct cimdk_opts o;
 	time_t now = time(NULL);
 	const char *serve = req_param(r, "JWT_SERVE");
 	int changed;
+
+	/* Read before the keys are brought up to date: an answer stored
+	 * under it can never outlive a key change another process saw. */
+	if (m->sc != NULL)
+		h.gen = scache_gen(m->sc);
 
 	/* One counter per remote source; keys are parsed only when the
 	 * fetcher stored new ones, and tokens verified with the old ones
@@ -82,6 +93,8 @@ main_handle(void *ctx, struct req *r)
 	if (changed) {
 		tcache_free(m->tc);
 		m->tc = tcache_new(cfg_cache_entries(m->cfg));
+		if (m->sc != NULL)
+			scache_flush(m->sc);
 	}
 	/* Only where the web server's route says so (a responder entry it
 	 * restricts to the monitoring hosts), never for a request at large. */
@@ -92,6 +105,10 @@ main_handle(void *ctx, struct req *r)
 		stats_serve(m->stats, r);
 		return;
 	}
+	/* Not while this process's keys are new or its reload is pending. */
+	if (m->sc != NULL && !changed && cfg_cache_entries(m->cfg) > 0 &&
+	    scache_cfg_gen(m->sc) == m->cfg_gen)
+		h.shared = m->sc;
 	authz_handle(m->cfg, m->tc, &h, r);
 	if (m->flush) {
 		m->flush = 0;
@@ -110,6 +127,8 @@ main_retry(void *ctx, const char *iss)
 	/* Not now: the decision that called us holds m->tc and stores the
 	 * token in it once verified. main_handle flushes it after. */
 	m->flush = 1;
+	if (m->sc != NULL)
+		scache_flush(m->sc);
 	return 1;
 }
 
@@ -127,7 +146,17 @@ main_reload(void *ctx)
 	struct main_ctx *m = ctx;
 	struct cfg *c = NULL;
 	struct jf_msg msg;
+	uint64_t gen;
 
+	/* The supervisor publishes a new generation before it loads (and
+	 * before it signals the workers), whether or not its own load works;
+	 * a worker reads it before loading. So a worker that loaded before
+	 * the supervisor published, or one forked from a supervisor whose
+	 * load failed, holds another generation than the rest and stays
+	 * apart from the shared answers until the next reload. */
+	if (m->sc != NULL && getpid() == m->super)
+		scache_cfg_bump(m->sc);
+	gen = m->sc != NULL ? scache_cfg_gen(m->sc) : 0;
 	msg.s[0] = '\0';
 	if (cfg_load(&c, m->path, &msg) != JF_OK) {
 		log_error("reload failed, keeping the previous configuration: "
@@ -153,6 +182,7 @@ main_reload(void *ctx)
 	/* Tokens verified under the old keys and rules are forgotten. */
 	tcache_free(m->tc);
 	m->tc = tcache_new(cfg_cache_entries(c));
+	m->cfg_gen = gen;
 	daemon_log_level(m->log_level, cfg_log_level(c));
 	log_info("configuration %s reloaded", m->path);
 }
@@ -199,6 +229,9 @@ main(int argc, char **argv)
 	daemon_log_level(m.log_level, cfg_log_level(m.cfg));
 	m.loaded = time(NULL);
 	m.tc = tcache_new(cfg_cache_entries(m.cfg));
+	/* Sized once, at start: a reload keeps the mapping. */
+	m.sc = scache_new(cfg_cache_entries(m.cfg));
+	m.super = getpid();
 	/* The table every process shares, made before the workers fork;
 	 * the fetcher process runs only when there is something to fetch. */
 	fetching = cfg_remote_count(m.cfg) > 0 || cfg_cimd_count(m.cfg) > 0 ||
@@ -219,6 +252,7 @@ main(int argc, char **argv)
 	}
 	rc = srv_run(&o.srv, &ops);
 	tcache_free(m.tc);
+	scache_free(m.sc);
 	cfg_free(m.cfg);
 	cimdk_free(m.self);
 	status_free(m.status);

@@ -83,6 +83,9 @@ struct mint_state {
 	 * none); and when this state was loaded. */
 	struct mint_stats *stats;
 	time_t loaded;
+	/* This process's last parsed client certificates (x509/certmemo.h):
+	 * mutable through the pointer, never shared. */
+	struct cert_memo *certs;
 };
 
 /* Loads the configuration at path, its keys and its registry, and builds

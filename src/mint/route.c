@@ -12,6 +12,7 @@
 
 #include "util/log.h"
 #include "mint.h"
+#include "x509/certmemo.h"
 
 static int route_method(const char *method, const char *want);
 static int route_path(const struct req *r, char *out, size_t room);
@@ -50,6 +51,10 @@ mint_state_load(struct mint_state **out, const char *path, struct jf_msg *m)
 		jf_fail(m, rc, "out of memory");
 		goto fail;
 	}
+	if ((s->certs = cert_memo_new()) == NULL) {
+		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
+		goto fail;
+	}
 	*out = s;
 	return JF_OK;
 fail:
@@ -69,6 +74,7 @@ mint_state_free(struct mint_state *s)
 	free(s->meta_json);
 	free(s->iss_path);
 	mint_replay_free(s->replay);
+	cert_memo_free(s->certs);
 	free(s);
 }
 

@@ -14,6 +14,10 @@
  * --listen ADDR ("host:port", ":port" or a unix path) opens its own
  * socket; without it the listening socket is fd 0 (lighttpd bin-path,
  * spawn-fcgi).
+ *
+ * --procs N: N processes accept on the socket (the first and N - 1
+ * children that stop when it does), so a benchmark can set it beside an
+ * authorizer with as many workers.
  */
 #include "config.h"
 
@@ -22,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -34,6 +40,7 @@ struct echo_opts {
 	int allow;
 	const char *listen;
 	const char *log;
+	int procs;
 };
 
 static int echo_parse_args(struct echo_opts *o, int argc, char **argv);
@@ -47,7 +54,8 @@ static void echo_respond(FCGX_Request *rq);
 static void
 usage(FILE *f)
 {
-	fputs("usage: fcgi-echo [--allow] [--listen ADDR] [--log FILE]\n", f);
+	fputs("usage: fcgi-echo [--allow] [--listen ADDR] [--log FILE] "
+	    "[--procs N]\n", f);
 }
 
 static int
@@ -63,6 +71,12 @@ echo_parse_args(struct echo_opts *o, int argc, char **argv)
 			o->listen = argv[++i];
 		} else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
 			o->log = argv[++i];
+		} else if (strcmp(argv[i], "--procs") == 0 && i + 1 < argc) {
+			o->procs = atoi(argv[++i]);
+			if (o->procs < 1 || o->procs > 64) {
+				fputs("fcgi-echo: --procs 1..64\n", stderr);
+				return -1;
+			}
 		} else {
 			fprintf(stderr, "fcgi-echo: unknown argument: %s\n",
 			    argv[i]);
@@ -229,7 +243,7 @@ main(int argc, char **argv)
 {
 	struct echo_opts o;
 	FCGX_Request rq;
-	int fd;
+	int fd, i;
 
 	if (echo_parse_args(&o, argc, argv) != 0) {
 		usage(stderr);
@@ -241,6 +255,17 @@ main(int argc, char **argv)
 	}
 	if ((fd = echo_open_socket(&o)) < 0)
 		return 1;
+	for (i = 1; i < o.procs; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 1;
+		if (pid == 0) {
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+				_exit(1);
+			break;
+		}
+	}
 	if (FCGX_InitRequest(&rq, fd, 0) != 0)
 		return 1;
 	while (FCGX_Accept_r(&rq) >= 0) {

@@ -77,6 +77,34 @@ req_param(const struct req *r, const char *name)
 	return FCGX_GetParam(name, r->fx->envp);
 }
 
+void
+req_params(const struct req *r, const char *const *names, size_t n,
+	const char **out)
+{
+	char *const *p;
+	const char *e, *eq;
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		out[i] = r->fx == NULL ? getenv(names[i]) : NULL;
+	if (r->fx == NULL)
+		return;
+	for (p = r->fx->envp; p != NULL && *p != NULL; p++) {
+		e = *p;
+		if ((eq = strchr(e, '=')) == NULL)
+			continue;
+		k = (size_t)(eq - e);
+		/* The first byte and the length rule out nearly every pair
+		 * before any compare. */
+		for (i = 0; i < n; i++)
+			if (out[i] == NULL && names[i][0] == e[0] &&
+			    strlen(names[i]) == k && memcmp(names[i], e, k) == 0) {
+				out[i] = eq + 1;
+				break;
+			}
+	}
+}
+
 enum req_role
 req_role(const struct req *r)
 {
@@ -214,6 +242,32 @@ req_header(struct req *r, const char *name, const char *fmt, ...)
 		}
 	memcpy(v + k, "\r\n", 2);
 	r->hlen += nlen + 2 + (size_t)k + 2;
+	return 0;
+}
+
+int
+req_header_str(struct req *r, const char *name, const char *value)
+{
+	size_t nlen = strlen(name), vlen = strlen(value), i;
+	char *p;
+
+	if (nlen == 0 || strcasecmp(name, "Status") == 0)
+		return -1;
+	for (i = 0; i < nlen; i++)
+		if (!req_is_tchar((unsigned char)name[i]))
+			return -1;
+	if (strpbrk(value, "\r\n") != NULL)
+		return -1;
+	if (sizeof(r->hdr) - r->hlen < nlen + 2 + vlen + 2) {
+		r->overflow = 1;
+		return -1;
+	}
+	p = r->hdr + r->hlen;
+	memcpy(p, name, nlen);
+	memcpy(p + nlen, ": ", 2);
+	memcpy(p + nlen + 2, value, vlen);
+	memcpy(p + nlen + 2 + vlen, "\r\n", 2);
+	r->hlen += nlen + 2 + vlen + 2;
 	return 0;
 }
 

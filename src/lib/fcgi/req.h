@@ -23,6 +23,10 @@ struct req;
 /* A request parameter (CGI variable) or NULL. */
 const char *req_param(const struct req *r, const char *name);
 enum req_role req_role(const struct req *r);
+/* n parameters in one pass over the request's: out[i] is the first
+ * value of names[i], or NULL. */
+void req_params(const struct req *r, const char *const *names, size_t n,
+	const char **out);
 
 /* Reads the whole request body into buf (room for max bytes, NUL added
  * so buf needs max + 1). JF_E_TOO_LARGE if CONTENT_LENGTH or the data
@@ -36,6 +40,9 @@ enum jf_err req_read_body(struct req *r, char *buf, size_t max, size_t *n);
 void req_status(struct req *r, int status);
 int req_header(struct req *r, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same for a plain value, without formatting: the hot path of an
+ * authorizer's answer. */
+int req_header_str(struct req *r, const char *name, const char *value);
 void req_body(struct req *r, const void *data, size_t n);
 
 /* Writes the response ("Status:" line, headers, blank line, body). The

@@ -95,23 +95,28 @@ tok_check_times(struct vctx *c, const struct tok_rules *r,
 	if (now > v[0] + (double)lw)
 		return tok_vfail(c, JF_E_EXPIRED, "exp", "token expired %s s ago "
 		    "(leeway %ld s)", secs(b, sizeof(b), now - v[0]), lw);
-	tok_vpass(c, "exp", "expires in %s s (leeway %ld s)",
-	    secs(b, sizeof(b), v[0] - now), lw);
+	/* The report's numbers are formatted only when someone asked for a
+	 * report (jwt-fcgi verify): never on the authorizer's path. */
+	if (c->ex != NULL)
+		tok_vpass(c, "exp", "expires in %s s (leeway %ld s)",
+		    secs(b, sizeof(b), v[0] - now), lw);
 	if (have[1]) {
 		if (now + (double)lw < v[1])
 			return tok_vfail(c, JF_E_NOT_YET_VALID, "nbf", "token not "
 			    "valid for another %s s (nbf, leeway %ld s)",
 			    secs(b, sizeof(b), v[1] - now), lw);
-		tok_vpass(c, "nbf", "valid since %s s", secs(b, sizeof(b),
-		    now - v[1]));
+		if (c->ex != NULL)
+			tok_vpass(c, "nbf", "valid since %s s", secs(b,
+			    sizeof(b), now - v[1]));
 	}
 	if (have[2]) {
 		if (v[2] > now + (double)lw)
 			return tok_vfail(c, JF_E_NOT_YET_VALID, "iat", "token issued "
 			    "%s s in the future (iat, leeway %ld s)",
 			    secs(b, sizeof(b), v[2] - now), lw);
-		tok_vpass(c, "iat", "issued %s s ago", secs(b, sizeof(b),
-		    now - v[2]));
+		if (c->ex != NULL)
+			tok_vpass(c, "iat", "issued %s s ago", secs(b,
+			    sizeof(b), now - v[2]));
 	}
 	return JF_OK;
 }

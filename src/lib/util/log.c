@@ -124,6 +124,12 @@ write_all(int fd, const char *s, size_t n)
 	}
 }
 
+int
+log_wants(enum log_level level)
+{
+	return level <= log_state.level;
+}
+
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {

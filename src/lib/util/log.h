@@ -14,6 +14,9 @@ void log_set_level(enum log_level level);
 int log_level_from_name(const char *s);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* 1 when a line at level would be written: lets a hot path skip
+ * preparing the fields of a line nobody reads. */
+int log_wants(enum log_level level);
 
 #define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)

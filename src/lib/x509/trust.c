@@ -12,9 +12,20 @@
 #include "util/file.h"
 #include "x509/trust.h"
 
+/* Certificates whose chain already passed, by x5t#S256: a service shows
+ * the same certificate on every request, and the chain check (parse,
+ * issuer lookup, one signature verify per link) costs more than the
+ * rest of minting a token. The outcome depends only on the certificate's
+ * bytes and this trust list (GnuTLS is told to leave times alone, the
+ * validity is checked on every call), and a reload loads a new list, so
+ * remembering it skips nothing. */
+#define TRUST_MEMO 32
+
 struct trust {
 	gnutls_x509_trust_list_t tl;
 	size_t n;
+	size_t memo_next;
+	char memo[TRUST_MEMO][CERT_X5T_LEN];
 };
 
 static const char *trust_status(unsigned st);
@@ -139,7 +150,7 @@ trust_status(unsigned st)
 }
 
 enum jf_err
-trust_check_client(const struct trust *t, const struct cert *c, time_t now,
+trust_check_client(struct trust *t, const struct cert *c, time_t now,
 	struct jf_msg *m)
 {
 	gnutls_typed_vdata_st purpose = { GNUTLS_DT_KEY_PURPOSE_OID,
@@ -158,6 +169,9 @@ trust_check_client(const struct trust *t, const struct cert *c, time_t now,
 		    "yet");
 	if (now > cert_not_after(c))
 		return jf_fail(m, rc, "the client certificate has expired");
+	for (len = 0; len < TRUST_MEMO; len++)
+		if (memcmp(t->memo[len], cert_x5t_s256(c), CERT_X5T_LEN) == 0)
+			return JF_OK;
 	d.data = (unsigned char *)cert_der(c, &len);
 	d.size = (unsigned)len;
 	if (gnutls_x509_crt_init(&crt) < 0)
@@ -180,6 +194,8 @@ trust_check_client(const struct trust *t, const struct cert *c, time_t now,
 		goto out;
 	}
 	rc = JF_OK;
+	memcpy(t->memo[t->memo_next], cert_x5t_s256(c), CERT_X5T_LEN);
+	t->memo_next = (t->memo_next + 1) % TRUST_MEMO;
 out:
 	gnutls_x509_crt_deinit(crt);
 	return rc;

@@ -35,8 +35,10 @@ void trust_free(struct trust *t);
 size_t trust_count(const struct trust *t);
 
 /* JF_OK when c chains to a CA of t, is valid at now and may serve for TLS
- * client authentication; else JF_E_INVALID_CLIENT saying why. */
-enum jf_err trust_check_client(const struct trust *t, const struct cert *c,
+ * client authentication; else JF_E_INVALID_CLIENT saying why. t
+ * remembers the last TRUST_MEMO certificates that chained (trust.c), so
+ * it is not const. */
+enum jf_err trust_check_client(struct trust *t, const struct cert *c,
 	time_t now, struct jf_msg *m);
 
 #endif

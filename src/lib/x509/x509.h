@@ -7,5 +7,6 @@
 
 #include "x509/cert.h"
 #include "x509/trust.h"
+#include "x509/certmemo.h"
 
 #endif

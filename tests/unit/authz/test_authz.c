@@ -17,6 +17,7 @@
 #include "jose/key.h"
 #include "fixture.h"
 #include "tap.h"
+#include "jose/scache.h"
 #include "jose/tcache.h"
 #include "jose/token.h"
 
@@ -332,6 +333,41 @@ test_binding(const struct cfg *c, const struct jf_key *k,
 		tcache_free(tc);
 	}
 
+	{
+		/* The shared cache keys the whole decision with the
+		 * certificate: another one, or none, is another key. */
+		struct params p = { hdr, NULL, NULL, pem, NULL };
+		struct scache *sc = scache_new(8);
+		struct authz_hooks h = { NULL, NULL, NULL, NULL, NULL, sc, 0 };
+		uint64_t hits, misses, puts;
+
+		h.gen = scache_gen(sc);
+		expand(hdr, sizeof(hdr), "Bearer @", bound);
+		authz_decide(c, NULL, NOW, param, &p, &h, v);
+		is(v->err, JF_OK, "shared: bound token with its certificate");
+		p.cert = other;
+		authz_decide(c, NULL, NOW + 1, param, &p, &h, v);
+		is(v->err, JF_E_CLAIM, "shared: another certificate: refused");
+		p.cert = NULL;
+		authz_decide(c, NULL, NOW + 2, param, &p, &h, v);
+		is(v->err, JF_E_CLAIM, "shared: no certificate: refused");
+		p.cert = pem;
+		authz_decide(c, NULL, NOW + 3, param, &p, &h, v);
+		is(v->err, JF_OK, "shared: its certificate again: allowed");
+		scache_stats(sc, &hits, &misses, &puts);
+		is(hits, 1, "shared: only the same certificate hit");
+		is(puts, 1, "shared: only the allowed decision was stored");
+
+		expand(hdr, sizeof(hdr), "Bearer @", unbound);
+		authz_decide(c, NULL, NOW, param, &p, &h, v);
+		is(v->err, JF_OK, "shared: unbound token stored");
+		p.bound = "1";
+		authz_decide(c, NULL, NOW + 1, param, &p, &h, v);
+		is(v->err, JF_E_CLAIM, "shared: a route requiring bound tokens "
+		    "is another key: refused");
+		scache_free(sc);
+	}
+
 	for (i = 0; i < nbad; i++)
 		free(bad[i]);
 	free(bound);
@@ -523,6 +559,88 @@ main(void)
 		is(hits, 2, "cache(1): the good token was a hit both times");
 		is(misses, 2, "cache(1): first use and the tampered token missed");
 		tcache_free(tc);
+	}
+
+	{
+		/* The shared cache: a whole decision for this token and
+		 * route, valid only in the token's window and generation. */
+		struct params p = { hdr, NULL, NULL, NULL, NULL };
+		struct scache *sc = scache_new(8);
+		struct authz_hooks h = { NULL, NULL, NULL, NULL, NULL, sc, 0 };
+		uint64_t hits, misses, puts, old, stored;
+		size_t len, nvars;
+		char roles[64];
+
+		h.gen = scache_gen(sc);
+		expand(hdr, sizeof(hdr), "Bearer @", good);
+		authz_decide(c, NULL, NOW, param, &p, &h, v);
+		is(v->err, JF_OK, "shared: first use verifies");
+		nvars = v->nvars;
+		memcpy(roles, var(v, "JWT_ROLES"), strlen(var(v, "JWT_ROLES")) + 1);
+		authz_decide(c, NULL, NOW + 10, param, &p, &h, v);
+		is(v->err, JF_OK, "shared: second use allowed");
+		is_str(var(v, "JWT_SUB"), "svc-a", "shared: the stored claims");
+		is(v->nvars, nvars, "shared: every variable");
+		is_str(var(v, "JWT_ROLES"), roles, "shared: a mapped one too");
+		scache_stats(sc, &hits, &misses, &puts);
+		is(hits, 1, "shared: second use was a hit");
+		is(puts, 1, "shared: one store");
+		p.scope = "admin";
+		authz_decide(c, NULL, NOW + 10, param, &p, &h, v);
+		is(v->err, JF_E_SCOPE, "shared: another route's policy applies");
+		p.scope = NULL;
+		authz_decide(c, NULL, NOW + 300 + 30, param, &p, &h, v);
+		is(v->err, JF_OK, "shared: valid up to exp + leeway");
+		authz_decide(c, NULL, NOW + 300 + 31, param, &p, &h, v);
+		is(v->err, JF_E_EXPIRED, "shared: a stored decision expires");
+		len = strlen(hdr);
+		hdr[len - 5] = hdr[len - 5] == 'A' ? 'B' : 'A';
+		authz_decide(c, NULL, NOW + 2, param, &p, &h, v);
+		is(v->err, JF_E_SIGNATURE, "shared: a tampered token is verified");
+		is(v->nvars, 0, "shared: ... and gets no claims");
+		expand(hdr, sizeof(hdr), "Bearer @", expired);
+		authz_decide(c, NULL, NOW, param, &p, &h, v);
+		authz_decide(c, NULL, NOW, param, &p, &h, v);
+		is(v->err, JF_E_EXPIRED, "shared: refusals are not stored");
+
+		/* A key change elsewhere: what this request stores under the
+		 * generation it read before is dropped, nothing old counts. */
+		expand(hdr, sizeof(hdr), "Bearer @", good);
+		old = h.gen;
+		scache_flush(sc);
+		scache_stats(sc, &hits, &misses, &puts);
+		authz_decide(c, NULL, NOW + 20, param, &p, &h, v);
+		is(v->err, JF_OK, "shared: after a flush the token verifies");
+		authz_decide(c, NULL, NOW + 21, param, &p, &h, v);
+		scache_stats(sc, &old, &misses, &puts);
+		is(old, hits, "shared: no hit under the old generation");
+		h.gen = scache_gen(sc);
+		authz_decide(c, NULL, NOW + 22, param, &p, &h, v);
+		authz_decide(c, NULL, NOW + 23, param, &p, &h, v);
+		is(v->err, JF_OK, "shared: under the new one");
+		scache_stats(sc, &old, &misses, &puts);
+		is(old, hits + 1, "shared: stored and hit again");
+
+		/* A token with a status list entry is looked up in its list
+		 * on every request: allowed, never shared. */
+		{
+			char *st = sign(k, "{\"iss\":\"https://mint.test\","
+			    "\"aud\":\"https://api.test\",\"sub\":\"s\","
+			    "\"exp\":1700000300,\"status\":{\"status_list\":"
+			    "{\"idx\":3,\"uri\":\"https://mint.test/sl\"}}}");
+
+			ok(st != NULL, "a token with a status claim");
+			expand(hdr, sizeof(hdr), "Bearer @", st);
+			scache_stats(sc, &hits, &misses, &puts);
+			authz_decide(c, NULL, NOW + 30, param, &p, &h, v);
+			authz_decide(c, NULL, NOW + 31, param, &p, &h, v);
+			is(v->err, JF_OK, "shared: a status token is allowed");
+			scache_stats(sc, &old, &misses, &stored);
+			is(stored, puts, "shared: ... and never stored");
+			is(old, hits, "shared: ... so never a hit");
+			free(st);
+		}
+		scache_free(sc);
 	}
 
 	test_binding(c, k, v);
