@@ -730,6 +730,7 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	    (shared = authz_shared_key(tok, n, &rt, skey)) &&
 	    authz_shared_get(h, skey, now, v)) {
 		v->err = JF_OK;
+		v->cache = 1;   /* the metrics count a shared hit as a hit */
 		goto done;
 	}
 	if (tc != NULL && n <= max) {
