@@ -111,10 +111,11 @@ static int authz_shared_key(const char *tok, size_t n,
 	const struct authz_route *rt, unsigned char key[SCACHE_KEY_LEN]);
 static int authz_shared_get(const struct authz_hooks *h,
 	const unsigned char key[SCACHE_KEY_LEN], time_t now,
-	struct authz_verdict *v);
+	struct authz_verdict *v, struct status_ref *sr, char *ex);
 static void authz_shared_put(const struct authz_hooks *h,
 	const unsigned char key[SCACHE_KEY_LEN], const struct tok *t,
-	long leeway, const struct authz_verdict *v);
+	long leeway, const struct authz_verdict *v,
+	const struct status_ref *sr);
 
 /* JWT_SELF_ISSUED: what a route does with tokens [cimd] clients signed. */
 enum { SELF_ACCEPT, SELF_REFUSE, SELF_EXCHANGE };
@@ -598,15 +599,17 @@ authz_shared_key(const char *tok, size_t n, const struct authz_route *rt,
 	return 1;
 }
 
-/* A shared hit: the stored pairs become the verdict's variables. */
+/* A shared hit: the stored pairs become the verdict's variables, and
+ * *sr the token's status list entry (uri NULL: none; its strings in ex,
+ * AUTHZ_CE_EXTRA_MAX bytes). */
 static int
 authz_shared_get(const struct authz_hooks *h,
 	const unsigned char key[SCACHE_KEY_LEN], time_t now,
-	struct authz_verdict *v)
+	struct authz_verdict *v, struct status_ref *sr, char *ex)
 {
 	unsigned char buf[SCACHE_DATA_MAX];
 	const char *p, *end, *z;
-	uint16_t nvars;
+	uint16_t nvars, extra;
 	long len;
 	size_t i;
 
@@ -616,8 +619,23 @@ authz_shared_get(const struct authz_hooks *h,
 	    (size_t)len - AUTHZ_CE_HEAD > sizeof(v->values))
 		return 0;
 	memcpy(&nvars, buf, sizeof(nvars));
-	if (nvars > AUTHZ_VARS_MAX)
+	memcpy(&extra, buf + 2, sizeof(extra));
+	if (nvars > AUTHZ_VARS_MAX || extra > AUTHZ_CE_EXTRA_MAX)
 		return 0;
+	memset(sr, 0, sizeof(*sr));
+	if (extra > 0) {
+		/* mode, idx, then "uri\0iss\0" */
+		memcpy(ex, buf + 4, extra);
+		if (extra < 1 + 4 + 4 || ex[extra - 1] != '\0')
+			return 0;
+		sr->mode = (unsigned char)ex[0];
+		memcpy(&sr->idx, ex + 1, 4);
+		sr->uri = ex + 5;
+		z = memchr(sr->uri, '\0', (size_t)extra - 5);
+		if (z == NULL || z + 1 >= ex + extra - 1)
+			return 0;
+		sr->iss = z + 1;
+	}
 	v->used = (size_t)len - AUTHZ_CE_HEAD;
 	memcpy(v->values, buf + AUTHZ_CE_HEAD, v->used);
 	p = v->values;
@@ -644,7 +662,8 @@ authz_shared_get(const struct authz_hooks *h,
 static void
 authz_shared_put(const struct authz_hooks *h,
 	const unsigned char key[SCACHE_KEY_LEN], const struct tok *t,
-	long leeway, const struct authz_verdict *v)
+	long leeway, const struct authz_verdict *v,
+	const struct status_ref *sr)
 {
 	unsigned char buf[SCACHE_DATA_MAX];
 	uint16_t nvars = (uint16_t)v->nvars, extra = 0;
@@ -652,6 +671,17 @@ authz_shared_put(const struct authz_hooks *h,
 	double from, until;
 
 	memset(buf, 0, AUTHZ_CE_HEAD);
+	if (sr->uri != NULL) {
+		a = strlen(sr->uri) + 1;
+		b = strlen(sr->iss) + 1;
+		if (1 + 4 + a + b > AUTHZ_CE_EXTRA_MAX)
+			return;         /* looked up per worker instead */
+		buf[4] = (unsigned char)sr->mode;
+		memcpy(buf + 5, &sr->idx, 4);
+		memcpy(buf + 9, sr->uri, a);
+		memcpy(buf + 9 + a, sr->iss, b);
+		extra = (uint16_t)(5 + a + b);
+	}
 	memcpy(buf, &nvars, sizeof(nvars));
 	memcpy(buf + 2, &extra, sizeof(extra));
 	for (i = 0; i < v->nvars; i++) {
@@ -676,6 +706,8 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	struct tok *t = NULL;
 	const struct tok *ct = NULL;
 	unsigned char hash[TCACHE_HASH_LEN], skey[SCACHE_KEY_LEN];
+	struct status_ref sref;
+	char sex[AUTHZ_CE_EXTRA_MAX];
 	struct authz_route rt;
 	const char *tok = NULL, *s, *claims;
 	size_t n = 0, max;
@@ -728,9 +760,11 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	 * window is left to check. */
 	if (h != NULL && h->shared != NULL && n <= max &&
 	    (shared = authz_shared_key(tok, n, &rt, skey)) &&
-	    authz_shared_get(h, skey, now, v)) {
-		v->err = JF_OK;
+	    authz_shared_get(h, skey, now, v, &sref, sex)) {
 		v->cache = 1;   /* the metrics count a shared hit as a hit */
+		/* Revocation: the list may have changed since. */
+		v->err = sref.uri == NULL ? JF_OK : status_lookup(h->status,
+		    c, &sref, now, &v->msg);
 		goto done;
 	}
 	if (tc != NULL && n <= max) {
@@ -757,8 +791,9 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 	}
 	/* Revocation, for cached tokens too: their list may have changed
 	 * since (status.c; per request an index lookup). */
-	if ((v->err = status_check(h != NULL ? h->status : NULL, c, ct, now,
-	    &v->msg)) != JF_OK)
+	if ((v->err = status_ref(c, ct, &sref, &v->msg)) != JF_OK ||
+	    (sref.uri != NULL && (v->err = status_lookup(h != NULL ?
+	    h->status : NULL, c, &sref, now, &v->msg)) != JF_OK))
 		goto done;
 	/* Before the route's scope and claims: a token used over the wrong
 	 * connection is no credential at all (401), whatever it grants. */
@@ -785,14 +820,10 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 			memcpy(v->at, at, strlen(at) + 1);
 		free(at);
 	}
-	/* An exchange answer holds a new token each time, and a token with
-	 * a Token Status List entry ("status") must be looked up in its list
-	 * on every request: neither is shared (the second could be, with its
-	 * index and list in the entry's extras and the lookup made on a
-	 * shared hit; authz.h AUTHZ_CE_EXTRA_MAX). */
-	if (v->err == JF_OK && shared && v->at[0] == '\0' &&
-	    !json_object_object_get_ex(tok_claims(ct), "status", NULL))
-		authz_shared_put(h, skey, ct, rules.leeway, v);
+	/* An exchange answer holds a new token each time: not shared. A
+	 * token's status list entry goes with it, looked up on every hit. */
+	if (v->err == JF_OK && shared && v->at[0] == '\0')
+		authz_shared_put(h, skey, ct, rules.leeway, v, &sref);
 done:
 	if (v->err != JF_OK) {
 		v->nvars = 0;

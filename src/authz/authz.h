@@ -82,9 +82,10 @@ struct authz_hooks {
  * policy variables and this client certificate, so a hit re-checks only
  * the time window and writes the answer. Besides the pairs, each entry
  * has AUTHZ_CE_EXTRA_MAX bytes for small per-token data a check must see
- * on every hit (e.g. a status list index and URI), filled at
- * verification and read in authz_shared_get. */
-#define AUTHZ_CE_EXTRA_MAX 128
+ * on every hit: the token's status list entry (mode, index, URI and
+ * issuer), filled at verification and looked up on every hit. A token
+ * whose entry does not fit is not shared. */
+#define AUTHZ_CE_EXTRA_MAX 320
 
 /* Decides on the request whose parameters param() returns, at time now,
  * remembering verified tokens in tc (NULL: no cache). h (may be NULL):

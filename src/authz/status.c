@@ -359,31 +359,56 @@ status_claim(const struct json_object *claims, uint32_t *idx,
 }
 
 enum jf_err
+status_ref(const struct cfg *c, const struct tok *t, struct status_ref *r,
+	struct jf_msg *m)
+{
+	const struct tok_issuer *ti = tok_issuer(t);
+	enum jf_err rc;
+
+	memset(r, 0, sizeof(*r));
+	/* Tokens the authorizer rebuilt (self-issued) have no issuer here. */
+	if (ti == NULL ||
+	    (r->mode = cfg_issuer_status(c, ti)) == CFG_STATUS_OFF)
+		return JF_OK;
+	r->iss = ti->iss;
+	rc = status_claim(tok_claims(t), &r->idx, &r->uri, m);
+	if (rc == JF_E_NOT_FOUND) {
+		r->uri = NULL;
+		return r->mode == CFG_STATUS_REQUIRED ? jf_fail(m, JF_E_CLAIM,
+		    "token has no status list entry (status claim); its "
+		    "issuer's tokens must have one here") : JF_OK;
+	}
+	if (rc != JF_OK)
+		return rc;
+	if (!cfg_status_allowed(c, ti, r->uri))
+		return jf_fail(m, JF_E_CLAIM, "status claim: uri is not where "
+		    "this issuer's status lists may come from");
+	return JF_OK;
+}
+
+enum jf_err
 status_check(struct status *s, const struct cfg *c, const struct tok *t,
 	time_t now, struct jf_msg *m)
 {
-	const struct tok_issuer *ti = tok_issuer(t);
+	struct status_ref r;
+	enum jf_err rc;
+
+	if ((rc = status_ref(c, t, &r, m)) != JF_OK || r.uri == NULL)
+		return rc;
+	return status_lookup(s, c, &r, now, m);
+}
+
+enum jf_err
+status_lookup(struct status *s, const struct cfg *c,
+	const struct status_ref *r, time_t now, struct jf_msg *m)
+{
 	const struct cfg_fetch *f = cfg_fetch(c);
 	struct docs_info in;
 	struct sent *e;
-	const char *uri = NULL;
-	uint32_t idx = 0;
-	enum jf_err rc;
-	int mode, v;
+	const char *uri = r->uri;
+	uint32_t idx = r->idx;
+	int mode = r->mode, v;
 
-	/* Tokens the authorizer rebuilt (self-issued) have no issuer here. */
-	if (ti == NULL || (mode = cfg_issuer_status(c, ti)) == CFG_STATUS_OFF)
-		return JF_OK;
-	rc = status_claim(tok_claims(t), &idx, &uri, m);
-	if (rc == JF_E_NOT_FOUND)
-		return mode == CFG_STATUS_REQUIRED ? jf_fail(m, JF_E_CLAIM,
-		    "token has no status list entry (status claim); its "
-		    "issuer's tokens must have one here") : JF_OK;
-	if (rc != JF_OK)
-		return rc;
-	if (!cfg_status_allowed(c, ti, uri))
-		return jf_fail(m, JF_E_CLAIM, "status claim: uri is not where "
-		    "this issuer's status lists may come from");
 	if (s == NULL)
 		return mode == CFG_STATUS_REQUIRED ? jf_fail(m, JF_E_CLAIM,
 		    "status list unavailable: no fetcher runs: restart "
@@ -428,7 +453,7 @@ status_check(struct status *s, const struct cfg *c, const struct tok *t,
 			return status_why(s, e, c, (int64_t)now, m);
 		return JF_OK;
 	}
-	if (strcmp(e->iss, ti->iss) != 0)
+	if (strcmp(e->iss, r->iss) != 0)
 		return jf_fail(m, JF_E_CLAIM, "status claim: the list at uri "
 		    "is another issuer's");
 	switch ((v = slist_get(e->list, idx))) {

@@ -51,6 +51,22 @@ enum jf_err status_doc_verify(const struct cfg *c, const char *url,
 enum jf_err status_check(struct status *s, const struct cfg *c,
 	const struct tok *t, time_t now, struct jf_msg *m);
 
+/* status_check in two halves, for decisions the workers share (the
+ * shared cache keeps the reference and looks it up on every hit):
+ * status_ref reads token t's entry under c (JF_OK with uri NULL: nothing
+ * to look up; iss and uri point into t or c), status_lookup checks it in
+ * its list. */
+struct status_ref {
+	int mode;               /* CFG_STATUS_* of the token's issuer */
+	uint32_t idx;
+	const char *uri;
+	const char *iss;
+};
+enum jf_err status_ref(const struct cfg *c, const struct tok *t,
+	struct status_ref *r, struct jf_msg *m);
+enum jf_err status_lookup(struct status *s, const struct cfg *c,
+	const struct status_ref *r, time_t now, struct jf_msg *m);
+
 /* 1 when some issuer of c takes status lists from url. */
 int status_url_wanted(const struct cfg *c, const char *url);
 
