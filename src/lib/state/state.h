@@ -9,6 +9,11 @@
  *              under the mint's state directory) with a robust
  *              process-shared mutex inside it: every worker, the CLI on
  *              the same host and a restarted mint see the same state.
+ *              The file is made 0600 with a fixed size from max_live and
+ *              bits (about 64 bytes per token plus 1.5 MiB); a file made
+ *              for other values, by another layout, of another owner or
+ *              readable by others is refused (JF_E_CONFIG). Requests
+ *              touch memory only. See embedded.c.
  *   redis      "redis://[user:password@]host[:port][/db]" or
  *              "unix:/path/to/redis.sock[?db=N]" (hiredis): several mints
  *              behind one issuer name share it; keys under st_opts.prefix.
@@ -35,6 +40,7 @@
 #include "util/err.h"
 
 #define ST_LIST_MIN 1024u       /* smallest allocation range, in indexes */
+#define ST_ID_MAX 1024          /* longest jti, sub or client_id, in bytes */
 
 struct st;
 
@@ -44,7 +50,9 @@ struct st_opts {
 	const char *prefix;     /* redis: key prefix, e.g. "jf:<issuer>:" */
 	uint32_t max_live;      /* most live tokens (indexes) at once */
 	int bits;               /* 1 or 2 status bits per index */
-	long timeout_ms;        /* redis: connect and command bound */
+	long timeout_ms;        /* redis: connect and command bound;
+				 * embedded: the longest wait for the lock
+				 * (<= 0: 5000) */
 };
 
 /* What one issued token holds, for revocation by jti, sub or client. */
@@ -93,6 +101,11 @@ enum jf_err st_blocked(struct st *s, const char *client, int *blocked,
  * unexpired (a replay), else remembers it until `until`. */
 enum jf_err st_replay(struct st *s, const char *client, const char *jti,
 	int64_t until, int64_t now, struct jf_msg *m);
+
+/* Live indexes (reuse_at > now) and the allocation range, for metrics and
+ * `jwt-fcgi revoke`. O(range) in the embedded back end. */
+enum jf_err st_count(struct st *s, int64_t now, uint32_t *live,
+	uint32_t *range, struct jf_msg *m);
 
 /* The list as published: *bytes (malloc'd, caller frees) packs *n statuses
  * of st_opts.bits bits (see oauth/slist.h), every index in use included;
