@@ -108,7 +108,7 @@ build() {
 	cflags="$CFLAGS_F -I$out/inc -I$top/src/lib -DSYSCONFDIR=\"/etc\" $(pkg-config --cflags $PKGS)"
 	libs="$(pkg-config --libs $PKGS) -lm"
 	lib=$out/libjf-fuzz.a
-	srcs="$(find "$top/src/lib" -name '*.c' | sort) $top/src/authz/authz.c $top/src/authz/self.c $top/src/authz/meta.c"
+	srcs="$(find "$top/src/lib" -name '*.c' | sort) $top/src/authz/authz.c $top/src/authz/self.c $top/src/authz/meta.c $top/src/authz/status.c"
 	# Everything again when any library source or header is newer than
 	# the archive: simpler than tracking dependencies, and it is seconds.
 	if [ ! -f "$lib" ] || [ "$out/inc/config.h" -nt "$lib" ] ||
