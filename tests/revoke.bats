@@ -18,6 +18,8 @@ bats_require_minimum_version 1.5.0
 load helpers/common
 load helpers/pki
 load helpers/mint
+load helpers/lighttpd
+load helpers/apache
 
 setup_file() {
 	need_cmd lighttpd "apt-get install lighttpd lighttpd-mod-openssl" &&
@@ -45,6 +47,15 @@ max_live_tokens = 420'
 
 setup() {
 	skip_if_file_skipped
+}
+
+teardown() {
+	if [ -n "${L_DIR:-}" ]; then
+		lighttpd_stop "$L_DIR"
+	fi
+	if [ -n "${A_DIR:-}" ]; then
+		apache_stop "$A_DIR"
+	fi
 }
 
 teardown_file() {
@@ -330,4 +341,71 @@ tokens_parse() {
 		END { exit bad }' "$d/reused"
 	run -0 status_of $(cut -f1 "$d/reused" | head -n 50)
 	[[ $output =~ ^0(\ 0)*$ ]]
+}
+
+# proxy_conf FILE: an authz.conf trusting the mint (its JWKS file) with
+# status = required, reading the mint's list every second. (Uses $MD:
+# lighttpd_start and apache_start set DIR to their own.)
+proxy_conf() {
+	local DIR=$MD
+	printf '%s\n' "realm = api" "leeway = 60" "fetch_allow = loopback" \
+		"fetch_ca_file = $DIR/pki/ca.pem" "fetch_timeout = 2" \
+		"status_refresh = 1" "status_refresh_min = 1" \
+		"[issuer $ISSUER]" "jwks_file = $DIR/mint.jwks" \
+		"algorithms = ES256" "audience = $MINT_AUD" "typ = at+jwt" \
+		"status = required" "status_list_uris = $SL" >"$1"
+}
+
+# until_code WANT URL TOKEN: asks URL until it answers WANT, at most 15 s
+# (status_list_ttl 1 + status_refresh 1, with room for a loaded machine).
+until_code() {
+	local t0=$SECONDS
+	while :; do
+		http -H "Authorization: Bearer $3" "$2" || return 1
+		[ "$HTTP_CODE" = "$1" ] && return 0
+		if [ $((SECONDS - t0)) -ge 15 ]; then
+			echo "expected $1 from $2 within 15 s, still $HTTP_CODE" >&2
+			jf_show_response
+			return 1
+		fi
+		sleep 0.3
+	done
+}
+
+@test "end to end: a lighttpd and an Apache proxy (status = required, the mint's list) refuse a revoked token within a poll" {
+	need_apache
+	local tok other lapi aapi
+	MD=$DIR
+	billing_token
+	tok=$TOK
+	billing_token
+	other=$TOK
+	L_DIR=$BATS_TEST_TMPDIR/l
+	mkdir -p "$L_DIR"
+	proxy_conf "$L_DIR/authz.conf"
+	lighttpd_start "$L_DIR" "$(jf_bin jwt-authz.fcgi)"
+	lapi=http://127.0.0.1:$PORT/api/echo
+	A_DIR=$(apache_dir)
+	proxy_conf "$A_DIR/authz.conf"
+	apache_start "$A_DIR" "$(jf_bin jwt-authz.fcgi)"
+	aapi=http://127.0.0.1:$PORT/api/echo
+	until_code 200 "$lapi" "$tok"
+	until_code 200 "$aapi" "$tok"
+	# The owner revokes it (RFC 7009), as a client would on logout.
+	http --cacert "$MD/pki/ca.pem" --cert "$MD/pki/billing.pem" \
+		--key "$MD/pki/billing.key" --data-urlencode "token=$tok" "$MTLS/mint/revoke"
+	assert_status 200
+	until_code 401 "$lapi" "$tok"
+	assert_header_contains WWW-Authenticate invalid_token
+	until_code 401 "$aapi" "$tok"
+	assert_header_contains WWW-Authenticate invalid_token
+	# The other token of the same client still passes both.
+	http -H "Authorization: Bearer $other" "$lapi"
+	assert_status 200
+	http -H "Authorization: Bearer $other" "$aapi"
+	assert_status 200
+	# And the operator's revocation of the whole client reaches them too.
+	run -0 --separate-stderr "$CLI" revoke --client billing -c "$MD/mint.conf"
+	until_code 401 "$lapi" "$other"
+	until_code 401 "$aapi" "$other"
 }

@@ -303,8 +303,12 @@ ms_sign(const struct mint_state *s, time_t now, struct jf_msg *m)
 	if ((rc = slist_encode(bytes, nbytes, c->status_bits, &sl, m)) !=
 	    JF_OK)
 		goto out;
+	/* iss: verifiers pick the keys by it, as for the tokens. */
 	if ((claims = slist_claims(c->status_list_uri, (int64_t)now,
-	    c->status_lifetime, c->status_ttl, sl)) == NULL) {
+	    c->status_lifetime, c->status_ttl, sl)) == NULL ||
+	    json_object_object_add(claims, "iss",
+	    json_object_new_string(c->issuer)) != 0) {
+		json_object_put(claims);
 		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
 		goto out;
 	}
