@@ -26,7 +26,6 @@
 
 #include <json-c/json.h>
 
-#include "jose/b64.h"
 #include "jose/token.h"
 #include "oauth/slist.h"
 #include "state/state.h"
@@ -37,51 +36,6 @@
 static enum jf_err rv_verify(const struct mint_state *s, time_t now,
 	const char *token, struct mint_revocation *v);
 static const char *rv_req_param(void *arg, const char *name);
-
-enum jf_err
-mint_revoke_form(const struct form *f, const char **token, const char **hint,
-	struct jf_msg *m)
-{
-	*token = form_get(f, "token");
-	*hint = form_get(f, "token_type_hint");
-	if (*token == NULL || **token == '\0')
-		return jf_fail(m, JF_E_INVALID_REQUEST, "token missing (RFC 7009 "
-		    "section 2.1)");
-	return JF_OK;
-}
-
-int
-mint_revoke_peek_aud(const char *t, size_t n, char *out, size_t room)
-{
-	const char *p, *q;
-	unsigned char *dec = NULL;
-	struct json_object *o = NULL, *aud;
-	size_t len;
-	int rc = -1;
-
-	if (n > TOK_MAX_BYTES_LIMIT || (p = memchr(t, '.', n)) == NULL)
-		return -1;
-	p++;
-	if ((q = memchr(p, '.', n - (size_t)(p - t))) == NULL)
-		return -1;
-	if ((dec = malloc(B64URL_DEC_MAX((size_t)(q - p)) + 1)) == NULL ||
-	    b64url_decode(dec, &len, p, (size_t)(q - p)) != 0)
-		goto out;
-	dec[len] = '\0';
-	if ((o = json_tokener_parse((const char *)dec)) == NULL ||
-	    !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "aud", &aud) ||
-	    !json_object_is_type(aud, json_type_string) ||
-	    (size_t)json_object_get_string_len(aud) >= room)
-		goto out;
-	memcpy(out, json_object_get_string(aud),
-	    (size_t)json_object_get_string_len(aud) + 1);
-	rc = 0;
-out:
-	json_object_put(o);
-	free(dec);
-	return rc;
-}
 
 /* The token as one of the mint's (its issuer, typ at+jwt, any of its
  * keys) into v->jti and v->owner; JF_OK, or the effect to audit in

@@ -49,7 +49,6 @@ struct mint_status {
 };
 
 static enum jf_err ms_open(const struct mint_state *s, struct jf_msg *m);
-static int ms_range_ok(const char *p, size_t n, double *q);
 static enum jf_err ms_sign(const struct mint_state *s, time_t now,
 	struct jf_msg *m);
 
@@ -207,68 +206,6 @@ mint_status_set(const struct mint_state *s, int by,
 		return rc;
 	return st_set_status(s->status->st, (enum st_by)by, value, owner, status,
 	    (int64_t)now, n, m);
-}
-
-/* One media range of Accept (RFC 9110 §12.5.1) of n bytes at p: 1 when
- * it covers application/statuslist+jwt, with its q in *q; 0 otherwise.
- * Specificity: the caller keeps the most specific match. */
-static int
-ms_range_ok(const char *p, size_t n, double *q)
-{
-	static const char *const ranges[] = { SLIST_MEDIA, "application/*",
-	    "*/*" };
-	size_t i, k, t;
-	const char *e = p + n, *v;
-	char *end;
-
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
-	t = strcspn(p, ";");
-	if (t > (size_t)(e - p))
-		t = (size_t)(e - p);
-	while (t > 0 && (p[t - 1] == ' ' || p[t - 1] == '\t'))
-		t--;
-	for (i = 0; i < 3; i++) {
-		k = strlen(ranges[i]);
-		if (t == k && strncasecmp(p, ranges[i], k) == 0)
-			break;
-	}
-	if (i == 3)
-		return 0;
-	*q = 1.0;
-	for (v = p; v < e && (v = memchr(v, ';', (size_t)(e - v))) != NULL;
-	    v++) {
-		const char *w = v + 1;
-
-		while (w < e && (*w == ' ' || *w == '\t'))
-			w++;
-		if (e - w >= 2 && (w[0] == 'q' || w[0] == 'Q') && w[1] == '=') {
-			*q = strtod(w + 2, &end);
-			if (end == w + 2 || *q < 0 || *q > 1)
-				*q = 0;
-		}
-	}
-	return 3 - (int)i;      /* 3: the type, 2: its top type, 1: any */
-}
-
-int
-mint_status_accepts(const char *accept)
-{
-	const char *p;
-	size_t n;
-	double q, best_q = 0;
-	int spec, best = 0;
-
-	if (accept == NULL || strspn(accept, " \t") == strlen(accept))
-		return 1;
-	for (p = accept; *p != '\0'; p += n + (p[n] == ',')) {
-		n = strcspn(p, ",");
-		if ((spec = ms_range_ok(p, n, &q)) > best) {
-			best = spec;
-			best_q = q;
-		}
-	}
-	return best > 0 && best_q > 0;
 }
 
 /* Signs the list as it is now into the cache, unless the cached copy is
