@@ -164,6 +164,7 @@ static enum jf_err
 emb_init(struct emb *e, const struct st_opts *o, struct jf_msg *m)
 {
 	struct emb_head *h = e->h;
+	uint32_t epoch;
 	enum jf_err rc;
 
 	memcpy(h->magic, EMB_MAGIC, sizeof(h->magic));
@@ -179,7 +180,11 @@ emb_init(struct emb *e, const struct st_opts *o, struct jf_msg *m)
 	emb_boot(h->boot);
 	h->range = o->max_live < ST_LIST_MIN ? o->max_live : ST_LIST_MIN;
 	h->live = 0;
-	h->gen = 1;
+	/* A random high half: a list remade from scratch never repeats the
+	 * gen of an old one a reader may have cached. */
+	if (gnutls_rnd(GNUTLS_RND_NONCE, &epoch, sizeof(epoch)) != 0)
+		return jf_fail(m, JF_E_INTERNAL, "random numbers failed");
+	h->gen = (uint64_t)epoch << 32 | 1;
 	if ((rc = emb_mutex(h, m)) != JF_OK)
 		return rc;
 	emb_map(e);

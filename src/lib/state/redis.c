@@ -44,12 +44,22 @@
 #define RDS_DRAWS 16            /* random draws per issue before counting */
 #define RDS_ARGS 32
 
-/* The helpers every script starts with. ARGV: 1 prefix, 2 bits,
- * 3 max_live, 4 now, 5 ST_LIST_MIN; then each script's own. */
+/* What every script starts with. ARGV: 1 prefix, 2 bits, 3 max_live,
+ * 4 now, 5 ST_LIST_MIN, 6 a random epoch; then each script's own (7..).
+ * The first script under a prefix records bits and the epoch; a script
+ * of a mint with other bits stops with JFBITS. The epoch is gen's high
+ * half: a Redis restarted empty counts gen from 0 again, and a mint's
+ * cached list must not match a new list of the same count. */
 #define RDS_LUA_HEAD \
 "local p, bits = ARGV[1], tonumber(ARGV[2])\n" \
 "local max, now, lmin = tonumber(ARGV[3]), tonumber(ARGV[4]), " \
 "tonumber(ARGV[5])\n" \
+"local mb = redis.call('HGET', p .. 'meta', 'bits')\n" \
+"if not mb then\n" \
+"  redis.call('HSET', p .. 'meta', 'bits', bits, 'epoch', ARGV[6])\n" \
+"elseif tonumber(mb) ~= bits then\n" \
+"  return redis.error_reply('JFBITS ' .. mb)\n" \
+"end\n" \
 "local function getst(i)\n" \
 "  local b = i * bits\n" \
 "  local o = math.floor(b / 8)\n" \
@@ -79,11 +89,11 @@
 "  if redis.call('PTTL', k) < ms then redis.call('PEXPIRE', k, ms) end\n" \
 "end\n"
 
-/* ARGV 6 reuse_at, 7 jti, 8 sub, 9 client, 10.. uniform 32-bit draws.
+/* ARGV 7 reuse_at, 8 jti, 9 sub, 10 client, 11.. uniform 32-bit draws.
  * Returns {idx, 0} or {-1, live} when max_live tokens are live. */
 static const char rds_lua_issue[] = RDS_LUA_HEAD
 "local z = p .. 'live'\n"
-"local ru = tonumber(ARGV[6])\n"
+"local ru = tonumber(ARGV[7])\n"
 "local range = getrange()\n"
 "local live = redis.call('ZCARD', z)\n"
 "if (live + 1) * 2 > range then\n"
@@ -99,7 +109,7 @@ static const char rds_lua_issue[] = RDS_LUA_HEAD
 /* Rejection: every free index equally likely. */
 "local idx = -1\n"
 "local lim = 4294967296 - 4294967296 % range\n"
-"for k = 10, #ARGV do\n"
+"for k = 11, #ARGV do\n"
 "  local r = tonumber(ARGV[k])\n"
 "  if r < lim then\n"
 "    local sc = redis.call('ZSCORE', z, r % range)\n"
@@ -114,7 +124,7 @@ static const char rds_lua_issue[] = RDS_LUA_HEAD
 "    n = n + 1\n"
 "  end\n"
 "  if n >= range then return {-1, n} end\n"
-"  local k = tonumber(ARGV[10]) % (range - n)\n"
+"  local k = tonumber(ARGV[11]) % (range - n)\n"
 "  for i = 0, range - 1 do\n"
 "    if not used[i] then\n"
 "      if k == 0 then idx = i break end\n"
@@ -130,19 +140,19 @@ static const char rds_lua_issue[] = RDS_LUA_HEAD
 "end\n"
 "local rk = p .. 'i:' .. idx\n"
 "redis.call('DEL', rk)\n"
-"redis.call('HSET', rk, 'j', ARGV[7], 's', ARGV[8], 'c', ARGV[9])\n"
+"redis.call('HSET', rk, 'j', ARGV[8], 's', ARGV[9], 'c', ARGV[10])\n"
 "redis.call('PEXPIRE', rk, ms)\n"
-"redis.call('SET', p .. 'j:' .. ARGV[7], idx, 'PX', ms)\n"
-"redis.call('SADD', p .. 's:' .. ARGV[8], idx)\n"
-"keep(p .. 's:' .. ARGV[8], ms)\n"
-"redis.call('SADD', p .. 'c:' .. ARGV[9], idx)\n"
-"keep(p .. 'c:' .. ARGV[9], ms)\n"
+"redis.call('SET', p .. 'j:' .. ARGV[8], idx, 'PX', ms)\n"
+"redis.call('SADD', p .. 's:' .. ARGV[9], idx)\n"
+"keep(p .. 's:' .. ARGV[9], ms)\n"
+"redis.call('SADD', p .. 'c:' .. ARGV[10], idx)\n"
+"keep(p .. 'c:' .. ARGV[10], ms)\n"
 "return {idx, 0}\n";
 
-/* ARGV 6 by (j, s or c), 7 value, 8 owner ('' none), 9 status.
+/* ARGV 7 by (j, s or c), 8 value, 9 owner ('' none), 10 status.
  * Returns how many changed. Same rule as st_may_change. */
 static const char rds_lua_status[] = RDS_LUA_HEAD
-"local by, val, owner, to = ARGV[6], ARGV[7], ARGV[8], tonumber(ARGV[9])\n"
+"local by, val, owner, to = ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10])\n"
 "local function may(cur)\n"
 "  if cur == to or cur == 1 then return false end\n"
 "  if to == 2 then return cur == 0 end\n"
@@ -175,30 +185,30 @@ static const char rds_lua_status[] = RDS_LUA_HEAD
 "if n > 0 then redis.call('INCR', p .. 'gen') end\n"
 "return n\n";
 
-/* ARGV 6 client, 7 jti, 8 until. 1: a replay; 0: remembered. */
+/* ARGV 7 client, 8 jti, 9 until. 1: a replay; 0: remembered. */
 static const char rds_lua_replay[] = RDS_LUA_HEAD
-"local k = p .. 'r:' .. ARGV[6] .. string.char(0) .. ARGV[7]\n"
-"local u = tonumber(ARGV[8])\n"
+"local k = p .. 'r:' .. ARGV[7] .. string.char(0) .. ARGV[8]\n"
+"local u = tonumber(ARGV[9])\n"
 "local v = redis.call('GET', k)\n"
 "if v and tonumber(v) >= now then return 1 end\n"
 "redis.call('SET', k, u, 'PX', math.max(1000, (u - now + 1) * 1000))\n"
 "return 0\n";
 
-/* {range, gen, the status bytes of [0, range)} */
+/* {range, gen, the status bytes of [0, range), epoch} */
 static const char rds_lua_list[] = RDS_LUA_HEAD
 "local range = getrange()\n"
 "local gen = redis.call('GET', p .. 'gen') or '0'\n"
 "local e = math.ceil(range * bits / 8) - 1\n"
-"return {range, gen, redis.call('GETRANGE', p .. 'st', 0, e)}\n";
+"return {range, gen, redis.call('GETRANGE', p .. 'st', 0, e),\n"
+"  redis.call('HGET', p .. 'meta', 'epoch') or '0'}\n";
 
 /* {live, range} */
 static const char rds_lua_count[] = RDS_LUA_HEAD
 "return {redis.call('ZCOUNT', p .. 'live', '(' .. now, '+inf'), getrange()}\n";
 
-/* The list's bits, set by the first mint: the others must agree. */
+/* On each connection: the head checks bits. */
 static const char rds_lua_init[] = RDS_LUA_HEAD
-"redis.call('HSETNX', p .. 'meta', 'bits', bits)\n"
-"return tonumber(redis.call('HGET', p .. 'meta', 'bits'))\n";
+"return bits\n";
 
 enum { RDS_ISSUE, RDS_STATUS, RDS_REPLAY, RDS_LIST, RDS_COUNT, RDS_INIT,
 	RDS__N };
@@ -218,7 +228,7 @@ struct rds {
 	char prefix[RDS_PREFIX_MAX + 1];
 	char sha[RDS__N][41];
 	long timeout_ms;
-	uint32_t max_live;
+	uint32_t max_live, epoch;
 	int bits;
 };
 
@@ -481,14 +491,9 @@ rds_connect(struct rds *r, struct jf_msg *m)
 		y = NULL;
 	}
 	memset(&a, 0, sizeof(a));
-	if ((rc = rds_eval(r, RDS_INIT, &a, 0, &y, m)) != JF_OK)
+	if ((rc = rds_eval(r, RDS_INIT, &a, 0, &y, m)) != JF_OK) {
+		rds_drop(r);
 		return rc;
-	if (y->type != REDIS_REPLY_INTEGER || y->integer != r->bits) {
-		rc = jf_fail(m, JF_E_CONFIG, "%s: the list under prefix "
-		    "\"%.64s\" has status_bits = %lld, configured: %d",
-		    r->where, r->prefix, y->type == REDIS_REPLY_INTEGER ?
-		    y->integer : -1LL, r->bits);
-		goto fail;
 	}
 	freeReplyObject(y);
 	return JF_OK;
@@ -543,6 +548,7 @@ rds_eval(struct rds *r, int script, struct rds_args *a, int64_t now,
 	rds_i(&b, r->max_live);
 	rds_i(&b, now);
 	rds_i(&b, ST_LIST_MIN);
+	rds_i(&b, r->epoch);
 	for (i = 0; i < a->n && b.n < RDS_ARGS; i++) {
 		b.v[b.n] = a->v[i];
 		b.l[b.n] = a->l[i];
@@ -565,8 +571,14 @@ rds_eval(struct rds *r, int script, struct rds_args *a, int64_t now,
 			return rc;
 	}
 	if ((*out)->type == REDIS_REPLY_ERROR) {
-		rc = jf_fail(m, JF_E_UNAVAILABLE, "%s: %.160s", r->where,
-		    (*out)->str);
+		if (strncmp((*out)->str, "JFBITS ", 7) == 0)
+			rc = jf_fail(m, JF_E_CONFIG, "%s: the list under "
+			    "prefix \"%.64s\" has status_bits = %.8s, "
+			    "configured: %d", r->where, r->prefix,
+			    (*out)->str + 7, r->bits);
+		else
+			rc = jf_fail(m, JF_E_UNAVAILABLE, "%s: %.160s",
+			    r->where, (*out)->str);
 		freeReplyObject(*out);
 		*out = NULL;
 		return rc;
@@ -597,6 +609,10 @@ rds_open(struct rds **out, const struct st_opts *o, struct jf_msg *m)
 	}
 	snprintf(r->prefix, sizeof(r->prefix), "%s",
 	    o->prefix ? o->prefix : "jf:");
+	if (gnutls_rnd(GNUTLS_RND_NONCE, &r->epoch, sizeof(r->epoch)) != 0) {
+		rc = jf_fail(m, JF_E_INTERNAL, "random numbers failed");
+		goto fail;
+	}
 	for (i = 0; i < RDS__N; i++) {
 		if (gnutls_hash_fast(GNUTLS_DIG_SHA1, rds_lua[i],
 		    strlen(rds_lua[i]), d) != 0) {
@@ -785,10 +801,11 @@ rds_list(struct rds *r, int64_t now, unsigned char **bytes, size_t *nbytes,
 	memset(&a, 0, sizeof(a));
 	if ((rc = rds_eval(r, RDS_LIST, &a, now, &y, m)) != JF_OK)
 		return rc;
-	if (y->type != REDIS_REPLY_ARRAY || y->elements != 3 ||
+	if (y->type != REDIS_REPLY_ARRAY || y->elements != 4 ||
 	    y->element[0]->type != REDIS_REPLY_INTEGER ||
 	    y->element[1]->type != REDIS_REPLY_STRING ||
 	    y->element[2]->type != REDIS_REPLY_STRING ||
+	    y->element[3]->type != REDIS_REPLY_STRING ||
 	    (range = y->element[0]->integer) < 1 ||
 	    range > (long long)r->max_live) {
 		rc = jf_fail(m, JF_E_INTERNAL, "%s: unexpected answer to "
@@ -810,7 +827,8 @@ rds_list(struct rds *r, int64_t now, unsigned char **bytes, size_t *nbytes,
 	*bytes = b;
 	*nbytes = len;
 	*n = (uint32_t)range;
-	*gen = strtoull(y->element[1]->str, NULL, 10);
+	*gen = strtoull(y->element[3]->str, NULL, 10) << 32 |
+	    (strtoull(y->element[1]->str, NULL, 10) & 0xffffffffu);
 out:
 	freeReplyObject(y);
 	return rc;

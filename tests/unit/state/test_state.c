@@ -513,6 +513,55 @@ t_reopen(void)
 	is(opn(&s, "ro", 2048, 3, &m), JF_E_CONFIG, "bits 3 refused");
 }
 
+/* Redis URLs: what is refused before any connection, and a good URL
+ * whose server does not answer: open succeeds, calls say 503, and no
+ * message shows the password. */
+static void
+t_urls(void)
+{
+	static const char *const bad[] = {
+		"http://127.0.0.1/", "rediss://127.0.0.1", "redis://",
+		"redis://127.0.0.1:0", "redis://127.0.0.1:99999",
+		"redis://127.0.0.1:x", "redis://127.0.0.1/abc",
+		"redis://127.0.0.1/1?x=y", "redis://user@127.0.0.1",
+		"redis://:p%zz@127.0.0.1", "redis://:p%00@127.0.0.1",
+		"redis://[::1", "unix:relative.sock", "unix:/x.sock?db=a",
+		"unix:/x.sock?dbx=1", "redis://127.0.0.1:6379junk",
+	};
+	struct st_opts o = { 0 };
+	struct st *s = NULL;
+	struct jf_msg m;
+	uint32_t live, range;
+	size_t i;
+
+	o.max_live = 64;
+	o.bits = 2;
+	o.timeout_ms = 2000;
+	o.path = "/nonexistent/unused";
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o.url = bad[i];
+		memset(&m, 0, sizeof(m));
+		s = NULL;
+		if (!ok(st_open(&s, &o, &m) == JF_E_CONFIG && s == NULL,
+		    bad[i]))
+			st_free(s);
+		else
+			diag("%s: %s", bad[i], m.s);
+	}
+	/* Port 1 on loopback: refused at once. */
+	o.url = "redis://app:s3cr%40t@127.0.0.1:1/2";
+	is(st_open(&s, &o, &m), JF_OK, "an unreachable server: open anyway");
+	if (s == NULL)
+		return;
+	is_str(st_kind(s), "redis", "kind");
+	is(st_count(s, T0, &live, &range, &m), JF_E_UNAVAILABLE,
+	    "a call: 503");
+	ok(strstr(m.s, "redis at 127.0.0.1:1") != NULL, "says where");
+	ok(strstr(m.s, "s3cr") == NULL, "never the password");
+	diag("%s", m.s);
+	st_free(s);
+}
+
 int
 main(void)
 {
@@ -537,6 +586,7 @@ main(void)
 	t_fork();
 	t_killed();
 	t_reopen();
+	t_urls();
 	{
 		char cmd[96];
 
