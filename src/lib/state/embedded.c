@@ -73,6 +73,7 @@ struct emb_head {
 	uint32_t range;         /* indexes [0, range) may be handed out */
 	uint32_t live;          /* records with reuse_at != 0 */
 	uint64_t gen;
+	int64_t swept;          /* the `now` of the last growth sweep */
 };
 
 struct emb {
@@ -468,14 +469,23 @@ emb_issue(struct emb *e, const struct st_token *t, int64_t now,
 	r.reuse_at = t->reuse_at;
 	if ((rc = emb_lock(e, m)) != JF_OK)
 		return rc;
-	/* More than half full once this one is in: reclaim, then grow. */
-	if (((uint64_t)h->live + 1) * 2 > h->range)
+	/* More than half full once this one is in: reclaim, then grow. A
+	 * sweep is O(range), so at most one a second (live errs high by a
+	 * second's expiries at most), and none once the range is at its
+	 * ceiling (the draws take expired records as they are); but always
+	 * before saying the list is full. */
+	if (((uint64_t)h->live + 1) * 2 > h->range &&
+	    h->range < h->max_live && h->swept != now) {
 		emb_sweep(e, now);
+		h->swept = now;
+	}
 	if (((uint64_t)h->live + 1) * 2 > h->range && h->range < h->max_live) {
 		h->range = h->range > h->max_live / 2 ? h->max_live :
 		    h->range * 2;
 		h->gen++;
 	}
+	if (h->live >= h->max_live)
+		emb_sweep(e, now);
 	if (h->live >= h->max_live) {
 		rc = jf_fail(m, JF_E_UNAVAILABLE, "state: %u live tokens, "
 		    "max_live_tokens: no index free until one expires",
