@@ -59,6 +59,26 @@ teardown_file() {
 	run -4 "$DRIVE" "redis://:wrong-secret@127.0.0.1:$port/3" "$P" count
 	assert_output_contains "redis at 127.0.0.1:$port: AUTH refused"
 	[[ $output != *wrong-secret* ]]
+	# A user allowed only what the scripts use, on the prefix's keys
+	# (doc/revocation.md gives this ACL).
+	run -0 redis-cli -p "$port" -a 'pw@1:x' --no-auth-warning ACL SETUSER \
+		jwt-mint on '>mint-pw' resetkeys "~${P}*" resetchannels -@all \
+		+evalsha +eval +select +ping +sadd +srem +sismember +smembers \
+		+get +set +incr +getrange +setrange +zcard +zremrangebyscore \
+		+zscore +zrangebyscore +zcount +zadd +del +hset +hget +hmget \
+		+pexpire +pttl
+	run -0 "$DRIVE" "redis://jwt-mint:mint-pw@127.0.0.1:$port/3" "$P" issue 5
+	run -0 redis-cli -p "$port" -a 'pw@1:x' --no-auth-warning -n 3 \
+		HGET "${P}i:${lines[0]}" j
+	[[ $output == drive-* ]]
+	run -0 "$DRIVE" "redis://jwt-mint:mint-pw@127.0.0.1:$port/3" "$P" \
+		revoke "$output"
+	assert_equal "$output" 1
+	run -0 "$DRIVE" "redis://jwt-mint:mint-pw@127.0.0.1:$port/3" "$P" count
+	assert_equal "$output" "live 10 range 1024"
+	# Outside its prefix it may do nothing.
+	run -3 "$DRIVE" "redis://jwt-mint:mint-pw@127.0.0.1:$port/3" other: count
+	assert_output_contains "err 503 redis at 127.0.0.1:$port: ERR The user executing the script can't access"
 	# No password at all: the server says so, and so do we.
 	run -4 "$DRIVE" "redis://127.0.0.1:$port/3" "$P" count
 	assert_output_contains "redis at 127.0.0.1:$port: SELECT 3 refused: NOAUTH"

@@ -41,8 +41,8 @@
 
 #define RDS_URL_MAX 1024
 #define RDS_PREFIX_MAX 256
-#define RDS_DRAWS 16            /* random draws per issue before counting */
-#define RDS_ARGS 32
+#define RDS_DRAWS 48            /* random draws per issue before counting */
+#define RDS_ARGS 64
 
 /* What every script starts with. ARGV: 1 prefix, 2 bits, 3 max_live,
  * 4 now, 5 ST_LIST_MIN, 6 a random epoch; then each script's own (7..).
