@@ -18,6 +18,10 @@
  *   P blocked     set of blocked client ids
  *   P r:<client NUL jti>  single-use ids: until, expiring after it
  *
+ * The range is the list's, shared: a mint with a smaller max_live than
+ * another's draws in the whole range, grows it only up to its own value,
+ * and refuses to issue when its own value of tokens are live.
+ *
  * The caller's `now` decides, not the server's clock; only expiry for
  * tidiness uses the server's. Connection trouble (refused, timed out,
  * reset) drops the connection and answers JF_E_UNAVAILABLE; the next
@@ -104,6 +108,10 @@ static const char rds_lua_issue[] = RDS_LUA_HEAD
 "    redis.call('SET', p .. 'range', range)\n"
 "    redis.call('INCR', p .. 'gen')\n"
 "  end\n"
+"end\n"
+"if live >= max then\n"
+"  redis.call('ZREMRANGEBYSCORE', z, '-inf', now)\n"
+"  live = redis.call('ZCARD', z)\n"
 "end\n"
 "if live >= max then return {-1, live} end\n"
 /* Rejection: every free index equally likely. */
@@ -674,7 +682,7 @@ rds_issue(struct rds *r, const struct st_token *t, int64_t now,
 		return rc;
 	if (y->type != REDIS_REPLY_ARRAY || y->elements != 2 ||
 	    y->element[0]->type != REDIS_REPLY_INTEGER ||
-	    y->element[0]->integer >= (long long)r->max_live) {
+	    y->element[0]->integer >= (long long)SLIST_MAX_STATUSES) {
 		rc = jf_fail(m, JF_E_INTERNAL, "%s: unexpected answer to "
 		    "issue", r->where);
 		goto out;
@@ -807,7 +815,7 @@ rds_list(struct rds *r, int64_t now, unsigned char **bytes, size_t *nbytes,
 	    y->element[2]->type != REDIS_REPLY_STRING ||
 	    y->element[3]->type != REDIS_REPLY_STRING ||
 	    (range = y->element[0]->integer) < 1 ||
-	    range > (long long)r->max_live) {
+	    range > (long long)SLIST_MAX_STATUSES) {
 		rc = jf_fail(m, JF_E_INTERNAL, "%s: unexpected answer to "
 		    "list", r->where);
 		goto out;

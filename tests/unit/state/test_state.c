@@ -443,6 +443,43 @@ t_killed(void)
 	st_free(s);
 }
 
+/* Redis: mints with different max_live_tokens share one range. */
+static void
+t_two_max(void)
+{
+	struct st *a = NULL, *b = NULL;
+	struct jf_msg m;
+	uint32_t i, k, live, range, bad = 0, hi = 0;
+	char j[32];
+
+	is(opn(&a, "mx", 1024, 2, &m), JF_OK, "mint A, max 1024");
+	is(opn(&b, "mx", 8192, 2, &m), JF_OK, "mint B, max 8192");
+	if (a == NULL || b == NULL)
+		goto out;
+	for (k = 0; k < 3000; k++) {
+		snprintf(j, sizeof(j), "mx-b-%u", k);
+		bad += issue(b, j, "s", "c", T0, 600, &i) != JF_OK;
+	}
+	is(bad, 0, "B issues 3000");
+	is(st_count(a, T0, &live, &range, &m), JF_OK, "A counts");
+	is(range, 8192, "A sees B's range");
+	is(issue(a, "mx-a", "s", "c", T0, 600, &i), JF_E_UNAVAILABLE,
+	    "A refuses: more than its max_live live");
+	for (k = 0; k < 200; k++) {
+		snprintf(j, sizeof(j), "mx-a-%u", k);
+		if (issue(a, j, "s", "c", T0 + 700, 600, &i) != JF_OK)
+			bad++;
+		else if (i > hi)
+			hi = i;
+	}
+	is(bad, 0, "A issues once they expired");
+	ok(hi >= 1024, "A draws in the whole shared range");
+	is(status_of(a, 2, hi), SLIST_VALID, "A's list covers it");
+out:
+	st_free(a);
+	st_free(b);
+}
+
 static void
 t_reopen(void)
 {
@@ -488,6 +525,7 @@ t_reopen(void)
 		    "other status_bits refused");
 		ok(strstr(m.s, "status_bits") != NULL, "says which");
 		st_free(s);
+		t_two_max();
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/ro", dir);
