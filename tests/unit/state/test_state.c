@@ -386,6 +386,7 @@ t_fork(void)
 				fprintf(f, "%u\n", x);
 			}
 			fclose(f);
+			st_free(s);     /* closes the child's connection */
 			_exit(0);
 		}
 		close(p[c][1]);
