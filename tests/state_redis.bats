@@ -67,13 +67,16 @@ teardown_file() {
 		+get +set +incr +getrange +setrange +zcard +zremrangebyscore \
 		+zscore +zrangebyscore +zcount +zadd +del +hset +hget +hmget \
 		+pexpire +pttl
-	run -0 "$DRIVE" "redis://jwt-mint:mint-pw@127.0.0.1:$port/3" "$P" issue 5
-	run -0 redis-cli -p "$port" -a 'pw@1:x' --no-auth-warning -n 3 \
-		HGET "${P}i:${lines[0]}" j
-	[[ $output == drive-* ]]
+	DRIVE_JTI=acl run -0 "$DRIVE" "redis://jwt-mint:mint-pw@127.0.0.1:$port/3" \
+		"$P" issue 5
 	run -0 "$DRIVE" "redis://jwt-mint:mint-pw@127.0.0.1:$port/3" "$P" \
-		revoke "$output"
+		revoke drive-acl-3
 	assert_equal "$output" 1
+	# Redis holds ids hashed, never in clear.
+	run -0 redis-cli -p "$port" -a 'pw@1:x' --no-auth-warning -n 3 --scan
+	[[ $output == *"${P}j:"* ]]
+	[[ $output != *acl* ]]
+	[[ $output != *drive* ]]
 	run -0 "$DRIVE" "redis://jwt-mint:mint-pw@127.0.0.1:$port/3" "$P" count
 	assert_equal "$output" "live 10 range 1024"
 	# Outside its prefix it may do nothing.

@@ -9,6 +9,7 @@
  *   state-drive URL PREFIX revoke JTI  prints how many changed
  *   state-drive URL PREFIX count       prints "live N range N"
  *
+ * Token k's jti is drive-$DRIVE_JTI-k (default: the PID for DRIVE_JTI).
  * URL "" is the embedded file $STATE_FILE. 2 status bits, 65536 live
  * tokens at most. Exit 0, or 3 on JF_E_UNAVAILABLE, 4 on JF_E_CONFIG, 1
  * otherwise, with "err HTTP-STATUS MESSAGE" on stderr.
@@ -39,7 +40,11 @@ issue(struct st *s, long k, uint32_t *idx, struct jf_msg *m)
 	struct st_token t = { jti, "drive", "drive-client", now + 300,
 		now + 310 };
 
-	snprintf(jti, sizeof(jti), "drive-%ld-%ld", (long)getpid(), k);
+	if (getenv("DRIVE_JTI") != NULL)
+		snprintf(jti, sizeof(jti), "drive-%.20s-%ld",
+		    getenv("DRIVE_JTI"), k);
+	else
+		snprintf(jti, sizeof(jti), "drive-%ld-%ld", (long)getpid(), k);
 	return st_issue(s, &t, now, idx, m);
 }
 

@@ -45,7 +45,7 @@
 #define EMB_MAGIC "JFSTATE1"
 #define EMB_VERSION 1u
 #define EMB_HEAD 4096u          /* the header's page */
-#define EMB_HASH 16             /* truncated SHA-256: no collision at 2^24 */
+#define EMB_HASH ST_HASH        /* see hash.c */
 #define EMB_BLOCKED 4096u       /* blocked clients at one time */
 #define EMB_REPLAY 65536u       /* unexpired single-use ids at one time */
 #define EMB_PROBE 128
@@ -96,8 +96,6 @@ static enum jf_err emb_check(struct emb *e, const struct st_opts *o,
 static enum jf_err emb_mutex(struct emb_head *h, struct jf_msg *m);
 static enum jf_err emb_lock(struct emb *e, struct jf_msg *m);
 static void emb_unlock(struct emb *e);
-static enum jf_err emb_hash(const char *s, const char *t,
-	unsigned char d[EMB_HASH], struct jf_msg *m);
 static int emb_get(const struct emb *e, uint32_t i);
 static void emb_put(struct emb *e, uint32_t i, int v);
 static uint32_t emb_sweep(struct emb *e, int64_t now);
@@ -355,26 +353,6 @@ emb_unlock(struct emb *e)
 	pthread_mutex_unlock(&e->h->lock);
 }
 
-/* SHA-256(s) or, with t, SHA-256(s NUL t), truncated. */
-static enum jf_err
-emb_hash(const char *s, const char *t, unsigned char d[EMB_HASH],
-	struct jf_msg *m)
-{
-	unsigned char full[32];
-	gnutls_hash_hd_t h = NULL;
-
-	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0)
-		return jf_fail(m, JF_E_INTERNAL, "SHA-256 failed");
-	if (gnutls_hash(h, s, strlen(s) + (t != NULL)) != 0 ||
-	    (t != NULL && gnutls_hash(h, t, strlen(t)) != 0)) {
-		gnutls_hash_deinit(h, NULL);
-		return jf_fail(m, JF_E_INTERNAL, "SHA-256 failed");
-	}
-	gnutls_hash_deinit(h, full);
-	memcpy(d, full, EMB_HASH);
-	return JF_OK;
-}
-
 /* Status i, bits [i*bits, (i+1)*bits) from the least significant bit of
  * byte 0 (draft §4.1); a status never straddles a byte. */
 static int
@@ -461,9 +439,9 @@ emb_issue(struct emb *e, const struct st_token *t, int64_t now,
 	enum jf_err rc;
 
 	memset(&r, 0, sizeof(r));
-	if ((rc = emb_hash(t->jti, NULL, r.jti, m)) != JF_OK ||
-	    (rc = emb_hash(t->sub, NULL, r.sub, m)) != JF_OK ||
-	    (rc = emb_hash(t->client, NULL, r.client, m)) != JF_OK)
+	if ((rc = st_hash(t->jti, NULL, r.jti, m)) != JF_OK ||
+	    (rc = st_hash(t->sub, NULL, r.sub, m)) != JF_OK ||
+	    (rc = st_hash(t->client, NULL, r.client, m)) != JF_OK)
 		return rc;
 	r.exp = t->exp;
 	r.reuse_at = t->reuse_at;
@@ -526,8 +504,8 @@ emb_set_status(struct emb *e, enum st_by by, const char *value,
 	enum jf_err rc;
 
 	*n = 0;
-	if ((rc = emb_hash(value, NULL, v, m)) != JF_OK ||
-	    (owner != NULL && (rc = emb_hash(owner, NULL, o, m)) != JF_OK))
+	if ((rc = st_hash(value, NULL, v, m)) != JF_OK ||
+	    (owner != NULL && (rc = st_hash(owner, NULL, o, m)) != JF_OK))
 		return rc;
 	if ((rc = emb_lock(e, m)) != JF_OK)
 		return rc;
@@ -588,7 +566,7 @@ emb_block(struct emb *e, const char *client, int blocked, struct jf_msg *m)
 	struct emb_slot *s, *room;
 	enum jf_err rc;
 
-	if ((rc = emb_hash(client, NULL, k, m)) != JF_OK ||
+	if ((rc = st_hash(client, NULL, k, m)) != JF_OK ||
 	    (rc = emb_lock(e, m)) != JF_OK)
 		return rc;
 	s = emb_find(e->blocked, EMB_BLOCKED, k, 0, &room);
@@ -616,7 +594,7 @@ emb_blocked(struct emb *e, const char *client, int *blocked,
 	enum jf_err rc;
 
 	*blocked = 0;
-	if ((rc = emb_hash(client, NULL, k, m)) != JF_OK ||
+	if ((rc = st_hash(client, NULL, k, m)) != JF_OK ||
 	    (rc = emb_lock(e, m)) != JF_OK)
 		return rc;
 	*blocked = emb_find(e->blocked, EMB_BLOCKED, k, 0, &room) != NULL;
@@ -632,8 +610,7 @@ emb_replay(struct emb *e, const char *client, const char *jti,
 	struct emb_slot *room;
 	enum jf_err rc;
 
-	/* client_id holds no NUL, so the pair is unambiguous. */
-	if ((rc = emb_hash(client, jti, k, m)) != JF_OK ||
+	if ((rc = st_hash(client, jti, k, m)) != JF_OK ||
 	    (rc = emb_lock(e, m)) != JF_OK)
 		return rc;
 	if (emb_find(e->replay, EMB_REPLAY, k, now, &room) != NULL)

@@ -13,10 +13,13 @@
  *   P live        sorted set: index -> reuse_at (live while > now)
  *   P i:<idx>     hash j, s, c: the jti, sub and client of the index
  *   P j:<jti>     its index; P s:<sub>, P c:<client>: sets of indexes.
+ *                 (Every jti, sub and client id here is its hash, see
+ *                 hash.c: Redis holds none in clear, and no chosen id
+ *                 makes a key another's.)
  *                 These expire with their tokens, for tidiness only: the
  *                 scripts check `live` and P i:<idx> before trusting them.
  *   P blocked     set of blocked client ids
- *   P r:<client NUL jti>  single-use ids: until, expiring after it
+ *   P r:<hash of client NUL jti>  single-use ids: until, expiring after
  *
  * The range is the list's, shared: a mint with a smaller max_live than
  * another's draws in the whole range, grows it only up to its own value,
@@ -193,10 +196,10 @@ static const char rds_lua_status[] = RDS_LUA_HEAD
 "if n > 0 then redis.call('INCR', p .. 'gen') end\n"
 "return n\n";
 
-/* ARGV 7 client, 8 jti, 9 until. 1: a replay; 0: remembered. */
+/* ARGV 7 the pair's hash, 8 until. 1: a replay; 0: remembered. */
 static const char rds_lua_replay[] = RDS_LUA_HEAD
-"local k = p .. 'r:' .. ARGV[7] .. string.char(0) .. ARGV[8]\n"
-"local u = tonumber(ARGV[9])\n"
+"local k = p .. 'r:' .. ARGV[7]\n"
+"local u = tonumber(ARGV[8])\n"
 "local v = redis.call('GET', k)\n"
 "if v and tonumber(v) >= now then return 1 end\n"
 "redis.call('SET', k, u, 'PX', math.max(1000, (u - now + 1) * 1000))\n"
@@ -666,16 +669,21 @@ rds_issue(struct rds *r, const struct st_token *t, int64_t now,
 	struct rds_args a;
 	redisReply *y = NULL;
 	uint32_t rnd[RDS_DRAWS];
+	char j[2 * ST_HASH + 1], sub[2 * ST_HASH + 1], c[2 * ST_HASH + 1];
 	enum jf_err rc;
 	int k;
 
 	if (gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) != 0)
 		return jf_fail(m, JF_E_INTERNAL, "random numbers failed");
+	if ((rc = st_hash_hex(t->jti, NULL, j, m)) != JF_OK ||
+	    (rc = st_hash_hex(t->sub, NULL, sub, m)) != JF_OK ||
+	    (rc = st_hash_hex(t->client, NULL, c, m)) != JF_OK)
+		return rc;
 	memset(&a, 0, sizeof(a));
 	rds_i(&a, t->reuse_at);
-	rds_s(&a, t->jti);
-	rds_s(&a, t->sub);
-	rds_s(&a, t->client);
+	rds_s(&a, j);
+	rds_s(&a, sub);
+	rds_s(&a, c);
 	for (k = 0; k < RDS_DRAWS; k++)
 		rds_i(&a, rnd[k]);
 	if ((rc = rds_eval(r, RDS_ISSUE, &a, now, &y, m)) != JF_OK)
@@ -706,12 +714,16 @@ rds_set_status(struct rds *r, enum st_by by, const char *value,
 {
 	struct rds_args a;
 	redisReply *y = NULL;
+	char v[2 * ST_HASH + 1], o[2 * ST_HASH + 1] = "";
 	enum jf_err rc;
 
+	if ((rc = st_hash_hex(value, NULL, v, m)) != JF_OK ||
+	    (owner != NULL && (rc = st_hash_hex(owner, NULL, o, m)) != JF_OK))
+		return rc;
 	memset(&a, 0, sizeof(a));
 	rds_s(&a, by == ST_BY_JTI ? "j" : by == ST_BY_SUB ? "s" : "c");
-	rds_s(&a, value);
-	rds_s(&a, owner != NULL ? owner : "");
+	rds_s(&a, v);
+	rds_s(&a, o);
 	rds_i(&a, status);
 	if ((rc = rds_eval(r, RDS_STATUS, &a, now, &y, m)) != JF_OK)
 		return rc;
@@ -729,14 +741,16 @@ rds_block(struct rds *r, const char *client, int blocked, struct jf_msg *m)
 {
 	struct rds_args a;
 	redisReply *y = NULL;
-	char k[RDS_PREFIX_MAX + 16];
+	char k[RDS_PREFIX_MAX + 16], c[2 * ST_HASH + 1];
 	enum jf_err rc;
 
+	if ((rc = st_hash_hex(client, NULL, c, m)) != JF_OK)
+		return rc;
 	snprintf(k, sizeof(k), "%sblocked", r->prefix);
 	memset(&a, 0, sizeof(a));
 	rds_s(&a, blocked ? "SADD" : "SREM");
 	rds_s(&a, k);
-	rds_s(&a, client);
+	rds_s(&a, c);
 	if ((rc = rds_cmd(r, &a, &y, m)) != JF_OK)
 		return rc;
 	if (y->type != REDIS_REPLY_INTEGER)
@@ -752,14 +766,16 @@ rds_blocked(struct rds *r, const char *client, int *blocked,
 {
 	struct rds_args a;
 	redisReply *y = NULL;
-	char k[RDS_PREFIX_MAX + 16];
+	char k[RDS_PREFIX_MAX + 16], c[2 * ST_HASH + 1];
 	enum jf_err rc;
 
+	if ((rc = st_hash_hex(client, NULL, c, m)) != JF_OK)
+		return rc;
 	snprintf(k, sizeof(k), "%sblocked", r->prefix);
 	memset(&a, 0, sizeof(a));
 	rds_s(&a, "SISMEMBER");
 	rds_s(&a, k);
-	rds_s(&a, client);
+	rds_s(&a, c);
 	if ((rc = rds_cmd(r, &a, &y, m)) != JF_OK)
 		return rc;
 	if (y->type != REDIS_REPLY_INTEGER)
@@ -777,11 +793,13 @@ rds_replay(struct rds *r, const char *client, const char *jti,
 {
 	struct rds_args a;
 	redisReply *y = NULL;
+	char k[2 * ST_HASH + 1];
 	enum jf_err rc;
 
+	if ((rc = st_hash_hex(client, jti, k, m)) != JF_OK)
+		return rc;
 	memset(&a, 0, sizeof(a));
-	rds_s(&a, client);
-	rds_s(&a, jti);
+	rds_s(&a, k);
 	rds_i(&a, until);
 	if ((rc = rds_eval(r, RDS_REPLAY, &a, now, &y, m)) != JF_OK)
 		return rc;

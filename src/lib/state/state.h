@@ -24,6 +24,8 @@
  *              The first mint to connect records bits under the prefix;
  *              a mint configured otherwise is refused (JF_E_CONFIG).
  *              Standalone Redis only (the scripts build their own keys).
+ *              Both back ends keep jti, sub and client ids as truncated
+ *              SHA-256 hashes only (state/hash.c).
  *              See redis.c for the keys.
  *
  * Failure is explicit: a back end it cannot reach answers JF_E_UNAVAILABLE
