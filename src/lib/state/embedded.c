@@ -398,6 +398,9 @@ emb_draw(struct emb *e, int64_t now, uint32_t *idx, struct jf_msg *m)
 {
 	uint32_t r[EMB_TRIES], range = e->h->range, lim, i, k, free_n = 0;
 
+	if (range == 0 || range > e->h->max_live)
+		return jf_fail(m, JF_E_INTERNAL, "state file %s: damaged "
+		    "header", e->path);
 	/* Rejection keeps every index equally likely. */
 	lim = UINT32_MAX - UINT32_MAX % range;
 	if (gnutls_rnd(GNUTLS_RND_NONCE, r, sizeof(r)) != 0)
