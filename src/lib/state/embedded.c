@@ -296,6 +296,10 @@ emb_open(struct emb **out, const struct st_opts *o, struct jf_msg *m)
 	rc = made ? emb_init(e, o, m) : emb_check(e, o, m);
 	if (rc != JF_OK)
 		goto fail;
+	/* The mapping keeps the open file description, and with it the
+	 * flock, alive after close: unlock first, or every other opener
+	 * (jwt-fcgi revoke, a restarted mint) waits for ever. */
+	(void)flock(fd, LOCK_UN);
 	close(fd);      /* the mapping stays; the flock goes */
 	*out = e;
 	return JF_OK;
@@ -303,8 +307,10 @@ fail:
 	if (made)
 		if (ftruncate(fd, 0) != 0)
 			(void)0;     /* the next opener finds it damaged */
-	if (fd >= 0)
+	if (fd >= 0) {
+		(void)flock(fd, LOCK_UN);
 		close(fd);
+	}
 	emb_free(e);
 	return rc;
 }

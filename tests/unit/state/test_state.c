@@ -507,6 +507,19 @@ t_reopen(void)
 	is(opn(&s, "ro", 2048, 2, &m), JF_OK, "reopen");
 	if (s == NULL)
 		return;
+	{
+		/* A second opener while the first holds its mapping (the
+		 * CLI beside a running mint): no flock left behind. */
+		struct st *s2 = NULL;
+
+		alarm(20);
+		is(opn(&s2, "ro", 2048, 2, &m), JF_OK, "open it twice at once");
+		alarm(0);
+		if (s2 != NULL)
+			is(status_of(s2, 2, i), SLIST_INVALID,
+			    "the second handle sees the same list");
+		st_free(s2);
+	}
 	is(status_of(s, 2, i), SLIST_INVALID, "revocation kept");
 	is(status_of(s, 2, j2), SLIST_VALID, "valid kept");
 	ok(gen_of(s) == g, "gen kept");
