@@ -34,6 +34,8 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,10 +432,23 @@ static enum jf_err
 rds_raw(struct rds *r, struct rds_args *a, redisReply **out,
 	struct jf_msg *m)
 {
+	static const struct timespec zero = { 0, 0 };
 	redisReply *y;
+	sigset_t pipe, old;
 
 	*out = NULL;
+	/* A server gone since the last call makes the write EPIPE, which
+	 * must not kill a caller that did not ignore SIGPIPE (the CLI):
+	 * block it, and take a SIGPIPE this write raised before unblocking. */
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, &old);
 	y = redisCommandArgv(r->c, a->n, a->v, a->l);
+	if (!sigismember(&old, SIGPIPE)) {
+		while (sigtimedwait(&pipe, NULL, &zero) > 0)
+			;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	if (y == NULL) {
 		jf_fail(m, JF_E_UNAVAILABLE, "%s: %s", r->where,
 		    r->c->errstr[0] ? r->c->errstr : "no answer");
