@@ -33,6 +33,7 @@ teardown_file() {
 	stop_redis "$DIR/redis"
 	stop_redis "$DIR/redis-auth"
 	stop_redis "$DIR/redis-unix"
+	stop_redis "$DIR/redis-idle"
 }
 
 @test "the state unit tests pass against redis-server" {
@@ -153,4 +154,14 @@ teardown_file() {
 	[[ $output == *$'\nok '* ]]
 	run -1 grep -v -e "^ok " -e "^err 503 redis at 127.0.0.1:$port: " "$DIR/loop.out"
 	assert_equal "$output" ""
+}
+
+@test "a connection the server closed while idle is made again within the call" {
+	local port
+	free_port port
+	# --timeout 1: Redis closes a client idle for a second.
+	REDIS_PORT=$port start_redis "$DIR/redis-idle" --timeout 1
+	run -0 "$DRIVE" "redis://127.0.0.1:$port" "$P" idle 3
+	assert_equal "${#lines[@]}" 2
+	stop_redis "$DIR/redis-idle"
 }

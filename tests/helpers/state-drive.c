@@ -6,6 +6,7 @@
  *   state-drive URL PREFIX loop SECS   one token every 50 ms for SECS s
  *                                      on one handle; prints "ok IDX" or
  *                                      "err HTTP-STATUS MESSAGE"
+ *   state-drive URL PREFIX idle SECS   a token, SECS s idle, a token
  *   state-drive URL PREFIX revoke JTI  prints how many changed
  *   state-drive URL PREFIX count       prints "live N range N"
  *
@@ -63,7 +64,7 @@ main(int argc, char **argv)
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: state-drive URL PREFIX "
-		    "issue N|loop SECS|revoke JTI|count\n");
+		    "issue N|loop SECS|idle SECS|revoke JTI|count\n");
 		return 2;
 	}
 	o.url = argv[1];
@@ -93,6 +94,14 @@ main(int argc, char **argv)
 			nanosleep(&pause, NULL);
 		}
 		rc = JF_OK;
+	} else if (strcmp(argv[3], "idle") == 0) {
+		if ((rc = issue(s, 0, &idx, &m)) == JF_OK) {
+			printf("%u\n", idx);
+			fflush(stdout);
+			sleep((unsigned)count);
+			if ((rc = issue(s, 1, &idx, &m)) == JF_OK)
+				printf("%u\n", idx);
+		}
 	} else if (strcmp(argv[3], "revoke") == 0 && argc > 4) {
 		rc = st_set_status(s, ST_BY_JTI, argv[4], NULL, SLIST_INVALID,
 		    (int64_t)time(NULL), &n, &m);

@@ -234,6 +234,7 @@ static const char *const rds_lua[RDS__N] = {
 struct rds {
 	redisContext *c;
 	pid_t pid;              /* the process c belongs to */
+	int connecting;         /* in rds_connect: no retry inside it */
 	char host[256], sock[256];
 	int port, db;
 	char user[128], pass[256];
@@ -256,6 +257,9 @@ static enum jf_err rds_parse(struct rds *r, const char *url,
 	struct jf_msg *m);
 static int rds_unpct(char *out, size_t cap, const char *s, size_t n);
 static enum jf_err rds_connect(struct rds *r, struct jf_msg *m);
+static enum jf_err rds_connect1(struct rds *r, struct jf_msg *m);
+static enum jf_err rds_err(struct rds *r, redisReply **y,
+	struct jf_msg *m);
 static void rds_drop(struct rds *r);
 static enum jf_err rds_raw(struct rds *r, struct rds_args *a,
 	redisReply **out, struct jf_msg *m);
@@ -462,6 +466,17 @@ rds_raw(struct rds *r, struct rds_args *a, redisReply **out,
 static enum jf_err
 rds_connect(struct rds *r, struct jf_msg *m)
 {
+	enum jf_err rc;
+
+	r->connecting = 1;
+	rc = rds_connect1(r, m);
+	r->connecting = 0;
+	return rc;
+}
+
+static enum jf_err
+rds_connect1(struct rds *r, struct jf_msg *m)
+{
 	struct timeval tv;
 	struct rds_args a;
 	redisReply *y = NULL;
@@ -529,29 +544,58 @@ fail:
 	return rc;
 }
 
+/* An error reply as our error: another status_bits under the prefix is
+ * the configuration's fault, anything else the server's. Frees it. */
+static enum jf_err
+rds_err(struct rds *r, redisReply **y, struct jf_msg *m)
+{
+	enum jf_err rc;
+
+	if (strncmp((*y)->str, "JFBITS ", 7) == 0)
+		rc = jf_fail(m, JF_E_CONFIG, "%s: the list under prefix "
+		    "\"%.64s\" has status_bits = %.8s, configured: %d",
+		    r->where, r->prefix, (*y)->str + 7, r->bits);
+	else
+		rc = jf_fail(m, JF_E_UNAVAILABLE, "%s: %.160s", r->where,
+		    (*y)->str);
+	freeReplyObject(*y);
+	*y = NULL;
+	return rc;
+}
+
 /* Connected (again, in a new process or after a loss), then one
- * command; an error reply is JF_E_UNAVAILABLE with the server's words. */
+ * command; an error reply but NOSCRIPT is an error. A connection that
+ * answered before may have been closed since (the server's idle
+ * timeout, a restart): the command is tried once more on a new one. A
+ * command the server ran before the connection broke may so run twice:
+ * an index is then held until its reuse_at, an assertion id refused as
+ * used; either is safe. */
 static enum jf_err
 rds_cmd(struct rds *r, struct rds_args *a, redisReply **out,
 	struct jf_msg *m)
 {
 	enum jf_err rc;
+	int fresh = 0;
 
 	*out = NULL;
 	if (r->c != NULL && r->pid != getpid())
 		rds_drop(r);
-	if (r->c == NULL && (rc = rds_connect(r, m)) != JF_OK)
-		return rc;
-	if ((rc = rds_raw(r, a, out, m)) != JF_OK)
+	if (r->c == NULL) {
+		if ((rc = rds_connect(r, m)) != JF_OK)
+			return rc;
+		fresh = 1;
+	}
+	rc = rds_raw(r, a, out, m);
+	if (rc == JF_E_UNAVAILABLE && !fresh && !r->connecting) {
+		if ((rc = rds_connect(r, m)) != JF_OK)
+			return rc;
+		rc = rds_raw(r, a, out, m);
+	}
+	if (rc != JF_OK)
 		return rc;
 	if ((*out)->type == REDIS_REPLY_ERROR &&
-	    strncmp((*out)->str, "NOSCRIPT", 8) != 0) {
-		rc = jf_fail(m, JF_E_UNAVAILABLE, "%s: %.160s", r->where,
-		    (*out)->str);
-		freeReplyObject(*out);
-		*out = NULL;
-		return rc;
-	}
+	    strncmp((*out)->str, "NOSCRIPT", 8) != 0)
+		return rds_err(r, out, m);
 	return JF_OK;
 }
 
@@ -580,10 +624,7 @@ rds_eval(struct rds *r, int script, struct rds_args *a, int64_t now,
 		b.l[b.n] = a->l[i];
 		b.n++;
 	}
-	/* In connect the connection is new and r->c set: no recursion. */
-	rc = r->c != NULL && r->pid == getpid() ? rds_raw(r, &b, out, m) :
-	    rds_cmd(r, &b, out, m);
-	if (rc != JF_OK)
+	if ((rc = rds_cmd(r, &b, out, m)) != JF_OK)
 		return rc;
 	if ((*out)->type == REDIS_REPLY_ERROR &&
 	    strncmp((*out)->str, "NOSCRIPT", 8) == 0) {
@@ -596,19 +637,8 @@ rds_eval(struct rds *r, int script, struct rds_args *a, int64_t now,
 		if ((rc = rds_raw(r, &b, out, m)) != JF_OK)
 			return rc;
 	}
-	if ((*out)->type == REDIS_REPLY_ERROR) {
-		if (strncmp((*out)->str, "JFBITS ", 7) == 0)
-			rc = jf_fail(m, JF_E_CONFIG, "%s: the list under "
-			    "prefix \"%.64s\" has status_bits = %.8s, "
-			    "configured: %d", r->where, r->prefix,
-			    (*out)->str + 7, r->bits);
-		else
-			rc = jf_fail(m, JF_E_UNAVAILABLE, "%s: %.160s",
-			    r->where, (*out)->str);
-		freeReplyObject(*out);
-		*out = NULL;
-		return rc;
-	}
+	if ((*out)->type == REDIS_REPLY_ERROR)
+		return rds_err(r, out, m);
 	return JF_OK;
 }
 
