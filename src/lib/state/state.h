@@ -30,8 +30,11 @@
  *
  * Failure is explicit: a back end it cannot reach answers JF_E_UNAVAILABLE
  * (the mint turns it into 503 and refuses to issue); each call retries the
- * connection itself, so the mint recovers when Redis returns. Calls are
- * synchronous and bounded by st_opts.timeout_ms.
+ * connection itself, so the mint recovers when Redis returns (a connection
+ * lost since the last call is made again within the call). Calls are
+ * synchronous and bounded by st_opts.timeout_ms (twice, for the first
+ * call after a loss: the command, then the new connection). A handle is
+ * one thread's. The Redis back end never raises SIGPIPE.
  *
  * Index rules (the draft's herd privacy and safe reuse): st_issue draws an
  * index uniformly at random among the free ones of the list; an index is
