@@ -15,6 +15,11 @@
 #   cimd    /cimd/    a self-issued token whose keys come from the client
 #                     ID metadata document https://127.0.0.1:TLSPORT/
 #                     cimd.json, cimd_refresh = 1 (the same)
+#   status  /status/  remote, plus status = required: the token has a
+#                     Token Status List entry, its list (https://127.0.0.1:
+#                     TLSPORT/sl/1, made by tests/helpers/slist-tool)
+#                     refreshed every second (status_refresh = 1); each
+#                     request reads one entry
 # The rows are measured in BENCH_ROUNDS rounds, local then remote in each
 # round, so drift and other load hit both alike; the table gives the
 # median of the rounds with their range, requests/s and wrk's p99. Every
@@ -43,6 +48,7 @@ MARK_END='<!-- authz-remote:end -->'
 
 JWT_FCGI=$BUILDDIR/jwt-fcgi
 AUTHZ=$BUILDDIR/jwt-authz.fcgi
+SLIST=$BUILDDIR/tests/helpers/slist-tool
 
 die() {
 	echo "run-remote.sh: $*" >&2
@@ -52,7 +58,7 @@ die() {
 for c in lighttpd wrk curl awk certtool; do
 	command -v "$c" >/dev/null || die "$c not installed"
 done
-for p in "$JWT_FCGI" "$AUTHZ"; do
+for p in "$JWT_FCGI" "$AUTHZ" "$SLIST"; do
 	[ -x "$p" ] || die "$p not built"
 done
 
@@ -95,7 +101,8 @@ pki_init "$TMP/pki" >/dev/null && pki_server "$TMP/pki" >/dev/null ||
 	die "certtool failed"
 
 "$JWT_FCGI" keygen --alg ES256 "$TMP/bench.pem" >/dev/null
-mkdir -p "$TMP/keys" "$TMP/www/local" "$TMP/www/remote" "$TMP/www/cimd"
+mkdir -p "$TMP/keys/sl" "$TMP/www/local" "$TMP/www/remote" "$TMP/www/cimd" \
+	"$TMP/www/status"
 "$JWT_FCGI" jwks "$TMP/bench.pem" >"$TMP/keys/keys.jwks"
 TOKEN=$("$JWT_FCGI" sign -k "$TMP/bench.pem" --iss "$ISS" --aud "$AUD" \
 	--sub bench-client --scope read --typ at+jwt \
@@ -103,6 +110,7 @@ TOKEN=$("$JWT_FCGI" sign -k "$TMP/bench.pem" --iss "$ISS" --aud "$AUD" \
 printf 'x%.0s' $(seq 1 1024) >"$TMP/www/local/file.txt"
 cp "$TMP/www/local/file.txt" "$TMP/www/remote/file.txt"
 cp "$TMP/www/local/file.txt" "$TMP/www/cimd/file.txt"
+cp "$TMP/www/local/file.txt" "$TMP/www/status/file.txt"
 
 PORT=$(pick_port)
 TLSPORT=$(pick_port)
@@ -144,6 +152,30 @@ audience = $AUD
 scope = read
 max_lifetime = 3600
 EOF
+SLURL=https://127.0.0.1:$TLSPORT/sl/1
+printf '{"status":{"status_list":{"idx":7,"uri":"%s"}}}' "$SLURL" |
+	"$JWT_FCGI" sign -k "$TMP/bench.pem" --iss "$ISS" --aud "$AUD" \
+	--sub bench-client --scope read --typ at+jwt --claims - \
+	--ttl $((ROUNDS * 2 * (DURATION + 2) + 600)) >"$TMP/status.jwt"
+STOKEN=$(cat "$TMP/status.jwt")
+printf '{"status_list":%s}' "$("$SLIST" encode 1 4096 3=1 1000=1)" |
+	"$JWT_FCGI" sign -k "$TMP/bench.pem" --iss "$ISS" --sub "$SLURL" \
+	--typ statuslist+jwt --ttl 86400 --claims - >"$TMP/keys/sl/1"
+cat >"$TMP/status.conf" <<EOF
+realm = bench
+log_level = warn
+fetch_allow = loopback
+fetch_ca_file = $TMP/pki/ca.pem
+jwks_refresh = 1
+jwks_refresh_min = 1
+status_refresh = 1
+status_refresh_min = 1
+[issuer $ISS]
+jwks_uri = https://127.0.0.1:$TLSPORT/keys.jwks
+audience = $AUD
+typ = at+jwt
+status = required
+EOF
 cat >"$TMP/lighttpd.conf" <<EOF
 server.document-root = "$TMP/www"
 server.bind = "127.0.0.1"
@@ -178,6 +210,12 @@ fastcgi.server = (
 		"mode" => "authorizer",
 		"max-procs" => $PROCS,
 	)),
+	"/status/" => ((
+		"bin-path" => "$AUTHZ -c $TMP/status.conf --workers 1",
+		"socket" => "$TMP/status.sock",
+		"mode" => "authorizer",
+		"max-procs" => $PROCS,
+	)),
 )
 EOF
 lighttpd -tt -f "$TMP/lighttpd.conf" >/dev/null || die "lighttpd rejects the config"
@@ -191,9 +229,13 @@ port_in_use "$PORT" || die "lighttpd does not listen: $(cat "$TMP/lighttpd.out")
 BASE=http://127.0.0.1:$PORT
 # tok ROW: the token of a row.
 tok() {
-	if [ "$1" = cimd ]; then echo "$SELF"; else echo "$TOKEN"; fi
+	case $1 in
+	cimd) echo "$SELF" ;;
+	status) echo "$STOKEN" ;;
+	*) echo "$TOKEN" ;;
+	esac
 }
-for u in local remote cimd; do
+for u in local remote cimd status; do
 	code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(tok "$u")" \
 		"$BASE/$u/file.txt")
 	[ "$code" = 200 ] || die "$u: expected 200, got $code: $(tail -n 5 "$TMP/lighttpd.out")"
@@ -201,7 +243,7 @@ done
 # Every authorizer process fetches its first copy on its first request,
 # and lighttpd gives a lone request to the first: warm them all under
 # load before measuring.
-for u in local remote cimd; do
+for u in local remote cimd status; do
 	wrk -t "$THREADS" -c "$CONNS" -d 1s -H "Authorization: Bearer $(tok "$u")" \
 		"$BASE/$u/file.txt" >/dev/null
 done
@@ -227,10 +269,12 @@ for r in $(seq 1 "$ROUNDS"); do
 	measure local
 	measure remote
 	measure cimd
-	echo "run-remote.sh: round $r: $(tail -n 3 "$TMP/rows" | tr '\n' ' ')" >&2
+	measure status
+	echo "run-remote.sh: round $r: $(tail -n 4 "$TMP/rows" | tr '\n' ' ')" >&2
 done
 FETCHES=$(grep -c 'GET /keys.jwks HTTP/[0-9.]*" 200' "$TMP/keys-access.log" || true)
 CFETCHES=$(grep -c 'GET /cimd.json HTTP/[0-9.]*" 200' "$TMP/keys-access.log" || true)
+SFETCHES=$(grep -c 'GET /sl/1 HTTP/[0-9.]*" 200' "$TMP/keys-access.log" || true)
 
 # median COLUMN NAME / range: over the rounds.
 stat() {
@@ -243,6 +287,10 @@ read -r LP LPmin LPmax < <(stat 3 local)
 read -r RP RPmin RPmax < <(stat 3 remote)
 read -r CR CRmin CRmax < <(stat 2 cimd)
 read -r CP CPmin CPmax < <(stat 3 cimd)
+read -r SR SRmin SRmax < <(stat 2 status)
+read -r SP SPmin SPmax < <(stat 3 status)
+SRATIO=$(awk -v a="$SR" -v b="$RR" 'BEGIN { printf "%.3f", a / b }')
+SDELTA=$(awk -v a="$SP" -v b="$RP" 'BEGIN { printf "%+.3f", a - b }')
 RATIO=$(awk -v a="$RR" -v b="$LR" 'BEGIN { printf "%.3f", a / b }')
 CRATIO=$(awk -v a="$CR" -v b="$LR" 'BEGIN { printf "%.3f", a / b }')
 CDELTA=$(awk -v a="$CP" -v b="$LP" 'BEGIN { printf "%+.3f", a - b }')
@@ -259,16 +307,20 @@ SEC=$(mktemp)
 	echo "$ROUNDS rounds, local, remote, cimd in each; medians with [min, max]. The remote"
 	echo "authorizer's fetcher looked at the key set every second all through the runs"
 	echo "($FETCHES fetches, all 200, the bytes unchanged, so no worker re-parsed a key); the"
-	echo "cimd authorizer's at the client's document ($CFETCHES fetches), its token self-issued."
+	echo "cimd authorizer's at the client's document ($CFETCHES fetches), its token self-issued;"
+	echo "the status authorizer's at the key set and at the token's status list ($SFETCHES list"
+	echo "fetches), its token carrying a status list entry checked on every request."
 	echo
 	echo "| row | requests/s | p99 (ms) |"
 	echo "| --- | --- | --- |"
 	echo "| local: \`jwks_file\` | $LR [$LRmin, $LRmax] | $LP [$LPmin, $LPmax] |"
 	echo "| remote: \`jwks_uri\`, refreshed every 1 s | $RR [$RRmin, $RRmax] | $RP [$RPmin, $RPmax] |"
 	echo "| cimd: \`[cimd]\` client, document refreshed every 1 s | $CR [$CRmin, $CRmax] | $CP [$CPmin, $CPmax] |"
+	echo "| status: remote + \`status = required\`, list refreshed every 1 s | $SR [$SRmin, $SRmax] | $SP [$SPmin, $SPmax] |"
 	echo
 	echo "remote/local requests/s: **$RATIO**, cimd/local: **$CRATIO** (target >= 0.95 each);"
 	echo "p99 remote - local: **$PDELTA ms**, cimd - local: **$CDELTA ms**."
+	echo "status on / off (status / remote) requests/s: **$SRATIO**; p99 status - remote: **$SDELTA ms**."
 	echo "$MARK_END"
 } >"$SEC"
 bench_write_section "$DOC" "$SEC" "$MARK_BEGIN" "$MARK_END"

@@ -32,6 +32,7 @@ mint_confs() {
 	issuer = $ISSUER
 	keyset = $d/keys/keyset.json
 	registry = $d/registry.json
+	state_dir = $d/state
 	token_lifetime = 4
 	max_token_lifetime = 4
 	leeway = 1

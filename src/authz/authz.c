@@ -21,6 +21,7 @@
 #include "jose/token.h"
 #include "oauth/prm.h"
 #include "self.h"
+#include "status.h"
 #include "util/log.h"
 #include "x509/cert.h"
 
@@ -609,6 +610,11 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 		} else
 			ct = t;
 	}
+	/* Revocation, for cached tokens too: their list may have changed
+	 * since (status.c; per request an index lookup). */
+	if ((v->err = status_check(h != NULL ? h->status : NULL, c, ct, now,
+	    &v->msg)) != JF_OK)
+		goto done;
 	/* Before the route's scope and claims: a token used over the wrong
 	 * connection is no credential at all (401), whatever it grants. */
 	if ((v->err = authz_binding(c, ct, bound,

@@ -51,6 +51,7 @@ struct authz_verdict {
 struct tcache;
 
 struct cimdk;
+struct status;
 
 /* Called when a token of issuer iss found no key: 1 if the keys were
  * brought up to date and the token should be verified again. */
@@ -61,6 +62,7 @@ struct authz_hooks {
 	authz_retry_fn retry;   /* NULL: no remote keys to bring up to date */
 	void *rarg;
 	struct cimdk *self;     /* self-issued tokens' keys; NULL: none */
+	struct status *status;  /* status lists (status.h); NULL: none */
 };
 
 /* Decides on the request whose parameters param() returns, at time now,

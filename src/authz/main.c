@@ -19,6 +19,7 @@
 #include "net/fetch.h"
 #include "oauth/cimdkeys.h"
 #include "self.h"
+#include "status.h"
 
 /* The process context handed to the server: one per process. */
 struct main_ctx {
@@ -26,6 +27,7 @@ struct main_ctx {
 	struct tcache *tc;      /* verified tokens; new with each cfg */
 	struct remote *remote;  /* the remote keys' shared table */
 	struct cimdk *self;     /* self-issued tokens' keys, from that table */
+	struct status *status;  /* status lists, from that table */
 	int fetcher;            /* 1: a fetcher process runs */
 	const char *path;
 	int log_level;          /* from --log-level, else -1: the config's */
@@ -57,7 +59,7 @@ main_handle(void *ctx, struct req *r)
 {
 	struct main_ctx *m = ctx;
 	struct authz_hooks h = { m->fetcher ? main_retry : NULL, m,
-		m->fetcher ? m->self : NULL };
+		m->fetcher ? m->self : NULL, m->fetcher ? m->status : NULL };
 	struct cimdk_opts o;
 	time_t now = time(NULL);
 	int changed;
@@ -117,9 +119,10 @@ main_reload(void *ctx)
 		remote_bind(m->remote, m->cfg, &msg);
 		return;
 	}
-	if ((cfg_remote_count(c) > 0 || cfg_cimd_count(c) > 0) &&
-	    !m->fetcher)
+	if ((cfg_remote_count(c) > 0 || cfg_cimd_count(c) > 0 ||
+	    cfg_status_any(c)) && !m->fetcher)
 		log_error("%s names remote keys (jwks_uri, metadata, [cimd]) "
+		    "or status lists "
 		    "but none were configured at start, so no fetcher runs: "
 		    "restart jwt-authz.fcgi", m->path);
 	cfg_free(m->cfg);
@@ -174,10 +177,12 @@ main(int argc, char **argv)
 	m.tc = tcache_new(cfg_cache_entries(m.cfg));
 	/* The table every process shares, made before the workers fork;
 	 * the fetcher process runs only when there is something to fetch. */
-	fetching = cfg_remote_count(m.cfg) > 0 || cfg_cimd_count(m.cfg) > 0;
+	fetching = cfg_remote_count(m.cfg) > 0 || cfg_cimd_count(m.cfg) > 0 ||
+	    cfg_status_any(m.cfg);
 	if (remote_new(&m.remote, &msg) != JF_OK ||
 	    remote_bind(m.remote, m.cfg, &msg) != JF_OK ||
 	    cimdk_new(&m.self, remote_docs(m.remote), &msg) != JF_OK ||
+	    status_new(&m.status, remote_docs(m.remote), &msg) != JF_OK ||
 	    (fetching && fetch_global_init(&msg) != JF_OK)) {
 		log_error("cannot start: %s", msg.s);
 		return 1;
@@ -190,6 +195,7 @@ main(int argc, char **argv)
 	tcache_free(m.tc);
 	cfg_free(m.cfg);
 	cimdk_free(m.self);
+	status_free(m.status);
 	remote_free(m.remote);
 	return rc;
 }

@@ -14,8 +14,10 @@
 #include "net/fetcher.h"
 #include "oauth/asmeta.h"
 #include "oauth/cimd.h"
+#include "oauth/slist.h"
 #include "remote.h"
 #include "self.h"
+#include "status.h"
 #include "util/log.h"
 
 #define REMOTE_SLOTS 1024       /* key sets, then client documents */
@@ -306,6 +308,50 @@ out:
 	return rc;
 }
 
+/* One look at a status list: fetched, then verified as a Status List
+ * Token of an issuer taking lists from url, with the keys this process
+ * has now; only a good one goes to the table (a bad one is a failure,
+ * and the table keeps the last good list). Looked at again after its
+ * ttl or max-age, whichever is sooner. */
+static enum jf_err
+remote_status(struct remote *r, struct cfg *c, const char *url, char **out,
+	long *max_age, struct jf_msg *m)
+{
+	struct fetch_opts o = cfg_fetch(c)->opts;
+	struct fetch_result fr;
+	struct jf_msg why = { "" };
+	const char *iss;
+	int64_t exp;
+	long ttl;
+	enum jf_err rc;
+
+	*out = NULL;
+	*max_age = -1;
+	memset(&fr, 0, sizeof(fr));
+	o.accept = SLIST_MEDIA;
+	if ((rc = fetch_get(url, &o, &fr, m)) != JF_OK)
+		goto out;
+	/* The issuers' remote keys, as the workers have them. */
+	(void)remote_sync(r, c, time(NULL));
+	if ((rc = status_doc_verify(c, url, fr.body, fr.len, time(NULL), &iss,
+	    NULL, &exp, &ttl, &why)) != JF_OK) {
+		rc = rc == JF_E_NOT_FOUND ? JF_E_CLAIM : rc;
+		jf_fail(m, rc, "%s", why.s);
+		log_warn("status list refused, the last good one kept: %s",
+		    why.s);
+		goto out;
+	}
+	*max_age = fr.max_age;
+	if (ttl > 0 && (*max_age < 0 || ttl < *max_age))
+		*max_age = ttl;
+	if ((*out = strdup(fr.body)) == NULL)
+		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
+	log_debug("status list %s: good, from issuer %s", url, iss);
+out:
+	fetch_result_clear(&fr);
+	return rc;
+}
+
 struct docs *
 remote_docs(struct remote *r)
 {
@@ -332,6 +378,7 @@ rf_rebind(void *arg)
 	m.s[0] = '\0';
 	if (remote_bind(f->r, *f->cp, &m) != JF_OK)
 		log_error("fetcher: %s", m.s);
+	status_claim_fixed(f->r->docs, *f->cp, (int64_t)time(NULL));
 	f->seen = *f->cp;
 	log_info("fetcher: %zu remote key source%s, %zu [cimd] section%s",
 	    f->r->n, f->r->n == 1 ? "" : "s", cfg_cimd_count(*f->cp),
@@ -355,6 +402,13 @@ rf_timing(void *arg, int kind, struct fetcher_timing *t)
 		t->idle = co->idle;
 		return;
 	}
+	if (kind == STATUS_KIND) {
+		/* Status lists: often, since revocation waits on them. */
+		t->refresh = c->status_refresh;
+		t->refresh_min = c->status_refresh_min;
+		t->idle = 0;
+		return;
+	}
 	if (kind != REMOTE_KIND_JWKS)
 		return;
 	t->refresh = c->refresh;
@@ -376,6 +430,9 @@ rf_resolve(void *arg, int kind, const char *url, char **out, long *max_age,
 		return cfg_cimd_find(c, url) == NULL ? JF_E_NOT_FOUND :
 		    cimd_resolve(url, &cfg_fetch(c)->opts,
 		    cfg_cimd_opts(c)->max_bytes, out, max_age, m);
+	if (kind == STATUS_KIND)
+		return status_url_wanted(c, url) ? remote_status(f->r, *f->cp,
+		    url, out, max_age, m) : JF_E_NOT_FOUND;
 	if (kind != REMOTE_KIND_JWKS)
 		return JF_E_NOT_FOUND;
 	for (i = 0; i < cfg_remote_count(c); i++)

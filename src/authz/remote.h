@@ -22,7 +22,9 @@
  * The same process fetches the client metadata documents of self-issued
  * tokens (self.h) into the same table, slots of their own kind claimed
  * by the requests that name them; it fetches only URLs a [cimd] section
- * of its current configuration allows.
+ * of its current configuration allows. And the issuers' Token Status
+ * Lists (status.h): it stores a list only once it verified it as the
+ * issuer's Status List Token, with the keys it has then.
  */
 #ifndef JF_AUTHZ_REMOTE_H
 #define JF_AUTHZ_REMOTE_H

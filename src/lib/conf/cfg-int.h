@@ -48,6 +48,10 @@ struct cfg_iss {
 	struct jf_msg rnote;    /* why rkeys is NULL */
 	int require_bound;      /* require_bound = yes: tokens need cnf */
 	unsigned bound_line;
+	int status;             /* CFG_STATUS_* (optional) */
+	unsigned status_line;
+	char *status_uris[CFG_MAX_STATUS_URIS]; /* URLs or prefixes ("/") */
+	size_t nstatus_uris;
 };
 
 /* A [cimd ...] section: pub is what cfg.h shows. */
@@ -81,7 +85,7 @@ struct cfg_res_sec {
 /* The fetch_* and jwks_* keys, each settable once. */
 enum { CFG_F_ALLOW, CFG_F_CA, CFG_F_TIMEOUT, CFG_F_HTTP, CFG_F_REFRESH,
 	CFG_F_REFRESH_MIN, CFG_F_COOLDOWN, CFG_F_STALE, CFG_F_COLD,
-	CFG_F__N };
+	CFG_F_S_REFRESH, CFG_F_S_REFRESH_MIN, CFG_F_S_STALE, CFG_F__N };
 
 struct cfg {
 	char *path;

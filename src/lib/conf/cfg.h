@@ -49,6 +49,11 @@ struct cfg_fetch {
 	                         * dropped and the issuer's tokens refused, s */
 	long cold_wait_ms;      /* jwks_cold_wait: what a request waits for
 	                         * keys never fetched yet, ms (2000) */
+	long status_refresh;    /* status_refresh: the longest time between
+	                         * two looks at a status list, s (60) */
+	long status_refresh_min; /* status_refresh_min: the shortest, s (5) */
+	long status_max_stale;  /* status_max_stale: a list last fetched
+	                         * longer ago is not used, s (600) */
 };
 
 /* An issuer's remote key source: jwks_uri, or metadata (RFC 8414) naming
@@ -126,6 +131,26 @@ void cfg_rules(const struct cfg *c, struct tok_rules *r);
  * is not c's. */
 int cfg_issuer_require_bound(const struct cfg *c,
 	const struct tok_issuer *ti);
+/* An [issuer]'s status key: what its tokens' Token Status List
+ * (draft-ietf-oauth-status-list) claims mean here. */
+enum { CFG_STATUS_OFF, CFG_STATUS_OPTIONAL, CFG_STATUS_REQUIRED };
+#define CFG_MAX_STATUS_URIS 16
+/* CFG_STATUS_* of ti (OFF for a ti that is not one of c's issuers). */
+int cfg_issuer_status(const struct cfg *c, const struct tok_issuer *ti);
+/* 1 when a status list at uri may be fetched for ti's tokens: uri is an
+ * https URL (http with fetch_http_for_tests) equal to or under one of
+ * the issuer's status_list_uris, or, when it lists none, on the origin of
+ * its jwks_uri or metadata, or else of its iss. */
+int cfg_status_allowed(const struct cfg *c, const struct tok_issuer *ti,
+	const char *uri);
+/* The k-th status list URL the configuration names exactly (an entry of
+ * status_list_uris not ending in "/"), of an issuer whose status is not
+ * off, to fetch from start; NULL past the end. */
+const char *cfg_status_fixed(const struct cfg *c, size_t k);
+/* 1 when an issuer asks for status lists itself (a status key other
+ * than off, or status_list_uris): a fetcher must run even with no
+ * remote keys. */
+int cfg_status_any(const struct cfg *c);
 /* Verified tokens each worker remembers (0: none). */
 size_t cfg_cache_entries(const struct cfg *c);
 const struct cfg_map *cfg_maps(const struct cfg *c, size_t *n);

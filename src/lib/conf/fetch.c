@@ -13,6 +13,12 @@
  *   jwks_max_stale = 86400         then the issuer's tokens are refused
  *   jwks_cold_wait = 2             a request waits this long for keys
  *                                  never fetched yet, then gets a 401
+ *                                  (and for a status list)
+ *   status_refresh = 60            longest time between two looks at a
+ *                                  status list (its ttl and max-age
+ *                                  shorten it, down to...)
+ *   status_refresh_min = 5         ...this
+ *   status_max_stale = 600         a list older is not used
  */
 #include "config.h"
 
@@ -40,6 +46,9 @@ static const struct fnum fnums[] = {
 	{ "jwks_cooldown", CFG_F_COOLDOWN, 1, 3600 },
 	{ "jwks_max_stale", CFG_F_STALE, 1, 30 * 86400 },
 	{ "jwks_cold_wait", CFG_F_COLD, 0, 10 },
+	{ "status_refresh", CFG_F_S_REFRESH, 1, 86400 },
+	{ "status_refresh_min", CFG_F_S_REFRESH_MIN, 1, 86400 },
+	{ "status_max_stale", CFG_F_S_STALE, 1, 30 * 86400 },
 };
 
 void
@@ -57,6 +66,9 @@ cfg_fetch_defaults(struct cfg *c)
 	c->fetch.cooldown = 30;
 	c->fetch.max_stale = 86400;
 	c->fetch.cold_wait_ms = 2000;
+	c->fetch.status_refresh = 60;
+	c->fetch.status_refresh_min = 5;
+	c->fetch.status_max_stale = 600;
 }
 
 static void
@@ -73,6 +85,9 @@ fetch_store(struct cfg *c, int which, long v)
 	case CFG_F_COOLDOWN: c->fetch.cooldown = v; break;
 	case CFG_F_STALE: c->fetch.max_stale = v; break;
 	case CFG_F_COLD: c->fetch.cold_wait_ms = v * 1000; break;
+	case CFG_F_S_REFRESH: c->fetch.status_refresh = v; break;
+	case CFG_F_S_REFRESH_MIN: c->fetch.status_refresh_min = v; break;
+	case CFG_F_S_STALE: c->fetch.status_max_stale = v; break;
 	default: break;
 	}
 }
@@ -144,6 +159,15 @@ cfg_fetch_finish(struct cfg *c, struct jf_msg *m)
 		return jf_fail(m, JF_E_CONFIG, "%s: jwks_refresh_min (%ld s) is "
 		    "over jwks_refresh (%ld s)", c->path, c->fetch.refresh_min,
 		    c->fetch.refresh);
+	if (c->fetch.status_refresh_min > c->fetch.status_refresh)
+		return jf_fail(m, JF_E_CONFIG, "%s: status_refresh_min (%ld s) "
+		    "is over status_refresh (%ld s)", c->path,
+		    c->fetch.status_refresh_min, c->fetch.status_refresh);
+	if (c->fetch.status_max_stale < c->fetch.status_refresh)
+		return jf_fail(m, JF_E_CONFIG, "%s: status_max_stale (%ld s) is "
+		    "under status_refresh (%ld s): lists would go stale between "
+		    "two looks", c->path, c->fetch.status_max_stale,
+		    c->fetch.status_refresh);
 	if (c->fetch.max_stale < c->fetch.refresh)
 		return jf_fail(m, JF_E_CONFIG, "%s: jwks_max_stale (%ld s) is "
 		    "under jwks_refresh (%ld s): keys would go stale between "

@@ -28,7 +28,8 @@ static const char *const global_keys[] = {
 	"fetch_http_for_tests", "jwks_refresh", "jwks_refresh_min",
 	"jwks_cooldown", "jwks_max_stale", "jwks_cold_wait", "cimd_max_bytes",
 	"cimd_refresh", "cimd_max_stale", "cimd_idle", "access_token_issuer",
-	"access_token_key", "access_token_lifetime",
+	"access_token_key", "access_token_lifetime", "status_refresh",
+	"status_refresh_min", "status_max_stale",
 };
 
 static enum jf_err add_src(struct cfg *c, struct cfg_iss *is,
@@ -36,6 +37,11 @@ static enum jf_err add_src(struct cfg *c, struct cfg_iss *is,
 static enum jf_err set_remote(const struct cfg *c, struct cfg_iss *is,
 	const struct ini_item *it, struct jf_msg *m);
 static void alg_list(unsigned algs, char *buf, size_t size);
+static enum jf_err set_status(struct cfg_iss *is, const struct ini_item *it,
+	struct jf_msg *m);
+static enum jf_err set_status_uris(const struct cfg *c, struct cfg_iss *is,
+	const struct ini_item *it, struct jf_msg *m);
+static size_t origin_len(const char *u);
 static enum jf_err check_key(const struct cfg *c, const struct cfg_iss *is,
 	const struct cfg_src *src, const struct jf_key *k, struct jf_msg *m);
 
@@ -61,6 +67,56 @@ set_remote(const struct cfg *c, struct cfg_iss *is, const struct ini_item *it,
 		return cfg_nomem(m);
 	is->remote_is_meta = strcmp(it->key, "metadata") == 0;
 	is->remote_line = it->line;
+	return JF_OK;
+}
+
+/* status = off | optional | required (Token Status Lists). */
+static enum jf_err
+set_status(struct cfg_iss *is, const struct ini_item *it, struct jf_msg *m)
+{
+	enum jf_err rc;
+
+	if ((rc = cfg_once(it, &is->status_line, m)) != JF_OK)
+		return rc;
+	if (strcmp(it->value, "off") == 0)
+		is->status = CFG_STATUS_OFF;
+	else if (strcmp(it->value, "optional") == 0)
+		is->status = CFG_STATUS_OPTIONAL;
+	else if (strcmp(it->value, "required") == 0)
+		is->status = CFG_STATUS_REQUIRED;
+	else
+		return jf_fail(m, JF_E_CONFIG, "%s:%u: status: expected off, "
+		    "optional or required, got \"%.64s\"", it->file, it->line,
+		    it->value);
+	return JF_OK;
+}
+
+/* status_list_uris = URL ...: where this issuer's lists may be fetched
+ * from; an entry ending in "/" is a prefix, any other is one list,
+ * fetched from start. Checked against the fetcher's rules now. */
+static enum jf_err
+set_status_uris(const struct cfg *c, struct cfg_iss *is,
+	const struct ini_item *it, struct jf_msg *m)
+{
+	struct jf_msg why;
+	size_t i, before = is->nstatus_uris;
+	enum jf_err rc;
+
+	if ((rc = cfg_words(it, is->status_uris, &is->nstatus_uris,
+	    CFG_MAX_STATUS_URIS, m)) != JF_OK)
+		return rc;
+	for (i = before; i < is->nstatus_uris; i++) {
+		why.s[0] = '\0';
+		if (fetch_url_check(is->status_uris[i],
+		    c->fetch.opts.allow_http, &why) != JF_OK)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: %s",
+			    it->file, it->line, it->key, why.s);
+		if (strchr(is->status_uris[i], '?') != NULL &&
+		    is->status_uris[i][strlen(is->status_uris[i]) - 1] == '/')
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: a prefix "
+			    "ending in \"/\" cannot have a query", it->file,
+			    it->line, it->key);
+	}
 	return JF_OK;
 }
 
@@ -121,6 +177,10 @@ cfg_set_issuer_key(struct cfg *c, struct cfg_iss *is, const struct ini_item *it,
 			return rc;
 		return cfg_yesno(it, &is->require_bound, m);
 	}
+	if (strcmp(it->key, "status") == 0)
+		return set_status(is, it, m);
+	if (strcmp(it->key, "status_list_uris") == 0)
+		return set_status_uris(c, is, it, m);
 	if (strcmp(it->key, "typ") == 0) {
 		if ((rc = cfg_once(it, &is->typ_line, m)) != JF_OK)
 			return rc;
@@ -172,6 +232,7 @@ cfg_new_issuer(struct cfg *c, const struct ini_item *it, struct jf_msg *m)
 		return cfg_nomem(m);
 	c->iss[c->niss++] = is;
 	is->line = it->line;
+	is->status = CFG_STATUS_OPTIONAL;
 	if ((is->iss = strdup(it->arg)) == NULL)
 		return cfg_nomem(m);
 	return JF_OK;
@@ -270,6 +331,100 @@ cfg_issuer_require_bound(const struct cfg *c, const struct tok_issuer *ti)
 	return 0;
 }
 
+/* "https://h:p" of an absolute URL: the bytes before its path. */
+static size_t
+origin_len(const char *u)
+{
+	const char *p = strstr(u, "://");
+
+	if (p == NULL)
+		return 0;
+	p += 3;
+	return (size_t)(p + strcspn(p, "/?#") - u);
+}
+
+static const struct cfg_iss *
+cfg_iss_of(const struct cfg *c, const struct tok_issuer *ti)
+{
+	size_t i;
+
+	for (i = 0; i < c->niss; i++)
+		if (&c->ti[i] == ti)
+			return c->iss[i];
+	return NULL;
+}
+
+int
+cfg_issuer_status(const struct cfg *c, const struct tok_issuer *ti)
+{
+	const struct cfg_iss *is = cfg_iss_of(c, ti);
+
+	return is != NULL ? is->status : CFG_STATUS_OFF;
+}
+
+int
+cfg_status_allowed(const struct cfg *c, const struct tok_issuer *ti,
+	const char *uri)
+{
+	const struct cfg_iss *is = cfg_iss_of(c, ti);
+	const char *base, *u;
+	size_t i, n;
+
+	if (is == NULL || fetch_url_check(uri, c->fetch.opts.allow_http, NULL)
+	    != JF_OK)
+		return 0;
+	for (i = 0; i < is->nstatus_uris; i++) {
+		u = is->status_uris[i];
+		n = strlen(u);
+		if (u[n - 1] == '/' ? strncmp(uri, u, n) == 0 :
+		    strcmp(uri, u) == 0)
+			return 1;
+	}
+	if (is->nstatus_uris > 0)
+		return 0;
+	/* By default the origin the keys come from: whoever controls it
+	 * could serve keys as well as lists. */
+	base = is->remote != NULL ? is->remote : is->iss;
+	if (fetch_url_check(base, c->fetch.opts.allow_http, NULL) != JF_OK)
+		return 0;
+	n = origin_len(base);
+	return n > 0 && strncmp(uri, base, n) == 0 && uri[n] == '/';
+}
+
+const char *
+cfg_status_fixed(const struct cfg *c, size_t k)
+{
+	const struct cfg_iss *is;
+	size_t i, j, n;
+
+	for (i = 0; i < c->niss; i++) {
+		is = c->iss[i];
+		if (is->status == CFG_STATUS_OFF)
+			continue;
+		for (j = 0; j < is->nstatus_uris; j++) {
+			n = strlen(is->status_uris[j]);
+			if (is->status_uris[j][n - 1] == '/')
+				continue;
+			if (k-- == 0)
+				return is->status_uris[j];
+		}
+	}
+	return NULL;
+}
+
+int
+cfg_status_any(const struct cfg *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->niss; i++)
+		if (c->iss[i]->status != CFG_STATUS_OFF &&
+		    (c->iss[i]->status_line != 0 ||
+		    c->iss[i]->nstatus_uris > 0))
+			return 1;
+	return 0;
+}
+
 void
 cfg_iss_free(struct cfg_iss *is)
 {
@@ -277,6 +432,8 @@ cfg_iss_free(struct cfg_iss *is)
 
 	if (is == NULL)
 		return;
+	for (i = 0; i < is->nstatus_uris; i++)
+		free(is->status_uris[i]);
 	for (i = 0; i < is->nsrc; i++)
 		free(is->src[i].path);
 	for (i = 0; i < is->naud; i++)

@@ -37,6 +37,9 @@ struct tok_issuer {
 	 * keys, and why there are none, said in a "no key" refusal. */
 	const struct jwks *rkeys;
 	const char *rnote;
+	/* 1: no "aud" to check: a Status List Token (draft-ietf-oauth-
+	 * status-list §5.1) names its own URL in sub and has no audience. */
+	int no_aud;
 };
 
 struct tok_rules {

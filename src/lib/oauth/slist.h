@@ -50,8 +50,10 @@ enum jf_err slist_encode(const unsigned char *bytes, size_t nbytes, int bits,
 	struct json_object **out, struct jf_msg *m);
 
 /* The claims of a Status List Token (§5.1): sub = uri, iat = now,
- * exp = now + lifetime, ttl, status_list. The caller signs them with
- * typ SLIST_TYP. Takes ownership of status_list. */
+ * exp = now + lifetime, ttl (when > 0), status_list. The caller adds
+ * "iss" (the issuer of the tokens the list is for: jwt-authz.fcgi picks
+ * the keys by it and refuses a list without it) and signs them with typ
+ * SLIST_TYP. Takes ownership of status_list; NULL when out of memory. */
 struct json_object *slist_claims(const char *uri, int64_t now, long lifetime,
 	long ttl, struct json_object *status_list);
 

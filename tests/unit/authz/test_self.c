@@ -104,7 +104,7 @@ main(void)
 	struct cimdk *k = NULL;
 	struct tcache *tc;
 	struct authz_verdict *v = calloc(1, sizeof(*v));
-	struct authz_hooks h = { NULL, NULL, NULL };
+	struct authz_hooks h = { NULL, NULL, NULL, NULL };
 	struct params p;
 	struct jf_msg m = { "" };
 	char *pem = NULL, *jwks, *tok, *at;

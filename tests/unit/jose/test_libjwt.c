@@ -56,7 +56,7 @@ setup(void)
 	if (set == NULL || jwks_add(set, key, &m) != JF_OK)
 		bail(m.s);
 	issuer = (struct tok_issuer){ ISS, set, JF_ALG_BIT(JF_ALG_ES256),
-	    auds, 1, NULL, NULL, NULL };
+	    auds, 1, NULL, NULL, NULL, 0 };
 	rules = (struct tok_rules){ &issuer, 1, 60, 0, NOW };
 }
 

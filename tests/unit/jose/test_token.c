@@ -85,17 +85,17 @@ setup(void)
 	iss[0] = (struct tok_issuer){ "https://a.example", set_a,
 	    JF_ALG_BIT(JF_ALG_ES256) | JF_ALG_BIT(JF_ALG_ES384) |
 	    JF_ALG_BIT(JF_ALG_RS256) | JF_ALG_BIT(JF_ALG_PS256) |
-	    JF_ALG_BIT(JF_ALG_EDDSA), aud_a, 2, NULL, NULL, NULL };
+	    JF_ALG_BIT(JF_ALG_EDDSA), aud_a, 2, NULL, NULL, NULL, 0 };
 	iss[1] = (struct tok_issuer){ "https://b.example", set_b,
-	    JF_ALG_BIT(JF_ALG_ES256), aud_b, 1, NULL, NULL, NULL };
+	    JF_ALG_BIT(JF_ALG_ES256), aud_b, 1, NULL, NULL, NULL, 0 };
 	iss[2] = (struct tok_issuer){ "https://typ.example", set_t,
-	    JF_ALG_BIT(JF_ALG_ES256), aud_a, 2, "at+jwt", NULL, NULL };
+	    JF_ALG_BIT(JF_ALG_ES256), aud_a, 2, "at+jwt", NULL, NULL, 0 };
 	/* EC keys only, but RS256 allowed: an RS256 token finds no key. */
 	iss[3] = (struct tok_issuer){ "https://ec.example", set_b,
 	    JF_ALG_BIT(JF_ALG_ES256) | JF_ALG_BIT(JF_ALG_RS256), aud_b, 1,
-	    NULL, NULL, NULL };
+	    NULL, NULL, NULL, 0 };
 	iss[4] = (struct tok_issuer){ "https://many.example", set_many,
-	    JF_ALG_BIT(JF_ALG_ES256), aud_a, 2, NULL, NULL, NULL };
+	    JF_ALG_BIT(JF_ALG_ES256), aud_a, 2, NULL, NULL, NULL, 0 };
 	rules = (struct tok_rules){ iss, 5, 60, 0, NOW };
 }
 
