@@ -45,7 +45,7 @@
 #define EMB_MAGIC "JFSTATE1"
 #define EMB_VERSION 1u
 #define EMB_HEAD 4096u          /* the header's page */
-#define EMB_HASH 16             /* truncated SHA-256: no collision at 2^24 */
+#define EMB_HASH ST_HASH        /* see hash.c */
 #define EMB_BLOCKED 4096u       /* blocked clients at one time */
 #define EMB_REPLAY 65536u       /* unexpired single-use ids at one time */
 #define EMB_PROBE 128
@@ -73,6 +73,7 @@ struct emb_head {
 	uint32_t range;         /* indexes [0, range) may be handed out */
 	uint32_t live;          /* records with reuse_at != 0 */
 	uint64_t gen;
+	int64_t swept;          /* the `now` of the last growth sweep */
 };
 
 struct emb {
@@ -95,8 +96,6 @@ static enum jf_err emb_check(struct emb *e, const struct st_opts *o,
 static enum jf_err emb_mutex(struct emb_head *h, struct jf_msg *m);
 static enum jf_err emb_lock(struct emb *e, struct jf_msg *m);
 static void emb_unlock(struct emb *e);
-static enum jf_err emb_hash(const char *s, const char *t,
-	unsigned char d[EMB_HASH], struct jf_msg *m);
 static int emb_get(const struct emb *e, uint32_t i);
 static void emb_put(struct emb *e, uint32_t i, int v);
 static uint32_t emb_sweep(struct emb *e, int64_t now);
@@ -164,6 +163,7 @@ static enum jf_err
 emb_init(struct emb *e, const struct st_opts *o, struct jf_msg *m)
 {
 	struct emb_head *h = e->h;
+	uint32_t epoch;
 	enum jf_err rc;
 
 	memcpy(h->magic, EMB_MAGIC, sizeof(h->magic));
@@ -179,7 +179,11 @@ emb_init(struct emb *e, const struct st_opts *o, struct jf_msg *m)
 	emb_boot(h->boot);
 	h->range = o->max_live < ST_LIST_MIN ? o->max_live : ST_LIST_MIN;
 	h->live = 0;
-	h->gen = 1;
+	/* A random high half: a list remade from scratch never repeats the
+	 * gen of an old one a reader may have cached. */
+	if (gnutls_rnd(GNUTLS_RND_NONCE, &epoch, sizeof(epoch)) != 0)
+		return jf_fail(m, JF_E_INTERNAL, "random numbers failed");
+	h->gen = (uint64_t)epoch << 32 | 1;
 	if ((rc = emb_mutex(h, m)) != JF_OK)
 		return rc;
 	emb_map(e);
@@ -355,26 +359,6 @@ emb_unlock(struct emb *e)
 	pthread_mutex_unlock(&e->h->lock);
 }
 
-/* SHA-256(s) or, with t, SHA-256(s NUL t), truncated. */
-static enum jf_err
-emb_hash(const char *s, const char *t, unsigned char d[EMB_HASH],
-	struct jf_msg *m)
-{
-	unsigned char full[32];
-	gnutls_hash_hd_t h = NULL;
-
-	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0)
-		return jf_fail(m, JF_E_INTERNAL, "SHA-256 failed");
-	if (gnutls_hash(h, s, strlen(s) + (t != NULL)) != 0 ||
-	    (t != NULL && gnutls_hash(h, t, strlen(t)) != 0)) {
-		gnutls_hash_deinit(h, NULL);
-		return jf_fail(m, JF_E_INTERNAL, "SHA-256 failed");
-	}
-	gnutls_hash_deinit(h, full);
-	memcpy(d, full, EMB_HASH);
-	return JF_OK;
-}
-
 /* Status i, bits [i*bits, (i+1)*bits) from the least significant bit of
  * byte 0 (draft §4.1); a status never straddles a byte. */
 static int
@@ -420,6 +404,9 @@ emb_draw(struct emb *e, int64_t now, uint32_t *idx, struct jf_msg *m)
 {
 	uint32_t r[EMB_TRIES], range = e->h->range, lim, i, k, free_n = 0;
 
+	if (range == 0 || range > e->h->max_live)
+		return jf_fail(m, JF_E_INTERNAL, "state file %s: damaged "
+		    "header", e->path);
 	/* Rejection keeps every index equally likely. */
 	lim = UINT32_MAX - UINT32_MAX % range;
 	if (gnutls_rnd(GNUTLS_RND_NONCE, r, sizeof(r)) != 0)
@@ -461,22 +448,31 @@ emb_issue(struct emb *e, const struct st_token *t, int64_t now,
 	enum jf_err rc;
 
 	memset(&r, 0, sizeof(r));
-	if ((rc = emb_hash(t->jti, NULL, r.jti, m)) != JF_OK ||
-	    (rc = emb_hash(t->sub, NULL, r.sub, m)) != JF_OK ||
-	    (rc = emb_hash(t->client, NULL, r.client, m)) != JF_OK)
+	if ((rc = st_hash(t->jti, NULL, r.jti, m)) != JF_OK ||
+	    (rc = st_hash(t->sub, NULL, r.sub, m)) != JF_OK ||
+	    (rc = st_hash(t->client, NULL, r.client, m)) != JF_OK)
 		return rc;
 	r.exp = t->exp;
 	r.reuse_at = t->reuse_at;
 	if ((rc = emb_lock(e, m)) != JF_OK)
 		return rc;
-	/* More than half full once this one is in: reclaim, then grow. */
-	if (((uint64_t)h->live + 1) * 2 > h->range)
+	/* More than half full once this one is in: reclaim, then grow. A
+	 * sweep is O(range), so at most one a second (live errs high by a
+	 * second's expiries at most), and none once the range is at its
+	 * ceiling (the draws take expired records as they are); but always
+	 * before saying the list is full. */
+	if (((uint64_t)h->live + 1) * 2 > h->range &&
+	    h->range < h->max_live && h->swept != now) {
 		emb_sweep(e, now);
+		h->swept = now;
+	}
 	if (((uint64_t)h->live + 1) * 2 > h->range && h->range < h->max_live) {
 		h->range = h->range > h->max_live / 2 ? h->max_live :
 		    h->range * 2;
 		h->gen++;
 	}
+	if (h->live >= h->max_live)
+		emb_sweep(e, now);
 	if (h->live >= h->max_live) {
 		rc = jf_fail(m, JF_E_UNAVAILABLE, "state: %u live tokens, "
 		    "max_live_tokens: no index free until one expires",
@@ -517,8 +513,8 @@ emb_set_status(struct emb *e, enum st_by by, const char *value,
 	enum jf_err rc;
 
 	*n = 0;
-	if ((rc = emb_hash(value, NULL, v, m)) != JF_OK ||
-	    (owner != NULL && (rc = emb_hash(owner, NULL, o, m)) != JF_OK))
+	if ((rc = st_hash(value, NULL, v, m)) != JF_OK ||
+	    (owner != NULL && (rc = st_hash(owner, NULL, o, m)) != JF_OK))
 		return rc;
 	if ((rc = emb_lock(e, m)) != JF_OK)
 		return rc;
@@ -579,7 +575,7 @@ emb_block(struct emb *e, const char *client, int blocked, struct jf_msg *m)
 	struct emb_slot *s, *room;
 	enum jf_err rc;
 
-	if ((rc = emb_hash(client, NULL, k, m)) != JF_OK ||
+	if ((rc = st_hash(client, NULL, k, m)) != JF_OK ||
 	    (rc = emb_lock(e, m)) != JF_OK)
 		return rc;
 	s = emb_find(e->blocked, EMB_BLOCKED, k, 0, &room);
@@ -607,7 +603,7 @@ emb_blocked(struct emb *e, const char *client, int *blocked,
 	enum jf_err rc;
 
 	*blocked = 0;
-	if ((rc = emb_hash(client, NULL, k, m)) != JF_OK ||
+	if ((rc = st_hash(client, NULL, k, m)) != JF_OK ||
 	    (rc = emb_lock(e, m)) != JF_OK)
 		return rc;
 	*blocked = emb_find(e->blocked, EMB_BLOCKED, k, 0, &room) != NULL;
@@ -623,8 +619,7 @@ emb_replay(struct emb *e, const char *client, const char *jti,
 	struct emb_slot *room;
 	enum jf_err rc;
 
-	/* client_id holds no NUL, so the pair is unambiguous. */
-	if ((rc = emb_hash(client, jti, k, m)) != JF_OK ||
+	if ((rc = st_hash(client, jti, k, m)) != JF_OK ||
 	    (rc = emb_lock(e, m)) != JF_OK)
 		return rc;
 	if (emb_find(e->replay, EMB_REPLAY, k, now, &room) != NULL)

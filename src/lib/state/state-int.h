@@ -1,7 +1,7 @@
 /* state-int.h - state: what state.c, the one entry point, calls in its
  * two back ends. state.c checks the arguments (lengths, status values,
  * bits) once; the back ends trust them. Calls run one way: state.c ->
- * embedded.c, redis.c.
+ * embedded.c, redis.c -> hash.c.
  */
 #ifndef JF_STATE_INT_H
 #define JF_STATE_INT_H
@@ -26,6 +26,13 @@ st_may_change(int cur, int to)
 
 struct emb;
 struct rds;
+
+#define ST_HASH 16
+
+enum jf_err st_hash(const char *s, const char *t, unsigned char d[ST_HASH],
+	struct jf_msg *m);
+enum jf_err st_hash_hex(const char *s, const char *t,
+	char out[2 * ST_HASH + 1], struct jf_msg *m);
 
 enum jf_err emb_open(struct emb **out, const struct st_opts *o,
 	struct jf_msg *m);

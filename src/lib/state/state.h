@@ -16,12 +16,25 @@
  *              touch memory only. See embedded.c.
  *   redis      "redis://[user:password@]host[:port][/db]" or
  *              "unix:/path/to/redis.sock[?db=N]" (hiredis): several mints
- *              behind one issuer name share it; keys under st_opts.prefix.
+ *              behind one issuer name share it; keys under st_opts.prefix
+ *              (default "jf:"). User and password percent-encoded; the
+ *              password never appears in a message. rediss:// (TLS) is
+ *              refused. Every multi-key change is one Lua script (atomic
+ *              in the server): two mints never hand out the same index.
+ *              The first mint to connect records bits under the prefix;
+ *              a mint configured otherwise is refused (JF_E_CONFIG).
+ *              Standalone Redis only (the scripts build their own keys).
+ *              Both back ends keep jti, sub and client ids as truncated
+ *              SHA-256 hashes only (state/hash.c).
+ *              See redis.c for the keys.
  *
  * Failure is explicit: a back end it cannot reach answers JF_E_UNAVAILABLE
  * (the mint turns it into 503 and refuses to issue); each call retries the
- * connection itself, so the mint recovers when Redis returns. Calls are
- * synchronous and bounded by st_opts.timeout_ms.
+ * connection itself, so the mint recovers when Redis returns (a connection
+ * lost since the last call is made again within the call). Calls are
+ * synchronous and bounded by st_opts.timeout_ms (twice, for the first
+ * call after a loss: the command, then the new connection). A handle is
+ * one thread's. The Redis back end never raises SIGPIPE.
  *
  * Index rules (the draft's herd privacy and safe reuse): st_issue draws an
  * index uniformly at random among the free ones of the list; an index is
@@ -66,9 +79,14 @@ struct st_token {
 
 enum st_by { ST_BY_JTI, ST_BY_SUB, ST_BY_CLIENT };
 
-/* Opens (creating the embedded file 0600 if needed). Cheap to call again
- * in a forked child: st_reopen after fork (a Redis connection is never
- * shared between processes). */
+/* Opens (creating the embedded file 0600 if needed). Redis: parses the
+ * URL and connects; a server that does not answer is not an error here
+ * (each call connects again; st_count tells whether it answers now); a
+ * bad URL, a refused AUTH or SELECT, other status_bits are (JF_E_CONFIG,
+ * then and on any later connection). Call st_reopen in a forked child: a
+ * Redis connection is never shared between processes (a call in another
+ * process than the connection's connects anew anyway); for the file it
+ * does nothing (the mapping is inherited). */
 enum jf_err st_open(struct st **out, const struct st_opts *o,
 	struct jf_msg *m);
 enum jf_err st_reopen(struct st *s, struct jf_msg *m);

@@ -386,6 +386,7 @@ t_fork(void)
 				fprintf(f, "%u\n", x);
 			}
 			fclose(f);
+			st_free(s);     /* closes the child's connection */
 			_exit(0);
 		}
 		close(p[c][1]);
@@ -443,6 +444,43 @@ t_killed(void)
 	st_free(s);
 }
 
+/* Redis: mints with different max_live_tokens share one range. */
+static void
+t_two_max(void)
+{
+	struct st *a = NULL, *b = NULL;
+	struct jf_msg m;
+	uint32_t i, k, live, range, bad = 0, hi = 0;
+	char j[32];
+
+	is(opn(&a, "mx", 1024, 2, &m), JF_OK, "mint A, max 1024");
+	is(opn(&b, "mx", 8192, 2, &m), JF_OK, "mint B, max 8192");
+	if (a == NULL || b == NULL)
+		goto out;
+	for (k = 0; k < 3000; k++) {
+		snprintf(j, sizeof(j), "mx-b-%u", k);
+		bad += issue(b, j, "s", "c", T0, 600, &i) != JF_OK;
+	}
+	is(bad, 0, "B issues 3000");
+	is(st_count(a, T0, &live, &range, &m), JF_OK, "A counts");
+	is(range, 8192, "A sees B's range");
+	is(issue(a, "mx-a", "s", "c", T0, 600, &i), JF_E_UNAVAILABLE,
+	    "A refuses: more than its max_live live");
+	for (k = 0; k < 200; k++) {
+		snprintf(j, sizeof(j), "mx-a-%u", k);
+		if (issue(a, j, "s", "c", T0 + 700, 600, &i) != JF_OK)
+			bad++;
+		else if (i > hi)
+			hi = i;
+	}
+	is(bad, 0, "A issues once they expired");
+	ok(hi >= 1024, "A draws in the whole shared range");
+	is(status_of(a, 2, hi), SLIST_VALID, "A's list covers it");
+out:
+	st_free(a);
+	st_free(b);
+}
+
 static void
 t_reopen(void)
 {
@@ -469,6 +507,19 @@ t_reopen(void)
 	is(opn(&s, "ro", 2048, 2, &m), JF_OK, "reopen");
 	if (s == NULL)
 		return;
+	{
+		/* A second opener while the first holds its mapping (the
+		 * CLI beside a running mint): no flock left behind. */
+		struct st *s2 = NULL;
+
+		alarm(20);
+		is(opn(&s2, "ro", 2048, 2, &m), JF_OK, "open it twice at once");
+		alarm(0);
+		if (s2 != NULL)
+			is(status_of(s2, 2, i), SLIST_INVALID,
+			    "the second handle sees the same list");
+		st_free(s2);
+	}
 	is(status_of(s, 2, i), SLIST_INVALID, "revocation kept");
 	is(status_of(s, 2, j2), SLIST_VALID, "valid kept");
 	ok(gen_of(s) == g, "gen kept");
@@ -488,6 +539,7 @@ t_reopen(void)
 		    "other status_bits refused");
 		ok(strstr(m.s, "status_bits") != NULL, "says which");
 		st_free(s);
+		t_two_max();
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/ro", dir);
@@ -511,6 +563,55 @@ t_reopen(void)
 	ok(strstr(m.s, "0600") != NULL, "says why");
 	is(opn(&s, "ro", 0, 2, &m), JF_E_CONFIG, "max_live 0 refused");
 	is(opn(&s, "ro", 2048, 3, &m), JF_E_CONFIG, "bits 3 refused");
+}
+
+/* Redis URLs: what is refused before any connection, and a good URL
+ * whose server does not answer: open succeeds, calls say 503, and no
+ * message shows the password. */
+static void
+t_urls(void)
+{
+	static const char *const bad[] = {
+		"http://127.0.0.1/", "rediss://127.0.0.1", "redis://",
+		"redis://127.0.0.1:0", "redis://127.0.0.1:99999",
+		"redis://127.0.0.1:x", "redis://127.0.0.1/abc",
+		"redis://127.0.0.1/1?x=y", "redis://user@127.0.0.1",
+		"redis://:p%zz@127.0.0.1", "redis://:p%00@127.0.0.1",
+		"redis://[::1", "unix:relative.sock", "unix:/x.sock?db=a",
+		"unix:/x.sock?dbx=1", "redis://127.0.0.1:6379junk",
+	};
+	struct st_opts o = { 0 };
+	struct st *s = NULL;
+	struct jf_msg m;
+	uint32_t live, range;
+	size_t i;
+
+	o.max_live = 64;
+	o.bits = 2;
+	o.timeout_ms = 2000;
+	o.path = "/nonexistent/unused";
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o.url = bad[i];
+		memset(&m, 0, sizeof(m));
+		s = NULL;
+		if (!ok(st_open(&s, &o, &m) == JF_E_CONFIG && s == NULL,
+		    bad[i]))
+			st_free(s);
+		else
+			diag("%s: %s", bad[i], m.s);
+	}
+	/* Port 1 on loopback: refused at once. */
+	o.url = "redis://app:s3cr%40t@127.0.0.1:1/2";
+	is(st_open(&s, &o, &m), JF_OK, "an unreachable server: open anyway");
+	if (s == NULL)
+		return;
+	is_str(st_kind(s), "redis", "kind");
+	is(st_count(s, T0, &live, &range, &m), JF_E_UNAVAILABLE,
+	    "a call: 503");
+	ok(strstr(m.s, "redis at 127.0.0.1:1") != NULL, "says where");
+	ok(strstr(m.s, "s3cr") == NULL, "never the password");
+	diag("%s", m.s);
+	st_free(s);
 }
 
 int
@@ -537,6 +638,7 @@ main(void)
 	t_fork();
 	t_killed();
 	t_reopen();
+	t_urls();
 	{
 		char cmd[96];
 
