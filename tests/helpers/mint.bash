@@ -139,8 +139,11 @@ mint_confs() {
 	EOF
 	# Relying parties fetch the JWKS where no client certificate is
 	# asked for (the issuer's own URL is the mTLS socket).
+	# The status list too: a token's status_list uri must be where the
+	# authorizer may fetch from (the origin it learns keys from).
 	if [ -n "${MINT_AUTHZ_REMOTE:-}" ]; then
 		echo "jwks_uri = https://127.0.0.1:$TLS_PORT/mint/jwks" >>"$d/mint.conf"
+		echo "status_list_uri = https://127.0.0.1:$TLS_PORT/mint/statuslist" >>"$d/mint.conf"
 	fi
 	# As root, test servers run their children as nobody (Apache) and
 	# spawn the mint as root: let nobody connect to the mint's socket.
