@@ -662,6 +662,18 @@ emb_list(struct emb *e, int64_t now, unsigned char **bytes, size_t *nbytes,
 }
 
 enum jf_err
+emb_gen(struct emb *e, uint64_t *gen, struct jf_msg *m)
+{
+	enum jf_err rc;
+
+	if ((rc = emb_lock(e, m)) != JF_OK)
+		return rc;
+	*gen = e->h->gen;
+	emb_unlock(e);
+	return JF_OK;
+}
+
+enum jf_err
 emb_count(struct emb *e, int64_t now, uint32_t *live, uint32_t *range,
 	struct jf_msg *m)
 {

@@ -215,6 +215,13 @@ static const char rds_lua_list[] = RDS_LUA_HEAD
 "return {range, gen, redis.call('GETRANGE', p .. 'st', 0, e),\n"
 "  redis.call('HGET', p .. 'meta', 'epoch') or '0'}\n";
 
+/* {gen, epoch}: st_list's generation without the statuses. getrange()
+ * first, as st_list: a list never listed gets its range (no change). */
+static const char rds_lua_gen[] = RDS_LUA_HEAD
+"getrange()\n"
+"return {redis.call('GET', p .. 'gen') or '0',\n"
+"  redis.call('HGET', p .. 'meta', 'epoch') or '0'}\n";
+
 /* {live, range} */
 static const char rds_lua_count[] = RDS_LUA_HEAD
 "return {redis.call('ZCOUNT', p .. 'live', '(' .. now, '+inf'), getrange()}\n";
@@ -224,11 +231,11 @@ static const char rds_lua_init[] = RDS_LUA_HEAD
 "return bits\n";
 
 enum { RDS_ISSUE, RDS_STATUS, RDS_REPLAY, RDS_LIST, RDS_COUNT, RDS_INIT,
-	RDS__N };
+	RDS_GEN, RDS__N };
 
 static const char *const rds_lua[RDS__N] = {
 	rds_lua_issue, rds_lua_status, rds_lua_replay, rds_lua_list,
-	rds_lua_count, rds_lua_init,
+	rds_lua_count, rds_lua_init, rds_lua_gen,
 };
 
 struct rds {
@@ -901,6 +908,28 @@ rds_list(struct rds *r, int64_t now, unsigned char **bytes, size_t *nbytes,
 	*gen = strtoull(y->element[3]->str, NULL, 10) << 32 |
 	    (strtoull(y->element[1]->str, NULL, 10) & 0xffffffffu);
 out:
+	freeReplyObject(y);
+	return rc;
+}
+
+enum jf_err
+rds_gen(struct rds *r, uint64_t *gen, struct jf_msg *m)
+{
+	struct rds_args a;
+	redisReply *y = NULL;
+	enum jf_err rc;
+
+	memset(&a, 0, sizeof(a));
+	if ((rc = rds_eval(r, RDS_GEN, &a, 0, &y, m)) != JF_OK)
+		return rc;
+	if (y->type != REDIS_REPLY_ARRAY || y->elements != 2 ||
+	    y->element[0]->type != REDIS_REPLY_STRING ||
+	    y->element[1]->type != REDIS_REPLY_STRING)
+		rc = jf_fail(m, JF_E_INTERNAL, "%s: unexpected answer to "
+		    "gen", r->where);
+	else
+		*gen = strtoull(y->element[1]->str, NULL, 10) << 32 |
+		    (strtoull(y->element[0]->str, NULL, 10) & 0xffffffffu);
 	freeReplyObject(y);
 	return rc;
 }

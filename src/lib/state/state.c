@@ -174,6 +174,14 @@ st_list(struct st *s, int64_t now, unsigned char **bytes, size_t *nbytes,
 }
 
 enum jf_err
+st_gen(struct st *s, uint64_t *gen, struct jf_msg *m)
+{
+	*gen = 0;
+	return s->rds != NULL ? rds_gen(s->rds, gen, m) :
+	    emb_gen(s->emb, gen, m);
+}
+
+enum jf_err
 st_count(struct st *s, int64_t now, uint32_t *live, uint32_t *range,
 	struct jf_msg *m)
 {

@@ -120,6 +120,11 @@ enum jf_err st_blocked(struct st *s, const char *client, int *blocked,
 enum jf_err st_replay(struct st *s, const char *client, const char *jti,
 	int64_t until, int64_t now, struct jf_msg *m);
 
+/* The list's generation only, as st_list would give it: cheap (no copy
+ * of the statuses), so a cached signed list is checked with this and
+ * st_list called only when it changed. */
+enum jf_err st_gen(struct st *s, uint64_t *gen, struct jf_msg *m);
+
 /* Live indexes (reuse_at > now) and the allocation range, for metrics and
  * `jwt-fcgi revoke`. O(range) in the embedded back end. */
 enum jf_err st_count(struct st *s, int64_t now, uint32_t *live,
