@@ -227,16 +227,19 @@ ms_sign(const struct mint_state *s, time_t now, struct jf_msg *m)
 
 	if ((rc = ms_open(s, m)) != JF_OK)
 		return rc;
+	if ((k = mint_signer(s, now, m, &wait)) == NULL)
+		return JF_E_UNAVAILABLE;
+	/* st_gen copies no status: the common case costs a few bytes. */
+	if (ms->jwt != NULL && ms->key == k && (int64_t)now >= ms->iat &&
+	    (int64_t)now - ms->iat < c->status_ttl) {
+		if ((rc = st_gen(ms->st, &gen, m)) != JF_OK)
+			return rc == JF_E_NOMEM ? rc : JF_E_UNAVAILABLE;
+		if (gen == ms->gen)
+			return JF_OK;
+	}
 	if ((rc = st_list(ms->st, (int64_t)now, &bytes, &nbytes, &n, &gen,
 	    m)) != JF_OK)
 		return rc == JF_E_NOMEM ? rc : JF_E_UNAVAILABLE;
-	if ((k = mint_signer(s, now, m, &wait)) == NULL) {
-		rc = JF_E_UNAVAILABLE;
-		goto out;
-	}
-	if (ms->jwt != NULL && ms->gen == gen && ms->key == k &&
-	    (int64_t)now - ms->iat < c->status_ttl && (int64_t)now >= ms->iat)
-		goto out;
 	if ((rc = slist_encode(bytes, nbytes, c->status_bits, &sl, m)) !=
 	    JF_OK)
 		goto out;
