@@ -19,6 +19,7 @@
 #include "fcgi/req.h"
 
 #define MINT_STATUS_PATH "/statuslist"  /* also status_list_uri's path */
+#define MINT_RETRY_AFTER 5      /* seconds, on a 503 for want of the state */
 #define MINT_META_PATH "/.well-known/oauth-authorization-server"
 #define MINT_PATH_MAX 2048              /* bytes of request path routed */
 #define MINT_SCOPE_MAX 4096             /* the granted scope string */

@@ -178,7 +178,7 @@ mint_revoke(const struct mint_state *s, struct req *r)
 	explicit_bzero(body, len);
 	if (v.g.err != JF_OK) {
 		if (v.g.err == JF_E_UNAVAILABLE)
-			req_header(r, "Retry-After", "5");
+			req_header(r, "Retry-After", "%d", MINT_RETRY_AFTER);
 		if (v.g.err == JF_E_INVALID_CLIENT &&
 		    v.g.method == MINT_AUTH_BASIC)
 			req_header(r, "WWW-Authenticate", "Basic realm=\"%s\", "

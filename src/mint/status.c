@@ -129,6 +129,9 @@ mint_status_issue(const struct mint_state *s, time_t now,
 	if (rc != JF_OK) {
 		if (rc == JF_E_NOMEM)
 			return jf_fail(&g->msg, rc, "out of memory");
+		/* As /revoke: a few seconds, for a Redis that restarts or
+		 * an index that frees. */
+		g->retry_after = MINT_RETRY_AFTER;
 		return jf_fail(&g->msg, JF_E_UNAVAILABLE, "no status list "
 		    "index for this token (%s), and no token is issued "
 		    "without one: retry later", why.s);
