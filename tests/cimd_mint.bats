@@ -138,8 +138,10 @@ cm_confs() {
 		  {id: "\($h)/fail.cgi", audiences: [$api]},
 		  {id: "signer", jwks: $k[0], scopes: ["invoices:read"],
 		   audiences: [$api]}]}' >"$d/cimd-registry.json" || return 1
+	mkdir -p "$d/state" || return 1
 	base="signing_key = $d/mint.key
 registry = $d/cimd-registry.json
+state_dir = $d/state
 token_lifetime = 300
 log_level = info
 cimd_allow = $HOST/cimd/ $HOST/fail.cgi

@@ -77,6 +77,7 @@ docex_file_kind() {
 	authz:access_token_key) echo privkey ;;
 	mint:signing_key) echo privkey ;;
 	mint:registry) echo registry ;;
+	mint:state_dir) echo dir ;;
 	*:client_ca | *:fetch_ca_file) echo cacert ;;
 	*)
 		if docex_is_path "$3"; then
@@ -98,6 +99,7 @@ docex_make() {
 	jwks) key=$(docex_key "$alg") && "$JF" jwks --alg "$alg" "$key" >"$path" ;;
 	pubkey) key=$(docex_key "$alg") && "$JF" pubkey "$key" >"$path" ;;
 	registry) cp "$JF_SRCDIR/conf/registry.example.json" "$path" ;;
+	dir) mkdir -p "$path" ;;
 	cacert)
 		"$JF" ca init --dir "$D/ca" --cn "Doc Example CA" >/dev/null \
 			2>&1 || [ -f "$D/ca/ca.crt" ] || return 1

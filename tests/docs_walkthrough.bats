@@ -21,7 +21,7 @@
 # files make install put under the scratch root (as if installed in /).
 # They are the only changes; every other word runs as written:
 #   /etc/jwt-fcgi /etc/lighttpd /etc/apache2 /usr/local /var/www
-#   /run/lighttpd                      -> $ROOT/... (a scratch root)
+#   /var/lib/jwt-fcgi /run/lighttpd    -> $ROOT/... (a scratch root)
 #   mint.example.test:8443             -> localhost:$MINT_PORT
 #   0.0.0.0:8443                       -> 127.0.0.1:$MINT_PORT
 #   https://api.example.test           -> https://localhost:$API_PORT
@@ -211,7 +211,7 @@ walk_rewrite() {
 		s{https://api\.example\.test}{https://localhost:$ENV{W_API}}g;
 		s{mint\.example\.test}{localhost}g;
 		s{127\.0\.0\.1:9100}{127.0.0.1:$ENV{W_AUTHZ}}g;
-		s{(?<![\w./-])(/etc/jwt-fcgi|/etc/lighttpd|/etc/apache2|/usr/local|/var/www|/run/lighttpd)(?![\w.-])}{$ENV{W_ROOT}$1}g;
+		s{(?<![\w./-])(/etc/jwt-fcgi|/etc/lighttpd|/etc/apache2|/usr/local|/var/www|/var/lib/jwt-fcgi|/run/lighttpd)(?![\w.-])}{$ENV{W_ROOT}$1}g;
 		' "$@"
 }
 

@@ -142,7 +142,8 @@ mint_min_fixture() {
 	"$(jf_bin jwt-fcgi)" keygen --alg ES256 "$d/mk.key" >"$d/mk.kid" &&
 	chmod 600 "$d/mk.key" && hd_registry "$d/registry.json" || return 1
 	printf '%s\n' "issuer = https://mint.test" "signing_key = $d/mk.key" \
-		"registry = $d/registry.json" "log_level = debug" >"$d/mint.conf"
+		"registry = $d/registry.json" "log_level = debug" \
+		"state_dir = $d/state" >"$d/mint.conf"
 }
 
 # need_strace: a release build (sanitizer runtimes make system calls of

@@ -174,6 +174,10 @@ teardown_file() {
 	msrv_check_public "$PLAIN"
 }
 
+@test "status list and RFC 7009 revocation: routed by the shipped config" {
+	msrv_check_revoke "$TLS"
+}
+
 @test "client_secret_basic without a certificate: the Authorization header reaches the mint" {
 	msrv_check_secret "$TLS"
 	msrv_check_plain_refused "$PLAIN"

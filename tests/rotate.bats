@@ -32,6 +32,8 @@ mint_confs() {
 	issuer = $ISSUER
 	keyset = $d/keys/keyset.json
 	registry = $d/registry.json
+	state_dir = $d/state
+	status_list_uri = https://127.0.0.1:$TLS_PORT/mint/statuslist
 	token_lifetime = 4
 	max_token_lifetime = 4
 	leeway = 1

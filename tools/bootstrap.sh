@@ -27,11 +27,12 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # Debian packages, by what needs them.
 pkgs_build="build-essential autoconf automake pkg-config libfcgi-dev
-	libgnutls28-dev libjson-c-dev libjwt-gnutls-dev libcurl4-gnutls-dev zlib1g-dev"
+	libgnutls28-dev libjson-c-dev libjwt-gnutls-dev libcurl4-gnutls-dev zlib1g-dev
+	libhiredis-dev"
 pkgs_run="gnutls-bin curl jq lighttpd lighttpd-mod-openssl"
 pkgs_test="bats apache2 nginx caddy wrk clang libclang-rt-14-dev valgrind
 	spawn-fcgi libfcgi-bin strace socat openssl systemd lighttpd-modules-lua
-	prometheus iproute2 debhelper lintian fakeroot dpkg-dev"
+	prometheus iproute2 debhelper lintian fakeroot dpkg-dev redis-server"
 
 install_missing() {
 	local want=() p

@@ -42,7 +42,7 @@ PKGS="gnutls json-c fcgi libcurl zlib"
 HARNESSES="token:16384 authz:20480 json:16384 b64:4096 jwks:65536
 pem:16384 ini:16384 cfg:8192 form:17408 cert:50176 registry:65536 req:64
 fetchrules:4096 asmeta:8192 keyset:66560 cimd:8192 prm:8192
-slist:16384"
+slist:16384 revoke:20480"
 
 usage() {
 	sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -105,14 +105,14 @@ build() {
 	pkg-config --exists $PKGS || die "pkg-config: need $PKGS"
 	mkdir -p "$out/obj"
 	config_h
-	cflags="$CFLAGS_F -I$out/inc -I$top/src/lib -DSYSCONFDIR=\"/etc\" $(pkg-config --cflags $PKGS)"
+	cflags="$CFLAGS_F -I$out/inc -I$top/src/lib -I$top/src/mint -DSYSCONFDIR=\"/etc\" $(pkg-config --cflags $PKGS)"
 	libs="$(pkg-config --libs $PKGS) -lm"
 	lib=$out/libjf-fuzz.a
-	srcs="$(find "$top/src/lib" -name '*.c' | sort) $top/src/authz/authz.c $top/src/authz/self.c $top/src/authz/meta.c $top/src/authz/status.c $top/src/authz/stats.c"
+	srcs="$(find "$top/src/lib" -name '*.c' | sort) $top/src/authz/authz.c $top/src/authz/self.c $top/src/authz/meta.c $top/src/authz/status.c $top/src/authz/stats.c $top/src/mint/revparse.c"
 	# Everything again when any library source or header is newer than
 	# the archive: simpler than tracking dependencies, and it is seconds.
 	if [ ! -f "$lib" ] || [ "$out/inc/config.h" -nt "$lib" ] ||
-	    [ -n "$(find "$top/src/lib" "$top/src/authz" -newer "$lib" \
+	    [ -n "$(find "$top/src/lib" "$top/src/authz" "$top/src/mint" -newer "$lib" \
 	    -name '*.[ch]' | head -1)" ]; then
 		rm -f "$lib" "$out"/obj/*.o
 		for f in $srcs; do

@@ -380,9 +380,14 @@ status_ref(const struct cfg *c, const struct tok *t, struct status_ref *r,
 	}
 	if (rc != JF_OK)
 		return rc;
-	if (!cfg_status_allowed(c, ti, r->uri))
-		return jf_fail(m, JF_E_CLAIM, "status claim: uri is not where "
-		    "this issuer's status lists may come from");
+	/* A list this authorizer may not fetch: optional means "where a
+	 * list can be had", so only required refuses. */
+	if (!cfg_status_allowed(c, ti, r->uri)) {
+		r->uri = NULL;
+		return r->mode == CFG_STATUS_REQUIRED ? jf_fail(m, JF_E_CLAIM,
+		    "status claim: uri is not where this issuer's status "
+		    "lists may come from") : JF_OK;
+	}
 	return JF_OK;
 }
 

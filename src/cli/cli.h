@@ -216,6 +216,9 @@ int cli_keys(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_keyset_init(const struct cli_cmd *cmd, int argc, char **argv);
 /* commands: rotate.c */
 int cli_rotate(const struct cli_cmd *cmd, int argc, char **argv);
+/* commands: revoke.c */
+int cli_revoke(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_client_block(const struct cli_cmd *cmd, int argc, char **argv);
 /* commands: registry.c */
 int cli_registry_check(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_registry_list(const struct cli_cmd *cmd, int argc, char **argv);

@@ -271,6 +271,43 @@ static const struct cli_cmd cli_cmds[] = {
 	  "\n"
 	  "Checks FILE, then prints one line per service: ID, a tab, enabled,\n"
 	  "disabled or expired, a tab, and its match rules as JSON.\n" },
+	{ "revoke", cli_revoke, "revoke, suspend or resume live tokens",
+	  "(--jti JTI | --sub SUB | --client ID) [--suspend | --resume]\n"
+	  "       [-c MINT.CONF]\n"
+	  "\n"
+	  "  -j, --jti JTI      the token with this jti\n"
+	  "  -s, --sub SUB      every live token of this subject\n"
+	  "  -C, --client ID    every live token of this client\n"
+	  "  -S, --suspend      suspend instead (status_bits = 2)\n"
+	  "  -R, --resume       make suspended tokens valid again\n"
+	  "  -c, --config FILE  the mint's configuration, whose state is changed\n"
+	  "                     (default $JWT_MINT_CONFIG, else\n"
+	  "                     " SYSCONFDIR "/jwt-fcgi/mint.conf)\n"
+	  "  -h, --help         this help\n"
+	  "\n"
+	  "Sets the status of the matching live tokens in the mint's state (the\n"
+	  "embedded file in state_dir, or state's Redis) and prints how many\n"
+	  "changed. Revocation is final; a revoked token is not resumed. Verifiers\n"
+	  "see it once they fetch the status list again (status_list_ttl).\n"
+	  "One JSON audit line goes to stderr and syslog.\n" },
+	{ "client block", cli_client_block, "refuse a client new tokens",
+	  "ID [-c MINT.CONF]\n"
+	  "\n"
+	  "  -c, --config FILE  the mint's configuration (default\n"
+	  "                     $JWT_MINT_CONFIG, else\n"
+	  "                     " SYSCONFDIR "/jwt-fcgi/mint.conf)\n"
+	  "  -h, --help         this help\n"
+	  "\n"
+	  "The mint refuses the client's token requests (400 unauthorized_client)\n"
+	  "until `jwt-fcgi client unblock ID`. Its live tokens stay valid: revoke\n"
+	  "them with `jwt-fcgi revoke --client ID`.\n" },
+	{ "client unblock", cli_client_block, "let a blocked client get tokens",
+	  "ID [-c MINT.CONF]\n"
+	  "\n"
+	  "  -c, --config FILE  the mint's configuration (default\n"
+	  "                     $JWT_MINT_CONFIG, else\n"
+	  "                     " SYSCONFDIR "/jwt-fcgi/mint.conf)\n"
+	  "  -h, --help         this help\n" },
 };
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
 

@@ -265,8 +265,8 @@ as_claims(const struct mint_state *s, time_t now, const char *what,
 			    "- iat of %.0f s is over assertion_max_lifetime "
 			    "(%ld s)", what, exp - iat, max);
 	}
-	rc = mint_replay_add(s->replay, id, jti, (int64_t)exp + AS_LEEWAY + 1,
-	    (int64_t)now, s->conf->replay_quota, retry_after, &why);
+	rc = mint_status_replay(s, id, jti, (int64_t)exp + AS_LEEWAY + 1,
+	    (int64_t)now, retry_after, &why);
 	if (rc != JF_OK)
 		jf_fail(m, rc, "%s: %s", what, why.s);
 	return rc;

@@ -5,7 +5,9 @@
  *     "service":"billing","grant_type":"client_credentials",
  *     "auth_method":"tls_client_auth","cimd":false,
  *     "cert_sha256":"<x5t#S256>","scope":"a b",
- *     "aud":"https://api","jti":"...","outcome":"issued","reason":null}
+ *     "aud":"https://api","jti":"...","idx":1234,"outcome":"issued",
+ *     "reason":null}
+ * (idx: the token's status list index, status.c).
  *
  * service is the client: a registry id, or a client ID metadata
  * document's URL (cimd true: its keys came from that document).
@@ -99,6 +101,46 @@ mint_audit_peer(const struct srv_peer *p, time_t now)
 	json_object_put(o);
 }
 
+/* audit: {"time":...,"event":"revocation","client":"worker",
+ *   "auth_method":"client_secret_basic","token_type_hint":null,
+ *   "jti":"...","owner":"worker","effect":"revoked","changed":1,
+ *   "outcome":"ok","reason":null}
+ * effect: revoked, unchanged (already), expired, not_owner, unknown (not
+ * the mint's, or unverifiable), malformed; null when refused. */
+void
+mint_audit_revoke(const struct mint_revocation *v, time_t now)
+{
+	struct json_object *o = json_object_new_object();
+	const struct mint_grant *g = &v->g;
+	const char *oauth = jf_oauth_error(g->err);
+
+	if (o == NULL) {
+		log_error("audit: out of memory");
+		return;
+	}
+	audit_time(o, now);
+	json_object_object_add(o, "event", json_object_new_string(
+	    "revocation"));
+	json_object_object_add(o, "client", audit_str(g->service));
+	json_object_object_add(o, "auth_method",
+	    audit_str(mint_auth_name(g->method)));
+	json_object_object_add(o, "token_type_hint", audit_str(v->hint));
+	json_object_object_add(o, "jti", audit_str(v->jti));
+	json_object_object_add(o, "owner", audit_str(v->owner));
+	json_object_object_add(o, "effect", g->err == JF_OK ?
+	    audit_str(v->effect) : NULL);
+	json_object_object_add(o, "changed", json_object_new_int64(
+	    (int64_t)v->changed));
+	json_object_object_add(o, "outcome", json_object_new_string(
+	    g->err == JF_OK ? "ok" : oauth != NULL ? oauth : "server_error"));
+	json_object_object_add(o, "reason", g->err == JF_OK ? NULL :
+	    audit_str(g->msg.s));
+	audit_emit(o, LOG_LVL_INFO);
+	if (jf_http_status(g->err) >= 500)
+		log_error("revocation endpoint: %s", g->msg.s);
+	json_object_put(o);
+}
+
 void
 mint_audit(const struct mint_grant *g, time_t now)
 {
@@ -122,6 +164,8 @@ mint_audit(const struct mint_grant *g, time_t now)
 	json_object_object_add(o, "aud", audit_str(g->aud));
 	json_object_object_add(o, "jti", g->err == JF_OK ?
 	    audit_str(g->jti) : NULL);
+	json_object_object_add(o, "idx", g->err == JF_OK ?
+	    json_object_new_int64(g->idx) : NULL);
 	json_object_object_add(o, "outcome", json_object_new_string(
 	    g->err == JF_OK ? "issued" : oauth != NULL ? oauth :
 	    "server_error"));

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "conf/ini.h"
 #include "jose/key.h"
+#include "oauth/slist.h"
 #include "util/log.h"
 #include "x509/trust.h"
 
@@ -27,7 +28,9 @@ struct loader {
 
 enum { S_ISSUER, S_REGISTRY, S_LIFE, S_MAXLIFE, S_MAXAGE, S_TOKEP,
 	S_JWKSURI, S_LOGLEVEL, S_ASSERTLIFE, S_QUOTA, S_CLIENTCA, S_PEERUSERS,
-	S_PEERGROUPS, S_PLAINHTTP, S_KEYSET, S_LEEWAY, S_BIND, S_ASSERTAUD };
+	S_PEERGROUPS, S_PLAINHTTP, S_KEYSET, S_LEEWAY, S_BIND, S_ASSERTAUD,
+	S_SLURI, S_SLBITS, S_SLTTL, S_SLLIFE, S_STATE, S_STATEDIR, S_LIVE,
+	S_REVEP };
 
 /* Who may connect when mint.conf says nothing: the users Debian's web
  * servers run as (Apache, nginx and lighttpd: www-data; Caddy: caddy),
@@ -219,6 +222,63 @@ set_peers(struct mint_conf *c, const struct ini_item *it, int group,
 	return JF_OK;
 }
 
+/* The token status keys (jwt-mint.fcgi(8) TOKEN STATUS). */
+static enum jf_err
+status_key(struct mint_conf *c, const struct ini_item *it, int bit,
+	struct jf_msg *m)
+{
+	long v;
+
+	switch (bit) {
+	case S_SLURI:
+		if (!url_ok(it->value))
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: status_list_uri: "
+			    "expected an https:// URL without query or fragment, "
+			    "got \"%.200s\"", it->file, it->line, it->value);
+		return set_str(&c->status_list_uri, it->value);
+	case S_SLBITS:
+		if (strcmp(it->value, "1") != 0 && strcmp(it->value, "2") != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: status_bits: "
+			    "expected 1 or 2 (2: suspension too), got \"%.64s\"",
+			    it->file, it->line, it->value);
+		c->status_bits = it->value[0] - '0';
+		return JF_OK;
+	case S_SLTTL:
+	case S_SLLIFE:
+		if (parse_long(it->value, 1, MINT_STATUS_TTL_MAX, &v) != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: expected "
+			    "seconds 1..%d, got \"%.64s\"", it->file, it->line,
+			    it->key, MINT_STATUS_TTL_MAX, it->value);
+		*(bit == S_SLTTL ? &c->status_ttl : &c->status_lifetime) = v;
+		return JF_OK;
+	case S_STATE:
+		/* Empty: the embedded state, as without the line. */
+		if (*it->value == '\0')
+			return JF_OK;
+		if (strncmp(it->value, "redis://", 8) != 0 &&
+		    strncmp(it->value, "unix:", 5) != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: state: expected "
+			    "redis://[user:password@]host[:port][/db], "
+			    "unix:/path[?db=N] or nothing (embedded)", it->file,
+			    it->line);
+		return set_str(&c->state_url, it->value);
+	case S_STATEDIR:
+		if (it->value[0] != '/')
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: state_dir: expected "
+			    "an absolute directory, got \"%.200s\"", it->file,
+			    it->line, it->value);
+		return set_str(&c->state_dir, it->value);
+	case S_LIVE:
+		if (parse_long(it->value, 1, (long)SLIST_MAX_STATUSES / 2,
+		    &c->max_live) != 0)
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: max_live_tokens: "
+			    "expected 1..%u, got \"%.64s\"", it->file, it->line,
+			    SLIST_MAX_STATUSES / 2, it->value);
+		return JF_OK;
+	}
+	return JF_E_INTERNAL;
+}
+
 static enum jf_err
 on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 {
@@ -238,6 +298,11 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 		{ "plain_http", S_PLAINHTTP }, { "keyset", S_KEYSET },
 		{ "leeway", S_LEEWAY }, { "bind_certificate", S_BIND },
 		{ "assertion_audience", S_ASSERTAUD },
+		{ "status_list_uri", S_SLURI }, { "status_bits", S_SLBITS },
+		{ "status_list_ttl", S_SLTTL },
+		{ "status_list_lifetime", S_SLLIFE }, { "state", S_STATE },
+		{ "state_dir", S_STATEDIR }, { "max_live_tokens", S_LIVE },
+		{ "revocation_endpoint", S_REVEP },
 	};
 	size_t i;
 	int bit = -1, lvl;
@@ -262,6 +327,12 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 	l->seen |= 1u << bit;
 
 	switch (bit) {
+	case S_REVEP:
+		if (!url_ok(it->value))
+			return jf_fail(m, JF_E_CONFIG, "%s:%u: %s: expected an "
+			    "https:// URL without query or fragment, got \"%.200s\"",
+			    it->file, it->line, it->key, it->value);
+		return set_str(&c->revocation_endpoint, it->value);
 	case S_ISSUER:
 	case S_TOKEP:
 	case S_JWKSURI:
@@ -356,6 +427,14 @@ on_item(void *arg, const struct ini_item *it, struct jf_msg *m)
 			    "expected issuer or rfc7523, got \"%.64s\"", it->file,
 			    it->line, it->value);
 		return JF_OK;
+	case S_SLURI:
+	case S_SLBITS:
+	case S_SLTTL:
+	case S_SLLIFE:
+	case S_STATE:
+	case S_STATEDIR:
+	case S_LIVE:
+		return status_key(c, it, bit, m);
 	case S_LOGLEVEL:
 		lvl = log_level_from_name(it->value);
 		if (lvl < 0)
@@ -417,6 +496,10 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 	c->replay_quota = MINT_REPLAY_QUOTA_DEFAULT;
 	c->leeway = 60;
 	c->log_level = LOG_LVL_INFO;
+	c->status_bits = 1;
+	c->status_ttl = 60;
+	c->status_lifetime = 900;
+	c->max_live = MINT_LIVE_DEFAULT;
 	mint_cimd_defaults(&c->cimd);
 	if ((c->path = strdup(path)) == NULL ||
 	    (c->keyset = keyset_new()) == NULL)
@@ -453,14 +536,35 @@ mint_conf_load(struct mint_conf **out, const char *path, struct jf_msg *m)
 		    "%ld", path, c->token_lifetime, c->max_token_lifetime);
 		goto fail;
 	}
+	if (c->status_ttl > c->status_lifetime) {
+		jf_fail(m, rc, "%s: status_list_ttl %ld exceeds "
+		    "status_list_lifetime %ld: a verifier would refetch a list "
+		    "it may no longer use", path, c->status_ttl,
+		    c->status_lifetime);
+		goto fail;
+	}
 	if ((rc = mint_cimd_finish(&c->cimd, path, m)) != JF_OK)
 		goto fail;
 	rc = JF_E_NOMEM;
 	if ((c->token_endpoint == NULL &&
 	    join_url(&c->token_endpoint, c->issuer, "/token") != JF_OK) ||
 	    (c->jwks_uri == NULL &&
-	    join_url(&c->jwks_uri, c->issuer, "/jwks") != JF_OK))
+	    join_url(&c->jwks_uri, c->issuer, "/jwks") != JF_OK) ||
+	    (c->revocation_endpoint == NULL &&
+	    join_url(&c->revocation_endpoint, c->issuer, "/revoke") != JF_OK) ||
+	    (c->status_list_uri == NULL &&
+	    join_url(&c->status_list_uri, c->issuer, "/statuslist") != JF_OK) ||
+	    (c->state_dir == NULL &&
+	    (c->state_dir = strdup(MINT_STATE_DIR_DEFAULT)) == NULL) ||
+	    join_url(&c->state_path, c->state_dir, "/" MINT_STATE_FILE) !=
+	    JF_OK)
 		goto fail;
+	/* One issuer, one set of Redis keys (jwt-fcgi revoke builds the
+	 * same prefix). */
+	if (asprintf(&c->state_prefix, "jf:%s:", c->issuer) < 0) {
+		c->state_prefix = NULL;
+		goto fail;
+	}
 	if (!l.peer_users_set) {
 		size_t i;
 		unsigned id;
@@ -493,5 +597,11 @@ mint_conf_free(struct mint_conf *c)
 	trust_free(c->trust);
 	keyset_free(c->keyset);
 	mint_cimd_conf_free(&c->cimd);
+	free(c->status_list_uri);
+	free(c->revocation_endpoint);
+	free(c->state_url);
+	free(c->state_dir);
+	free(c->state_path);
+	free(c->state_prefix);
 	free(c);
 }

@@ -15,6 +15,7 @@
  *   jwks_max_age = 300                          Cache-Control of /jwks
  *   token_endpoint = https://mint.example.test/token   (default issuer/token)
  *   jwks_uri = https://mint.example.test/jwks          (default issuer/jwks)
+ *   revocation_endpoint = https://mint.example.test/revoke (issuer/revoke)
  *   assertion_max_lifetime = 300      private_key_jwt: longest exp - iat
  *                                     and exp - now accepted, seconds
  *   assertion_audience = issuer       the aud of an assertion: the issuer
@@ -33,6 +34,18 @@
  *   plain_http = no                   "loopback": token requests without
  *                                     TLS from 127.0.0.0/8 or ::1
  *   log_level = info
+ *
+ * Token status (status.c; draft-ietf-oauth-status-list-21, RFC 7009):
+ *
+ *   status_list_uri = https://mint.example.test/statuslist  (default
+ *                                     issuer/statuslist): where the list is
+ *   status_bits = 1                   1, or 2: suspension too
+ *   status_list_ttl = 60              the list's ttl and max-age, seconds
+ *   status_list_lifetime = 900        exp - iat of the list, seconds
+ *   state =                           redis://... or unix:...; empty:
+ *                                     embedded, a file in state_dir
+ *   state_dir = /var/lib/jwt-fcgi     the embedded state's directory
+ *   max_live_tokens = 1000000         tokens holding an index at once
  *
  * Client ID metadata documents (cimdconf.c; off without cimd_allow):
  *
@@ -74,6 +87,13 @@
  * others by flooding. */
 #define MINT_REPLAY_MAX 100000
 #define MINT_REPLAY_QUOTA_DEFAULT 10000
+
+/* Token status: the list's bounds, and the embedded state's file in
+ * state_dir (one mint, one issuer, one directory). */
+#define MINT_STATE_DIR_DEFAULT "/var/lib/jwt-fcgi"
+#define MINT_STATE_FILE "mint-status.state"
+#define MINT_STATUS_TTL_MAX 86400
+#define MINT_LIVE_DEFAULT 1000000L
 
 #define MINT_CIMD_ALLOW_MAX 64        /* cimd_allow entries */
 #define MINT_CIMD_DEFAULTS_MAX 64     /* default scopes, and audiences */
@@ -130,6 +150,17 @@ struct mint_conf {
 	int bind_certificate;           /* 1: bind_certificate = yes */
 	int log_level;                  /* enum log_level */
 	struct mint_cimd_conf cimd;
+	/* Token status (status.c). */
+	char *revocation_endpoint;      /* RFC 7009, in the metadata */
+	char *status_list_uri;
+	int status_bits;                /* 1, or 2: suspension */
+	long status_ttl;                /* the list's ttl and max-age */
+	long status_lifetime;           /* the list's exp - iat */
+	char *state_url;                /* NULL: embedded */
+	char *state_dir;
+	char *state_path;               /* state_dir/MINT_STATE_FILE */
+	char *state_prefix;             /* redis: "jf:<issuer>:" */
+	long max_live;
 };
 
 /* On failure m reads "file:line: key: expected X, got Y". */

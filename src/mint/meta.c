@@ -131,6 +131,13 @@ mint_meta_build(struct mint_state *s, struct jf_msg *m)
 	    meta_strings(grants, cimd ? 2 : 1)) != 0 ||
 	    json_object_object_add(o, "token_endpoint_auth_methods_supported",
 	    meta_strings(auths, 4)) != 0 ||
+	    json_object_object_add(o, "revocation_endpoint",
+	    json_object_new_string(s->conf->revocation_endpoint)) != 0 ||
+	    json_object_object_add(o, "revocation_endpoint_auth_methods_supported",
+	    meta_strings(auths, 4)) != 0 ||
+	    json_object_object_add(o,
+	    "revocation_endpoint_auth_signing_alg_values_supported",
+	    meta_strings(algs, 5)) != 0 ||
 	    json_object_object_add(o,
 	    "token_endpoint_auth_signing_alg_values_supported",
 	    meta_strings(algs, 5)) != 0 ||

@@ -18,6 +18,8 @@
 #include "registry/registry.h"
 #include "fcgi/req.h"
 
+#define MINT_STATUS_PATH "/statuslist"  /* also status_list_uri's path */
+#define MINT_RETRY_AFTER 5      /* seconds, on a 503 for want of the state */
 #define MINT_META_PATH "/.well-known/oauth-authorization-server"
 #define MINT_PATH_MAX 2048              /* bytes of request path routed */
 #define MINT_SCOPE_MAX 4096             /* the granted scope string */
@@ -49,6 +51,7 @@ enum mint_auth {
 
 struct mint_replay;
 struct mint_stats;
+struct mint_status;
 struct mint_cimd;
 struct jwks;
 struct docs;
@@ -76,6 +79,9 @@ struct mint_state {
 	/* The only mutable part: the private_key_jwt jti table, in memory
 	 * shared by all workers (replay.c), carried across reloads. */
 	struct mint_replay *replay;
+	/* Token status (status.c): this process's handle on the state and
+	 * its signed list, mutable like replay, rebuilt at each load. */
+	struct mint_status *status;
 	/* Borrowed, set by main.c after each load: the client documents'
 	 * table and this process's view of it; NULL when no fetcher runs. */
 	struct mint_cimd *cimd;
@@ -126,6 +132,7 @@ struct mint_grant {
 	char aud[1024 + 1];             /* registry strings: <= 1024 bytes */
 	char jti[32];
 	long lifetime;
+	long idx;                       /* status list index; -1: none */
 	long retry_after;               /* > 0: a Retry-After on refusal */
 	char *token;                    /* on JF_OK; mint_grant_clear frees */
 };
@@ -136,6 +143,11 @@ void mint_token_decide(const struct mint_state *s, time_t now,
 	mint_param_fn param, void *arg, const char *body, size_t len,
 	struct mint_grant *g);
 void mint_grant_clear(struct mint_grant *g);
+/* token.c, for every endpoint a client authenticates at: TLS (or
+ * plain_http = loopback), and the form's Content-Type. */
+enum jf_err mint_tls_check(const struct mint_state *s, mint_param_fn param,
+	void *arg, struct jf_msg *m);
+enum jf_err mint_form_type(const char *ct, struct jf_msg *m);
 /* POST .../token on a live request: read, decide, answer, audit. */
 void mint_token(const struct mint_state *s, struct req *r);
 
@@ -198,6 +210,54 @@ void mint_stats_grant(struct mint_stats *s, const struct mint_grant *g,
 void mint_stats_fetch(struct mint_stats *s, enum jf_err e);
 /* GET/HEAD on a route with JWT_SERVE = metrics: the exposition. */
 void mint_stats_serve(const struct mint_state *s, struct req *r, int head);
+/* status.c: token status (draft-ietf-oauth-status-list-21) through the
+ * state (state/state.h), opened on first use in each process. */
+enum jf_err mint_status_new(struct mint_status **out);
+void mint_status_free(struct mint_status *ms);
+/* An index for the token g is about to get (g->jti, g->service,
+ * g->lifetime set), into g->idx and as claims' "status". JF_E_UNAVAILABLE
+ * (the token is not issued) when the state is down or the list full. */
+enum jf_err mint_status_issue(const struct mint_state *s, time_t now,
+	struct mint_grant *g, struct json_object *claims);
+/* JF_E_UNAUTHORIZED_CLIENT when the operator blocked g->service. */
+enum jf_err mint_status_blocked(const struct mint_state *s,
+	struct mint_grant *g);
+/* The single-use check of an assertion: the state's (shared by every
+ * mint) with state = redis, else mint_replay_add with replay_quota. */
+enum jf_err mint_status_replay(const struct mint_state *s, const char *id,
+	const char *jti, int64_t until, int64_t now, long *retry_after,
+	struct jf_msg *m);
+/* st_set_status through this process's state; by is enum st_by. */
+enum jf_err mint_status_set(const struct mint_state *s, int by,
+	const char *value, const char *owner, int status, time_t now,
+	size_t *n, struct jf_msg *m);
+/* 1 when an Accept header (NULL: none) takes application/statuslist+jwt. */
+int mint_status_accepts(const char *accept);
+/* GET/HEAD of status_list_uri: the signed Status List Token. */
+void mint_statuslist(const struct mint_state *s, struct req *r, int head);
+
+/* revoke.c: POST .../revoke (RFC 7009). */
+struct mint_revocation {
+	struct mint_grant g;            /* the client's authentication */
+	const char *hint;               /* token_type_hint, or NULL */
+	char jti[64];                   /* the token's, once verified */
+	char owner[MINT_CLIENT_ID_MAX + 1];     /* its client_id */
+	size_t changed;                 /* statuses set */
+	const char *effect;             /* "revoked", "expired",
+	                                 * "not_owner", "unknown", ... */
+};
+void mint_revoke_decide(const struct mint_state *s, time_t now,
+	mint_param_fn param, void *arg, const char *body, size_t len,
+	struct mint_revocation *v);
+void mint_revoke(const struct mint_state *s, struct req *r);
+/* The token and the hint of a revocation form; JF_E_INVALID_REQUEST
+ * without a token. Pointers into f. */
+enum jf_err mint_revoke_form(const struct form *f, const char **token,
+	const char **hint, struct jf_msg *m);
+/* The unverified "aud" (a string) of a compact JWS, only to verify it
+ * with the mint's own keys whatever API it was for; -1 when none. */
+int mint_revoke_peek_aud(const char *t, size_t n, char *out, size_t room);
+
 /* bearer.c: POST .../token with grant_type jwt-bearer (RFC 7523 §2.1):
  * the client's own assertion is its grant and its authentication, and
  * no other client authentication may come with it. Sets g->method and,
@@ -260,6 +320,8 @@ void mint_keys_lint(const struct mint_state *s, time_t now,
 
 /* audit.c: one "audit: {json}" line at info level per token decision. */
 void mint_audit(const struct mint_grant *g, time_t now);
+/* audit.c: one line per revocation request (mint_revoke). */
+void mint_audit_revoke(const struct mint_revocation *v, time_t now);
 /* audit.c: the same (at warn level) for a FastCGI peer refused before
  * any request of its was read. */
 struct srv_peer;

@@ -47,7 +47,8 @@ mint_state_load(struct mint_state **out, const char *path, struct jf_msg *m)
 	rc = mint_meta_build(s, m);
 	if (rc != JF_OK)
 		goto fail;
-	if ((rc = mint_replay_new(&s->replay, MINT_REPLAY_MAX)) != JF_OK) {
+	if ((rc = mint_status_new(&s->status)) != JF_OK ||
+	    (rc = mint_replay_new(&s->replay, MINT_REPLAY_MAX)) != JF_OK) {
 		jf_fail(m, rc, "out of memory");
 		goto fail;
 	}
@@ -75,6 +76,7 @@ mint_state_free(struct mint_state *s)
 	free(s->iss_path);
 	mint_replay_free(s->replay);
 	cert_memo_free(s->certs);
+	mint_status_free(s->status);
 	free(s);
 }
 
@@ -188,7 +190,18 @@ mint_handle(const struct mint_state *s, struct req *r)
 		mint_token(s, r);
 		return;
 	}
-	if (route_suffix(path, n, "/jwks") || route_is_meta(s, path, n)) {
+	if (route_suffix(path, n, "/revoke")) {
+		if (!route_method(method, "POST")) {
+			req_header(r, "Allow", "POST");
+			mint_error(r, JF_E_METHOD, "use POST for the revocation "
+			    "endpoint (RFC 7009)");
+			return;
+		}
+		mint_revoke(s, r);
+		return;
+	}
+	if (route_suffix(path, n, "/jwks") || route_is_meta(s, path, n) ||
+	    route_suffix(path, n, MINT_STATUS_PATH)) {
 		if (!head && !route_method(method, "GET")) {
 			req_header(r, "Allow", "GET, HEAD");
 			mint_error(r, JF_E_METHOD, "use GET");
@@ -196,11 +209,14 @@ mint_handle(const struct mint_state *s, struct req *r)
 		}
 		if (route_suffix(path, n, "/jwks"))
 			mint_jwks(s, r, head);
+		else if (route_suffix(path, n, MINT_STATUS_PATH))
+			mint_statuslist(s, r, head);
 		else
 			mint_meta(s, r, head);
 		return;
 	}
 	log_debug("404 for path %.200s", path);
 	mint_error(r, JF_E_NOT_FOUND, "no such endpoint: use .../token, "
-	    ".../jwks or .../.well-known/oauth-authorization-server");
+	    ".../revoke, .../jwks, .../statuslist or "
+	    ".../.well-known/oauth-authorization-server");
 }

@@ -88,6 +88,13 @@ mt_tls(const struct mint_state *s, mint_param_fn param, void *arg,
 	    "exposed");
 }
 
+enum jf_err
+mint_tls_check(const struct mint_state *s, mint_param_fn param, void *arg,
+	struct jf_msg *m)
+{
+	return mt_tls(s, param, arg, m);
+}
+
 static int
 mt_is_ows(char c)
 {
@@ -136,6 +143,12 @@ mt_content_type(const char *ct, struct jf_msg *m)
 bad:
 	return jf_fail(m, JF_E_INVALID_REQUEST, "Content-Type must be "
 	    MT_FORM_TYPE " (charset UTF-8 if any), got \"%.80s\"", ct);
+}
+
+enum jf_err
+mint_form_type(const char *ct, struct jf_msg *m)
+{
+	return mt_content_type(ct, m);
 }
 
 /* RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E. */
@@ -368,6 +381,10 @@ mt_issue(const struct mint_state *s, const struct reg_service *svc,
 		    "jti");
 	if ((rc = mt_claims(s, svc, now, g, &claims)) != JF_OK)
 		return jf_fail(&g->msg, rc, "out of memory");
+	if ((rc = mint_status_issue(s, now, g, claims)) != JF_OK) {
+		json_object_put(claims);
+		return rc;
+	}
 	rc = tok_sign(k, "at+jwt", claims, &g->token, &g->msg);
 	json_object_put(claims);
 	return rc;
@@ -412,7 +429,7 @@ mint_token_decide(const struct mint_state *s, time_t now,
 		    s->conf->cimd.nallow > 0 ? " or " MINT_GRANT_JWT : "");
 		goto out;
 	}
-	if (g->err != JF_OK)
+	if (g->err != JF_OK || (g->err = mint_status_blocked(s, g)) != JF_OK)
 		goto out;
 	if ((g->err = mt_scope(svc, g->service, form_get(f, "scope"),
 	    g->scope, sizeof(g->scope), m)) != JF_OK)

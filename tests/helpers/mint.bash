@@ -119,15 +119,20 @@ mint_fixture() {
 }
 
 # mint_confs DIR: mint.conf and authz.conf for the issuer $ISSUER
-# (mint.conf ends with $MINT_CONF_EXTRA, if set).
+# (mint.conf ends with $MINT_CONF_EXTRA, if set; MINT_LIFETIME and
+# MINT_LEEWAY set token_lifetime and leeway). The token status state is
+# the embedded file in DIR/state.
 mint_confs() {
 	local d=$1 src
+	mkdir -p "$d/state" || return 1
 	cat >"$d/mint.conf" <<-EOF
 	issuer = $ISSUER
 	signing_key = $d/mint.key
 	signing_key = $d/mint-next.key
 	registry = $d/registry.json
-	token_lifetime = 300
+	state_dir = $d/state
+	token_lifetime = ${MINT_LIFETIME:-300}
+	leeway = ${MINT_LEEWAY:-60}
 	max_token_lifetime = 600
 	jwks_max_age = 120
 	replay_quota = 10
@@ -136,17 +141,21 @@ mint_confs() {
 	EOF
 	# Relying parties fetch the JWKS where no client certificate is
 	# asked for (the issuer's own URL is the mTLS socket).
+	# The status list too: a token's status_list uri must be where the
+	# authorizer may fetch from (the origin it learns keys from).
 	if [ -n "${MINT_AUTHZ_REMOTE:-}" ]; then
 		echo "jwks_uri = https://127.0.0.1:$TLS_PORT/mint/jwks" >>"$d/mint.conf"
+		echo "status_list_uri = https://127.0.0.1:$TLS_PORT/mint/statuslist" >>"$d/mint.conf"
 	fi
 	# As root, test servers run their children as nobody (Apache) and
 	# spawn the mint as root: let nobody connect to the mint's socket.
 	if [ "$(id -u)" = 0 ]; then
 		echo "peer_users = nobody" >>"$d/mint.conf"
 	fi
-	# MINT_CONF_EXTRA: more mint.conf lines (tests/cimd_mint.bats).
+	# MINT_CONF_EXTRA: more mint.conf lines (tests/cimd_mint.bats);
+	# @TLS_PORT@ there is the TLS socket's port (tests/revoke.bats).
 	if [ -n "${MINT_CONF_EXTRA:-}" ]; then
-		printf '%s\n' "$MINT_CONF_EXTRA" >>"$d/mint.conf"
+		printf '%s\n' "${MINT_CONF_EXTRA//@TLS_PORT@/$TLS_PORT}" >>"$d/mint.conf"
 	fi
 	# MINT_AUTHZ_REMOTE=jwks_uri (or metadata): the authorizer learns the
 	# mint's keys from its own URL on the TLS socket that asks for no

@@ -268,6 +268,31 @@ msrv_check_public() {
 	done
 }
 
+# msrv_check_revoke BASE: the shipped config routes the status list
+# (public GET, application/statuslist+jwt) and RFC 7009 revocation (POST,
+# the client authenticated as at /token): worker revokes its own token
+# and the mint's audit line says so.
+msrv_check_revoke() {
+	local tok jti
+	msrv_http -u "worker:$(cat "$DIR/worker.secret")" \
+		-d grant_type=client_credentials "$1/mint/token" || return 1
+	assert_status 200 || return 1
+	tok=$(jq -r .access_token "$JF_BODY")
+	jti=$(jwt_payload "$tok" | jq -r .jti)
+	assert_equal "$(jwt_payload "$tok" | jq -r .status.status_list.uri)" \
+		"$ISSUER/statuslist" || return 1
+	msrv_http -H 'Accept: application/statuslist+jwt' "$1/mint/statuslist" ||
+		return 1
+	assert_status 200 &&
+	assert_header_contains Content-Type application/statuslist+jwt || return 1
+	assert_equal "$(jwt_header "$(cat "$JF_BODY")" | jq -r .typ)" statuslist+jwt ||
+		return 1
+	msrv_http -u "worker:$(cat "$DIR/worker.secret")" \
+		--data-urlencode "token=$tok" "$1/mint/revoke" || return 1
+	assert_status 200 || return 1
+	wait_for_log "$DIR/mint.log" "\"jti\":\"$jti\",\"owner\":\"worker\",\"effect\":\"revoked\""
+}
+
 # msrv_check_secret BASE: client_secret_basic where no certificate is
 # asked for: the server must pass the Authorization header to the mint.
 # The token is not bound to a certificate (no cnf).

@@ -9,14 +9,32 @@
  *              under the mint's state directory) with a robust
  *              process-shared mutex inside it: every worker, the CLI on
  *              the same host and a restarted mint see the same state.
+ *              The file is made 0600 with a fixed size from max_live and
+ *              bits (about 64 bytes per token plus 1.5 MiB); a file made
+ *              for other values, by another layout, of another owner or
+ *              readable by others is refused (JF_E_CONFIG). Requests
+ *              touch memory only. See embedded.c.
  *   redis      "redis://[user:password@]host[:port][/db]" or
  *              "unix:/path/to/redis.sock[?db=N]" (hiredis): several mints
- *              behind one issuer name share it; keys under st_opts.prefix.
+ *              behind one issuer name share it; keys under st_opts.prefix
+ *              (default "jf:"). User and password percent-encoded; the
+ *              password never appears in a message. rediss:// (TLS) is
+ *              refused. Every multi-key change is one Lua script (atomic
+ *              in the server): two mints never hand out the same index.
+ *              The first mint to connect records bits under the prefix;
+ *              a mint configured otherwise is refused (JF_E_CONFIG).
+ *              Standalone Redis only (the scripts build their own keys).
+ *              Both back ends keep jti, sub and client ids as truncated
+ *              SHA-256 hashes only (state/hash.c).
+ *              See redis.c for the keys.
  *
  * Failure is explicit: a back end it cannot reach answers JF_E_UNAVAILABLE
  * (the mint turns it into 503 and refuses to issue); each call retries the
- * connection itself, so the mint recovers when Redis returns. Calls are
- * synchronous and bounded by st_opts.timeout_ms.
+ * connection itself, so the mint recovers when Redis returns (a connection
+ * lost since the last call is made again within the call). Calls are
+ * synchronous and bounded by st_opts.timeout_ms (twice, for the first
+ * call after a loss: the command, then the new connection). A handle is
+ * one thread's. The Redis back end never raises SIGPIPE.
  *
  * Index rules (the draft's herd privacy and safe reuse): st_issue draws an
  * index uniformly at random among the free ones of the list; an index is
@@ -35,6 +53,7 @@
 #include "util/err.h"
 
 #define ST_LIST_MIN 1024u       /* smallest allocation range, in indexes */
+#define ST_ID_MAX 1024          /* longest jti, sub or client_id, in bytes */
 
 struct st;
 
@@ -44,7 +63,9 @@ struct st_opts {
 	const char *prefix;     /* redis: key prefix, e.g. "jf:<issuer>:" */
 	uint32_t max_live;      /* most live tokens (indexes) at once */
 	int bits;               /* 1 or 2 status bits per index */
-	long timeout_ms;        /* redis: connect and command bound */
+	long timeout_ms;        /* redis: connect and command bound;
+				 * embedded: the longest wait for the lock
+				 * (<= 0: 5000) */
 };
 
 /* What one issued token holds, for revocation by jti, sub or client. */
@@ -58,9 +79,14 @@ struct st_token {
 
 enum st_by { ST_BY_JTI, ST_BY_SUB, ST_BY_CLIENT };
 
-/* Opens (creating the embedded file 0600 if needed). Cheap to call again
- * in a forked child: st_reopen after fork (a Redis connection is never
- * shared between processes). */
+/* Opens (creating the embedded file 0600 if needed). Redis: parses the
+ * URL and connects; a server that does not answer is not an error here
+ * (each call connects again; st_count tells whether it answers now); a
+ * bad URL, a refused AUTH or SELECT, other status_bits are (JF_E_CONFIG,
+ * then and on any later connection). Call st_reopen in a forked child: a
+ * Redis connection is never shared between processes (a call in another
+ * process than the connection's connects anew anyway); for the file it
+ * does nothing (the mapping is inherited). */
 enum jf_err st_open(struct st **out, const struct st_opts *o,
 	struct jf_msg *m);
 enum jf_err st_reopen(struct st *s, struct jf_msg *m);
@@ -93,6 +119,16 @@ enum jf_err st_blocked(struct st *s, const char *client, int *blocked,
  * unexpired (a replay), else remembers it until `until`. */
 enum jf_err st_replay(struct st *s, const char *client, const char *jti,
 	int64_t until, int64_t now, struct jf_msg *m);
+
+/* The list's generation only, as st_list would give it: cheap (no copy
+ * of the statuses), so a cached signed list is checked with this and
+ * st_list called only when it changed. */
+enum jf_err st_gen(struct st *s, uint64_t *gen, struct jf_msg *m);
+
+/* Live indexes (reuse_at > now) and the allocation range, for metrics and
+ * `jwt-fcgi revoke`. O(range) in the embedded back end. */
+enum jf_err st_count(struct st *s, int64_t now, uint32_t *live,
+	uint32_t *range, struct jf_msg *m);
 
 /* The list as published: *bytes (malloc'd, caller frees) packs *n statuses
  * of st_opts.bits bits (see oauth/slist.h), every index in use included;

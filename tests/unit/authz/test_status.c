@@ -353,6 +353,8 @@ test_check(void)
 	    NULL, "optional: another mechanism only passes");
 	is_check("https://opt.test", "", JF_OK, NULL,
 	    "optional: no status claim passes");
+	is_check("https://opt.test", ST(1, "https://evil.test/sl/1"), JF_OK,
+	    NULL, "optional: a list it may not fetch is not looked at");
 	is_check("https://off.test", ST(1, "https://anywhere.test/x"), JF_OK,
 	    NULL, "off: never looked at");
 	is_check("https://opt.test", ST(1, SL), JF_E_CLAIM, "another issuer",

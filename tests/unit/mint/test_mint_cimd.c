@@ -150,7 +150,7 @@ load(const char *extra)
 	put("registry.json", text, 0644);
 	snprintf(text, sizeof(text), "issuer = " ISS "\nsigning_key = "
 	    "%s/mint.pem\nregistry = %s/registry.json\ncimd_allow = " HOST
-	    "\ncimd_cold_wait = 0\n%s", dir, dir, extra);
+	    "\ncimd_cold_wait = 0\nstate_dir = %s\n%s", dir, dir, dir, extra);
 	put("mint.conf", text, 0644);
 	snprintf(text, sizeof(text), "%s/mint.conf", dir);
 	if (mint_state_load(&s, text, &m) != JF_OK)

@@ -166,8 +166,8 @@ load_state(const char *dir, const char *extra_conf)
 	snprintf(path, sizeof(path), "%s/registry.json", dir);
 	put(path, text, 0644);
 	snprintf(text, sizeof(text), "issuer = " ISS "\n"
-	    "signing_key = %s/mint.pem\nregistry = %s/registry.json\n%s",
-	    dir, dir, extra_conf);
+	    "signing_key = %s/mint.pem\nregistry = %s/registry.json\n"
+	    "state_dir = %s\n%s", dir, dir, dir, extra_conf);
 	snprintf(path, sizeof(path), "%s/mint.conf", dir);
 	put(path, text, 0644);
 	if (mint_state_load(&s, path, &m) != JF_OK)

@@ -91,7 +91,7 @@ load(struct mint_state **s, const char *extra, struct jf_msg *m)
 	puts_file("registry.json", text);
 	snprintf(text, sizeof(text), "issuer = https://mint.test\n"
 	    "registry = %s/registry.json\nmax_token_lifetime = 600\n"
-	    "jwks_max_age = 300\n%s", dir, extra);
+	    "jwks_max_age = 300\n%s\nstate_dir = %s\n", dir, extra, dir);
 	puts_file("mint.conf", text);
 	snprintf(path, sizeof(path), "%s/mint.conf", dir);
 	m->s[0] = '\0';

@@ -199,7 +199,8 @@ load_state(const char *dir, const char *mint_extra, const char *bill_extra,
 	put(path, text, 0644);
 	snprintf(text, sizeof(text), "issuer = https://mint.test\n"
 	    "signing_key = %s/mint.pem\nregistry = %s/registry.json\n"
-	    "max_token_lifetime = 600\n%s", dir, dir, mint_extra);
+	    "max_token_lifetime = 600\nstate_dir = %s\n%s", dir, dir, dir,
+	    mint_extra);
 	snprintf(path, sizeof(path), "%s/mint.conf", dir);
 	put(path, text, 0644);
 	if (mint_state_load(&s, path, &m) != JF_OK) {
