@@ -47,6 +47,7 @@ BODY=grant_type=client_credentials
 . "$SRCDIR/tests/helpers/common.bash"
 . "$SRCDIR/tests/helpers/pki.bash"
 . "$SRCDIR/tests/helpers/mint.bash"
+. "$SRCDIR/tests/helpers/redis.bash"
 
 die() {
 	echo "run-mint.sh: $*" >&2
@@ -81,6 +82,7 @@ cleanup() {
 	stop_daemon "$TMP/lighttpd.pid"
 	stop_daemon "$TMP/op1.pid"
 	stop_daemon "$TMP/op2.pid"
+	stop_daemon "$TMP/redis/redis.pid"
 	[ -n "${BENCH_KEEP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -131,6 +133,25 @@ fastcgi.server += (
 	)),
 )
 EOF
+# Row g: the same mint, its state in Redis (state = redis://...), on
+# /mint-r/ beside the embedded one: what shared state costs per token.
+REDIS_ROW=
+if command -v redis-server >/dev/null && start_redis "$TMP/redis" >/dev/null 2>&1; then
+	REDIS_ROW=g
+	sed '/^state *=/d' "$TMP/mint.conf" >"$TMP/mint-redis.conf"
+	echo "state = $REDIS_URL" >>"$TMP/mint-redis.conf"
+	chmod 600 "$TMP/mint-redis.conf"
+	cat >>"$TMP/lighttpd.conf" <<EOF
+fastcgi.server += (
+	"/mint-r/" => ((
+		"bin-path" => "$MINT -c $TMP/mint-redis.conf --workers $WORKERS",
+		"socket" => "$TMP/mint-r.sock",
+		"check-local" => "disable",
+		"max-procs" => 1,
+	)),
+)
+EOF
+fi
 # A TLS socket that asks for no certificate, for the client-secret rows
 # (c, d): the same responders, fastcgi.server being global.
 cat >>"$TMP/lighttpd.conf" <<EOF
@@ -187,7 +208,7 @@ measure() {
 	shift 2
 	# Rows c and d: the "worker" service's client secret, no certificate.
 	case $name in
-	c* | d* | e* | f*) who=(--basic "worker:$(cat "$TMP/worker.secret")") ;;
+	c* | d* | e* | f* | g*) who=(--basic "worker:$(cat "$TMP/worker.secret")") ;;
 	*) who=(--cert "$TMP/pki/billing.pem" --key "$TMP/pki/billing.key") ;;
 	esac
 	local args=(--url "$url" --ca "$TMP/pki/ca.pem" "${who[@]}"
@@ -224,6 +245,8 @@ if [ -d "$OPDIR/node_modules/oidc-provider" ]; then
 	URL_F=https://127.0.0.1:$OP2_PORT/token
 	ROWS="a b c d e f"
 fi
+ROWS="$ROWS $REDIS_ROW"
+URL_G=https://127.0.0.1:$TLS_PORT/mint-r/token
 URL_C=https://127.0.0.1:$TLS_PORT/trivial/token
 URL_D=https://127.0.0.1:$TLS_PORT/mint/token
 measure a "$URL_A"
@@ -233,6 +256,9 @@ measure d "$URL_D" --expect-token
 if [ -n "${URL_E:-}" ]; then
 	measure e "$URL_E" --expect-token
 	measure f "$URL_F" --expect-token
+fi
+if [ -n "$REDIS_ROW" ]; then
+	measure g "$URL_G" --expect-token
 fi
 
 # CPU per answer: what the backends' processes ran (schedstat, ns) over
@@ -253,6 +279,11 @@ ROUNDS=${BENCH_ROUNDS:-3}
 declare -A CPUREQ
 TRIVP=$(pgrep -P "$LPID" -f fcgi-echo | tr '\n' ' ')
 MINTP="$MSUP $(pgrep -P "$MSUP" | tr '\n' ' ')"
+MINTR=
+if [ -n "$REDIS_ROW" ]; then
+	MRSUP=$(pgrep -P "$LPID" -f mint-redis.conf) || die "no Redis mint under lighttpd"
+	MINTR="$MRSUP $(pgrep -P "$MRSUP" | tr '\n' ' ')"
+fi
 for i in $(seq 1 "$ROUNDS"); do
 for n in $ROWS; do
 	# shellcheck disable=SC2086
@@ -264,6 +295,7 @@ for n in $ROWS; do
 	e) P=$(cat "$TMP/op1.pid") U=$URL_E X=--expect-token ;;
 	f) P="$(cat "$TMP/op2.pid") $(pgrep -P "$(cat "$TMP/op2.pid")" | tr '\n' ' ')"
 	   U=$URL_F X=--expect-token ;;
+	g) P=$MINTR U=$URL_G X=--expect-token ;;
 	esac
 	# shellcheck disable=SC2086
 	c0=$(cpu_ns $P)
@@ -366,6 +398,7 @@ SECTION=$TMP/section.md
 		d) what="\`jwt-mint.fcgi\` client_credentials, client_secret_basic (\`worker\`), 200 + token" ;;
 		e) what="node oidc-provider $(jq -r .version "$OPDIR/node_modules/oidc-provider/package.json"), one process, the same client, ES256 JWT" ;;
 		f) what="node oidc-provider, node:cluster with $WORKERS workers" ;;
+		g) what="\`jwt-mint.fcgi\` as d, its state in Redis (\`state = redis://127.0.0.1:PORT\`, one local redis-server)" ;;
 		esac
 		echo "| $n | $what | $(f $n requests) | $(f $n tls_connections) | $(f $n rps) | $(f $n avg_ms) | $(f $n p50_ms) | $(f $n p99_ms) | $(f $n max_ms) |"
 	done
@@ -386,6 +419,9 @@ SECTION=$TMP/section.md
 		echo "| mint / oidc-provider, $WORKERS cluster workers, d/f | $(rmed d f 1) | $(rmed d f 2) | req/s >= 3 |"
 	else
 		echo "| mint / oidc-provider | not run: \`npm ci --prefix bench/node\` installs it | | |"
+	fi
+	if [ -n "$REDIS_ROW" ]; then
+		echo "| Redis state / embedded state, client secret, g/d | $(rmed g d 1) | $(rmed g d 2) | report |"
 	fi
 	echo
 	echo "CPU per answer (the backends' processes, \`/proc/PID/schedstat\`), last round: mTLS: trivial responder ${CPUREQ[a]} us, mint ${CPUREQ[b]} us: **$(ratio "${CPUREQ[b]}" "${CPUREQ[a]}")x**;"
