@@ -83,6 +83,9 @@ token() {
 	assert_status 200
 	assert_json .JWT_SUB billing
 	wait_for_log "$LOG" "fetch https://127.0.0.1:$TLS_PORT/mint/jwks: 200"
+	# Each fetch is one audit line too.
+	wait_for_log "$LOG" "audit: {\"time\":"
+	wait_for_log "$LOG" "\"event\":\"remote_fetch\",\"kind\":\"jwks\",\"url\":\"https://127.0.0.1:$TLS_PORT/mint/jwks\",\"outcome\":\"ok\""
 	# No copied JWKS: the authorizer's configuration names a URL.
 	run ! grep -q jwks_file "$DIR/authz.conf"
 }

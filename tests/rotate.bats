@@ -198,6 +198,9 @@ $kid2	retired	EdDSA	2026-01-01T00:00:00Z	2026-01-01T00:00:00Z	2026-01-01T00:00:0
 	[[ $new =~ ^[A-Za-z0-9_-]{43}$ ]]
 	assert_err_has "added key $new ("
 	assert_err_has "published now, signs from 2026-01-01T00:21:40Z"
+	# One audit line for the new key: its kid, never the key.
+	assert_err_has '"event":"key_added","actor":"cli"'
+	assert_err_has "\"kid\":\"$new\",\"alg\":\"ES256\",\"activates\":\"2026-01-01T00:21:40Z\""
 	assert_err_has "key $old signs until 2026-01-01T00:21:40Z and leaves the JWKS at 2026-01-01T00:32:10Z"
 	assert_equal "$(kdate "$ks" "$new" published)" $((now + 100))
 	assert_equal "$(kdate "$ks" "$new" activates)" $((now + 100 + 1200))

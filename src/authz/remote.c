@@ -483,12 +483,28 @@ rf_wait(void *arg, int fd, long ms)
 	return srv_bg_wait(f->bg, fd, ms);
 }
 
+/* The audit lines' names of the fetcher's kinds. */
+static const char *
+rf_kind_name(int kind)
+{
+	switch (kind) {
+	case REMOTE_KIND_JWKS:
+		return "jwks";
+	case SELF_KIND_CIMD:
+		return "client_metadata";
+	case STATUS_KIND:
+		return "status_list";
+	default:
+		return NULL;
+	}
+}
+
 void
 remote_fetcher(struct remote *r, struct cfg **cp, struct srv_bg *bg)
 {
 	struct rfetch f = { r, cp, NULL, bg };
 	const struct fetcher_ops ops = { &f, rf_rebind, rf_timing, rf_resolve,
-		rf_wait };
+		rf_wait, rf_kind_name };
 
 	fetcher_run(r->docs, &ops);
 }

@@ -24,6 +24,7 @@
 #include "conf/ini.h"
 #include "oauth/slist.h"
 #include "state/state.h"
+#include "util/audit.h"
 
 /* As the mint's conf.h: defaults and the embedded state's file. */
 #define RV_STATE_DIR "/var/lib/jwt-fcgi"
@@ -144,40 +145,20 @@ static void
 rv_audit(const char *event, const char *by, const char *value,
 	size_t changed, const char *outcome, const char *reason)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = audit_new(event, time(NULL));
 	struct passwd *pw = getpwuid(getuid());
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	const char *t;
 
 	if (o == NULL)
 		return;
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(when, sizeof(when), "%lld", (long long)now);
-	json_object_object_add(o, "time", json_object_new_string(when));
-	json_object_object_add(o, "event", json_object_new_string(event));
 	json_object_object_add(o, "actor", json_object_new_string("cli"));
-	json_object_object_add(o, "user", pw != NULL ?
-	    json_object_new_string(pw->pw_name) : NULL);
-	json_object_object_add(o, "by", json_object_new_string(by));
-	json_object_object_add(o, "value", json_object_new_string_len(value,
-	    strlen(value) > 256 ? 256 : (int)strlen(value)));
+	audit_str(o, "user", pw != NULL ? pw->pw_name : NULL);
+	audit_str(o, "by", by);
+	audit_str(o, "value", value);
 	json_object_object_add(o, "changed", json_object_new_int64(
 	    (int64_t)changed));
-	json_object_object_add(o, "outcome", json_object_new_string(outcome));
-	json_object_object_add(o, "reason", reason != NULL ?
-	    json_object_new_string(reason) : NULL);
-	t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (t != NULL) {
-		fprintf(stderr, "audit: %s\n", t);
-		openlog("jwt-fcgi", LOG_PID, LOG_AUTH);
-		syslog(LOG_INFO, "audit: %s", t);
-		closelog();
-	}
-	json_object_put(o);
+	audit_str(o, "outcome", outcome);
+	audit_str(o, "reason", reason);
+	audit_emit_cli(o, "jwt-fcgi");
 }
 
 int

@@ -17,13 +17,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "jose/keyset.h"
+#include "util/audit.h"
 
 #define ROT_PREPUBLISH 1200             /* seconds: see above */
 #define ROT_REFRESH 600                 /* jwt-authz.fcgi's default */
@@ -189,6 +192,23 @@ rot_report(const struct keyset *cur, const struct keyset *next,
 	}
 }
 
+/* One audit line for the new key (its kid and times, never the key). */
+static void
+rot_audit(const struct keyset_entry *e, const char *alg, const char *activates)
+{
+	struct json_object *o = audit_new("key_added", time(NULL));
+	struct passwd *pw = getpwuid(getuid());
+
+	if (o == NULL)
+		return;
+	json_object_object_add(o, "actor", json_object_new_string("cli"));
+	audit_str(o, "user", pw != NULL ? pw->pw_name : NULL);
+	audit_str(o, "kid", e->kid);
+	audit_str(o, "alg", alg);
+	audit_str(o, "activates", activates);
+	audit_emit_cli(o, "jwt-fcgi");
+}
+
 int
 cli_rotate(const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -280,6 +300,7 @@ cli_rotate(const struct cli_cmd *cmd, int argc, char **argv)
 	cli_err("added key %s (%s, %s): published now, signs from %s",
 	    e.kid, name, jf_alg_name(o.alg), keyset_time_fmt(
 	    e.at[KEYSET_ACTIVATES], t1, sizeof(t1)));
+	rot_audit(&e, jf_alg_name(o.alg), t1);
 	rot_report(cur, next, dir, o.delete_gone);
 	if (o.prepublish < ROT_REFRESH)
 		cli_err("warning: --prepublish %lld: a verifier that refreshes "

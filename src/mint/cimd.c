@@ -188,13 +188,21 @@ mc_wait(void *arg, int fd, long ms)
 	return srv_bg_wait(f->bg, fd, ms);
 }
 
+/* The mint fetches client metadata documents only. */
+static const char *
+mc_kind_name(int kind)
+{
+	(void)kind;
+	return "client_metadata";
+}
+
 void
 mint_cimd_fetcher(struct mint_cimd *c, struct mint_state **sp,
 	struct srv_bg *bg)
 {
 	struct mc_fetch f = { c, sp, NULL, bg };
 	const struct fetcher_ops ops = { &f, mc_rebind, mc_timing, mc_resolve,
-		mc_wait };
+		mc_wait, mc_kind_name };
 
 	fetcher_run(c->docs, &ops);
 }

@@ -1,12 +1,14 @@
 /* fetcher.c - the background fetcher's loop (fetcher.h). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "net/fetch.h"
 #include "net/fetcher.h"
+#include "util/audit.h"
 #include "util/log.h"
 
 #define FETCHER_RETRY_MIN 1     /* seconds after a first failure */
@@ -18,12 +20,39 @@ struct fslot {
 	int skip;               /* the program does not name it: leave it */
 };
 
+/* One audit line per fetch: what, where, how it went, whether the
+ * document changed (never its body). */
+static void
+fetcher_audit(const struct fetcher_ops *ops, int kind, const char *url,
+	enum jf_err rc, const char *why, int changed, long every)
+{
+	struct json_object *o = audit_new("remote_fetch", time(NULL));
+	const char *name = ops->kind_name != NULL ? ops->kind_name(kind) :
+	    NULL;
+	char buf[16];
+
+	if (o == NULL)
+		return;
+	if (name == NULL) {
+		snprintf(buf, sizeof(buf), "kind-%d", kind);
+		name = buf;
+	}
+	audit_str(o, "kind", name);
+	audit_str(o, "url", url);
+	audit_str(o, "outcome", rc == JF_OK ? "ok" : "error");
+	audit_str(o, "reason", rc == JF_OK ? NULL : why);
+	json_object_object_add(o, "changed", json_object_new_boolean(changed));
+	json_object_object_add(o, "next_s", json_object_new_int64(every));
+	audit_emit(o, rc == JF_OK ? LOG_LVL_INFO : LOG_LVL_WARN);
+}
+
 /* One look at slot i: stored, or the failure; returns the next look. */
 static int64_t
 fetcher_look(struct docs *d, const struct fetcher_ops *ops, int i, int kind,
 	const struct fetcher_timing *t, struct fslot *f, int64_t now)
 {
 	struct jf_msg m;
+	struct docs_info before, after;
 	char *out = NULL, url[FETCH_URL_MAX + 1];
 	long age = -1, every;
 	enum jf_err rc;
@@ -43,7 +72,11 @@ fetcher_look(struct docs *d, const struct fetcher_ops *ops, int i, int kind,
 			every = t->refresh_min;
 		if (every > t->refresh)
 			every = t->refresh;
+		docs_info(d, i, &before);
 		docs_put(d, i, url, out, strlen(out), now, now + every);
+		docs_info(d, i, &after);
+		fetcher_audit(ops, kind, url, rc, NULL,
+		    after.gen != before.gen, every);
 	} else {
 		/* Errors are never cached: soon again, backing off. */
 		every = (long)FETCHER_RETRY_MIN << (f->fails < 10 ? f->fails :
@@ -52,6 +85,7 @@ fetcher_look(struct docs *d, const struct fetcher_ops *ops, int i, int kind,
 			every = t->refresh_min;
 		f->fails++;
 		docs_fail(d, i, url, m.s, now, now + every);
+		fetcher_audit(ops, kind, url, rc, m.s, 0, every);
 	}
 	free(out);
 	return now + every;

@@ -36,6 +36,8 @@ struct fetcher_ops {
 	/* Waits up to ms for fd or a signal: -1 stop, 0 time up or a
 	 * reload handled, 1 fd readable. */
 	int (*wait)(void *arg, int fd, long ms);
+	/* The kind's name in audit lines ("jwks", ...); NULL: "kind-N". */
+	const char *(*kind_name)(int kind);
 };
 
 /* Runs until ops->wait says stop. */
