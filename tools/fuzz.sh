@@ -42,7 +42,7 @@ PKGS="gnutls json-c fcgi libcurl zlib"
 HARNESSES="token:16384 authz:20480 json:16384 b64:4096 jwks:65536
 pem:16384 ini:16384 cfg:8192 form:17408 cert:50176 registry:65536 req:64
 fetchrules:4096 asmeta:8192 keyset:66560 cimd:8192 prm:8192
-slist:16384 revoke:20480"
+slist:16384 revoke:20480 statuslist:20480"
 
 usage() {
 	sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2
