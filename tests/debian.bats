@@ -78,7 +78,7 @@ teardown_file() {
 	# Only what the install test made: it refused to start otherwise.
 	apt-get -o DPkg::Lock::Timeout=900 purge -y -qq "${PKGS[@]}" \
 		</dev/null >/dev/null 2>&1 || true
-	rm -rf /etc/jwt-fcgi
+	rm -rf /etc/jwt-fcgi /var/lib/jwt-fcgi
 	if [ -f "$d/user-made" ]; then
 		# The mint's workers finish after their supervisor.
 		for p in $(seq 1 100); do
@@ -251,8 +251,8 @@ ExecStart=/usr/bin/jwt-mint.fcgi -c /etc/jwt-fcgi/mint.conf --workers 4"
 			false
 		fi
 	done
-	if [ -e /etc/jwt-fcgi ]; then
-		echo "/etc/jwt-fcgi exists: not touching this machine's configuration" >&2
+	if [ -e /etc/jwt-fcgi ] || [ -e /var/lib/jwt-fcgi ]; then
+		echo "/etc/jwt-fcgi or /var/lib/jwt-fcgi exists: not touching this machine's configuration" >&2
 		false
 	fi
 	if ! getent passwd jwt-fcgi >/dev/null; then
@@ -338,6 +338,8 @@ deb_lighty_enable_mod() {
 	# lighttpd runs the mint as www-data: the key directory the package
 	# made becomes www-data's (README.Debian).
 	install -d -m 0700 -o www-data -g www-data /etc/jwt-fcgi/keys
+	# and so does the token status state (state_dir, README).
+	install -d -m 0700 -o www-data -g www-data /var/lib/jwt-fcgi
 	run -0 "$b/jwt-fcgi" keygen /etc/jwt-fcgi/keys/mint.pem
 	chown www-data:www-data /etc/jwt-fcgi/keys/mint.pem
 	cat >/etc/jwt-fcgi/mint.conf <<-EOF
@@ -514,6 +516,9 @@ deb_apache_root() {
 	free_port AUTHZ_PORT
 	# The units' way (README.Debian): the key is the user jwt-fcgi's.
 	chown jwt-fcgi:jwt-fcgi /etc/jwt-fcgi/keys /etc/jwt-fcgi/keys/mint.pem
+	# and the state directory, as the unit's StateDirectory=jwt-fcgi
+	# makes it under systemd.
+	chown -R jwt-fcgi:jwt-fcgi /var/lib/jwt-fcgi
 	sed -i "s#^issuer = .*#issuer = https://localhost:$NGX_MINT/mint#" \
 		/etc/jwt-fcgi/mint.conf
 	sed -i "s#^\[issuer .*#[issuer https://localhost:$NGX_MINT/mint]#" \
@@ -691,12 +696,12 @@ deb_operator_state() {
 
 	# Once the operator's files are gone, install and purge again:
 	# nothing of the packages stays, not even the key directory.
-	rm -rf /etc/jwt-fcgi
+	rm -rf /etc/jwt-fcgi /var/lib/jwt-fcgi
 	run -0 deb_apt_install "$D/v2"
 	run -0 stat -c '%a %U' /etc/jwt-fcgi/keys
 	assert_equal "$output" "700 jwt-fcgi"
 	run -0 apt-get -o DPkg::Lock::Timeout=900 purge -y -qq "${PKGS[@]}"
-	assert_equal "$(deb_existing /etc/jwt-fcgi /usr/share/jwt-fcgi \
+	assert_equal "$(deb_existing /etc/jwt-fcgi /var/lib/jwt-fcgi /usr/share/jwt-fcgi \
 		/lib/systemd/system/jwt-mint.service /etc/nginx/snippets/jwt-mint.conf \
 		/etc/apache2/conf-available/jwt-fcgi-authz.conf \
 		/etc/lighttpd/conf-available/50-jwt-authz.conf)" ""

@@ -789,15 +789,17 @@ authz_decide(const struct cfg *c, struct tcache *tc, time_t now,
 		} else
 			ct = t;
 	}
+	/* Before the route's scope and claims: a token used over the wrong
+	 * connection is no credential at all (401), whatever it grants; and
+	 * before its status (draft-ietf-oauth-status-list §8.3: a token
+	 * found invalid is not looked up, no list fetched for it). */
+	if ((v->err = authz_binding(c, ct, bound, rt.v[4], &v->msg)) != JF_OK)
+		goto done;
 	/* Revocation, for cached tokens too: their list may have changed
 	 * since (status.c; per request an index lookup). */
 	if ((v->err = status_ref(c, ct, &sref, &v->msg)) != JF_OK ||
 	    (sref.uri != NULL && (v->err = status_lookup(h != NULL ?
 	    h->status : NULL, c, &sref, now, &v->msg)) != JF_OK))
-		goto done;
-	/* Before the route's scope and claims: a token used over the wrong
-	 * connection is no credential at all (401), whatever it grants. */
-	if ((v->err = authz_binding(c, ct, bound, rt.v[4], &v->msg)) != JF_OK)
 		goto done;
 	if (v->scopebuf[0] != '\0' && !tok_has_scopes(ct, v->scopebuf)) {
 		v->scope = v->scopebuf;
@@ -935,7 +937,14 @@ authz_answer(const struct cfg *c, const struct authz_verdict *v,
 	code = jf_oauth_error(v->err);
 	req_status(r, status);
 	req_header(r, "Cache-Control", "no-store");
-	if (status >= 500) {
+	if (v->err == JF_E_UNAVAILABLE) {
+		/* E.g. a status list not at hand now: a fault of ours or of
+		 * its host, not of the token (the details are logged). */
+		snprintf(desc, sizeof(desc), "%s", "temporarily unavailable "
+		    "(the authorizer's log says why): retry later");
+		code = "temporarily_unavailable";
+		req_header(r, "Retry-After", "%d", 5);
+	} else if (status >= 500) {
 		/* The details went to the log; the client learns nothing
 		 * about the server's configuration. */
 		snprintf(desc, sizeof(desc), "%s",

@@ -343,9 +343,16 @@ remote_status(struct remote *r, struct cfg *c, const char *url, char **out,
 		    why.s);
 		goto out;
 	}
-	*max_age = fr.max_age;
-	if (ttl > 0 && (*max_age < 0 || ttl < *max_age))
-		*max_age = ttl;
+	/* The list's own ttl and exp over the HTTP cache headers (draft
+	 * §8.2: "MUST prioritize the exp and ttl claims"); max-age only
+	 * when the list has no ttl. The fetcher clamps to our bounds. */
+	*max_age = ttl > 0 ? ttl : fr.max_age;
+	if (exp > 0) {
+		int64_t left = exp - (int64_t)time(NULL);
+
+		if (*max_age < 0 || left < *max_age)
+			*max_age = left > 0 ? (long)left : 0;
+	}
 	if ((*out = strdup(fr.body)) == NULL)
 		rc = jf_fail(m, JF_E_NOMEM, "out of memory");
 	log_debug("status list %s: good, from issuer %s", url, iss);

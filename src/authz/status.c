@@ -299,7 +299,7 @@ status_why(const struct status *s, const struct sent *e, const struct cfg *c,
 	size_t n = strlen(e->url);
 
 	if (e->slot < 0)
-		return jf_fail(m, JF_E_CLAIM, "status list %.150s: too many "
+		return jf_fail(m, JF_E_UNAVAILABLE, "status list %.150s: too many "
 		    "lists in use (%zu): try again later", e->url,
 		    docs_slots(s->d));
 	docs_info(s->d, e->slot, &in);
@@ -307,17 +307,17 @@ status_why(const struct status *s, const struct sent *e, const struct cfg *c,
 	if (strncmp(w, e->url, n) == 0 && w[n] == ':' && w[n + 1] == ' ')
 		w += n + 2;
 	if (in.attempts == 0)
-		return jf_fail(m, JF_E_CLAIM, "status list %.150s not fetched "
+		return jf_fail(m, JF_E_UNAVAILABLE, "status list %.150s not fetched "
 		    "yet (no answer within %ld ms): try again", e->url,
 		    cfg_fetch(c)->cold_wait_ms);
 	if (e->list == NULL)
-		return jf_fail(m, JF_E_CLAIM, "status list %.150s unavailable: "
+		return jf_fail(m, JF_E_UNAVAILABLE, "status list %.150s unavailable: "
 		    "%.250s", e->url, *w ? w : "refused");
 	if (e->exp != 0 && now >= e->exp)
-		return jf_fail(m, JF_E_CLAIM, "status list %.150s expired %lld "
+		return jf_fail(m, JF_E_UNAVAILABLE, "status list %.150s expired %lld "
 		    "s ago%s%.200s", e->url, (long long)(now - e->exp),
 		    *w ? "; now: " : "", w);
-	return jf_fail(m, JF_E_CLAIM, "status list %.150s is stale: last "
+	return jf_fail(m, JF_E_UNAVAILABLE, "status list %.150s is stale: last "
 	    "fetched %lld s ago, status_max_stale is %ld s%s%.200s", e->url,
 	    (long long)(now - e->fetched), cfg_fetch(c)->status_max_stale,
 	    *w ? "; now: " : "", w);
@@ -403,21 +403,48 @@ status_check(struct status *s, const struct cfg *c, const struct tok *t,
 	return status_lookup(s, c, &r, now, m);
 }
 
+/* One look at e's list by the fetcher, shared by everyone asking within
+ * the cooldown; waited for (up to jwks_cold_wait) when the ask is ours or
+ * the list was never fetched. 1 when it waited, then *now is new. */
+static int
+status_look(struct status *s, const struct cfg *c, struct sent *e,
+	time_t *now)
+{
+	const struct cfg_fetch *f = cfg_fetch(c);
+	struct timespec ts = { 0, STATUS_POLL_MS * 1000000L };
+	struct docs_info in;
+	long waited = 0;
+
+	if (e->slot < 0)
+		return 0;
+	docs_info(s->d, e->slot, &in);
+	if (!docs_ask(s->d, e->slot, (int64_t)*now, f->cooldown) &&
+	    in.attempts != 0)
+		return 0;
+	while (waited < f->cold_wait_ms &&
+	    docs_attempts(s->d, e->slot) == in.attempts) {
+		nanosleep(&ts, NULL);
+		waited += STATUS_POLL_MS;
+	}
+	if (waited > 0)
+		*now = time(NULL);
+	status_refresh(s, c, e, (int64_t)*now);
+	return 1;
+}
+
 enum jf_err
 status_lookup(struct status *s, const struct cfg *c,
 	const struct status_ref *r, time_t now, struct jf_msg *m)
 {
-	const struct cfg_fetch *f = cfg_fetch(c);
-	struct docs_info in;
 	struct sent *e;
 	const char *uri = r->uri;
 	uint32_t idx = r->idx;
 	int mode = r->mode, v;
 
 	if (s == NULL)
-		return mode == CFG_STATUS_REQUIRED ? jf_fail(m, JF_E_CLAIM,
-		    "status list unavailable: no fetcher runs: restart "
-		    "jwt-authz.fcgi") : JF_OK;
+		return mode == CFG_STATUS_REQUIRED ? jf_fail(m,
+		    JF_E_UNAVAILABLE, "status list unavailable: no fetcher "
+		    "runs: restart jwt-authz.fcgi") : JF_OK;
 	e = status_entry(s, uri);
 	e->lru = ++s->tick;
 	if (e->slot < 0 || !docs_holds(s->d, e->slot, uri)) {
@@ -434,25 +461,8 @@ status_lookup(struct status *s, const struct cfg *c,
 		}
 		status_refresh(s, c, e, (int64_t)now);
 	}
-	if (e->slot >= 0 && !status_usable(e, c, (int64_t)now)) {
-		/* One look, shared by everyone asking within the cooldown;
-		 * waited for when it is ours or the very first. */
-		struct timespec ts = { 0, STATUS_POLL_MS * 1000000L };
-		long waited = 0;
-
-		docs_info(s->d, e->slot, &in);
-		if (docs_ask(s->d, e->slot, (int64_t)now, f->cooldown) ||
-		    in.attempts == 0) {
-			while (waited < f->cold_wait_ms &&
-			    docs_attempts(s->d, e->slot) == in.attempts) {
-				nanosleep(&ts, NULL);
-				waited += STATUS_POLL_MS;
-			}
-			if (waited > 0)
-				now = time(NULL);
-			status_refresh(s, c, e, (int64_t)now);
-		}
-	}
+	if (e->slot >= 0 && !status_usable(e, c, (int64_t)now))
+		status_look(s, c, e, &now);
 	if (e->slot < 0 || !status_usable(e, c, (int64_t)now)) {
 		if (mode == CFG_STATUS_REQUIRED)
 			return status_why(s, e, c, (int64_t)now, m);
@@ -461,6 +471,14 @@ status_lookup(struct status *s, const struct cfg *c,
 	if (strcmp(e->iss, r->iss) != 0)
 		return jf_fail(m, JF_E_CLAIM, "status claim: the list at uri "
 		    "is another issuer's");
+	/* Past the end of our copy: the issuer may have grown its list
+	 * since (the mint doubles its range), so one fresh look before the
+	 * refusal §8.3 asks for. */
+	if (slist_get(e->list, idx) == -1 && status_look(s, c, e, &now) &&
+	    (!status_usable(e, c, (int64_t)now) ||
+	    strcmp(e->iss, r->iss) != 0))
+		return mode == CFG_STATUS_REQUIRED ? status_why(s, e, c,
+		    (int64_t)now, m) : JF_OK;
 	switch ((v = slist_get(e->list, idx))) {
 	case SLIST_VALID:
 		return JF_OK;

@@ -45,8 +45,9 @@ enum jf_err status_doc_verify(const struct cfg *c, const char *url,
 
 /* Per request, for verified token t (cached or not): JF_OK, or
  * JF_E_CLAIM with why (revoked, suspended, index out of range, a status
- * claim malformed or missing where required, its list unavailable where
- * required). s NULL: no fetcher runs (lists are then unavailable). May
+ * claim malformed or missing where required), or JF_E_UNAVAILABLE (503)
+ * when its list is unavailable where required: not fetched, stale or
+ * expired, a fault of ours or of the list's host, not of the token. s NULL: no fetcher runs (lists are then unavailable). May
  * wait up to jwks_cold_wait for a list never fetched yet. */
 enum jf_err status_check(struct status *s, const struct cfg *c,
 	const struct tok *t, time_t now, struct jf_msg *m);

@@ -26,10 +26,19 @@ struct slist {
 static enum jf_err slist_inflate(const unsigned char *z, size_t zn,
 	size_t max, unsigned char **out, size_t *outn, struct jf_msg *m);
 
+/* What lists we write: 1 or 2 bits (valid, revoked, suspended). */
 static int
 slist_bits_ok(int64_t b)
 {
 	return b == 1 || b == 2;
+}
+
+/* What lists we read: every size the draft allows (§4.2), so another
+ * issuer's 4- or 8-bit list is checked, not refused. */
+static int
+slist_bits_read(int64_t b)
+{
+	return b == 1 || b == 2 || b == 4 || b == 8;
 }
 
 enum jf_err
@@ -52,9 +61,9 @@ slist_parse(struct slist **out, const struct json_object *sl,
 		return jf_fail(m, JF_E_CLAIM, "status_list: bits missing or "
 		    "not an integer");
 	bits = json_object_get_int64(jb);
-	if (!slist_bits_ok(bits))
-		return jf_fail(m, JF_E_CLAIM, "status_list: bits %lld not "
-		    "supported (1 or 2)", (long long)bits);
+	if (!slist_bits_read(bits))
+		return jf_fail(m, JF_E_CLAIM, "status_list: bits %lld (1, 2, "
+		    "4 or 8)", (long long)bits);
 	if (!json_object_object_get_ex(sl, "lst", &jl) ||
 	    !json_object_is_type(jl, json_type_string))
 		return jf_fail(m, JF_E_CLAIM, "status_list: lst missing or "

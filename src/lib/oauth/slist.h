@@ -2,7 +2,8 @@
  * the bit array, its compressed form, and the claims of a Status List
  * Token, for the mint that publishes one and the authorizer that reads it.
  *
- * A list holds n statuses of `bits` bits each (1 or 2), status i in bits
+ * A list holds n statuses of `bits` bits each (1 or 2 written, 1, 2, 4 or
+ * 8 read), status i in bits
  * [i*bits, (i+1)*bits) counted from the least significant bit of byte 0
  * (§4.1). `lst` is the base64url (no padding) of the zlib (RFC 1950)
  * deflate of those bytes. Values: 0 VALID, 1 INVALID, 2 SUSPENDED (§7.1);
@@ -31,7 +32,7 @@
 
 struct slist;   /* a decoded list: bits and statuses, immutable */
 
-/* Decodes a "status_list" claim object ({"bits":1|2,"lst":"..."}, an
+/* Decodes a "status_list" claim object ({"bits":1|2|4|8,"lst":"..."}, an
  * optional "aggregation_uri" ignored). Refuses other bits, bad base64url,
  * bad zlib, trailing data and anything inflating past the maximum. */
 enum jf_err slist_parse(struct slist **out, const struct json_object *sl,

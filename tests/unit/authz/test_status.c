@@ -379,11 +379,11 @@ test_check(void)
 
 	/* Stale: last good fetch older than status_max_stale (600). */
 	put(SL, revoked2, now - 700);
-	is_check("https://mint.test", ST(1, SL), JF_E_CLAIM, "is stale",
-	    "required: a stale list refuses");
+	is_check("https://mint.test", ST(1, SL), JF_E_UNAVAILABLE,
+	    "is stale", "required: a stale list refuses (503)");
 	now += 700;
-	is_check("https://mint.test", ST(1, SL), JF_E_CLAIM, "expired",
-	    "required: an expired list refuses, saying so");
+	is_check("https://mint.test", ST(1, SL), JF_E_UNAVAILABLE,
+	    "expired", "required: an expired list refuses, saying so");
 	now -= 700;
 	(void)m;
 	free(good);
@@ -408,7 +408,7 @@ test_optional(void)
 	    NULL, "optional: a stale list is not used");
 	free(t);
 	is_check("https://mint.test", ST(0, "https://mint.test/sl/none"),
-	    JF_E_CLAIM, "not fetched yet",
+	    JF_E_UNAVAILABLE, "not fetched yet",
 	    "required: a list never fetched refuses, saying so");
 }
 

@@ -161,6 +161,45 @@ test_roundtrip(void)
 	    JF_E_INTERNAL && o == NULL, "encode refuses an empty list");
 }
 
+/* Another issuer's 4- and 8-bit lists are read (draft §4.2). */
+static void
+test_wide(void)
+{
+	static const unsigned char four[2] = { 0x21, 0x03 };
+	static const unsigned char eight[4] = { 0, 1, 2, 255 };
+	unsigned char z[64];
+	char lst[128], doc[256];
+	struct json_object *o;
+	struct slist *l = NULL;
+	struct jf_msg m;
+	uLongf zn = sizeof(z);
+
+	compress2(z, &zn, four, sizeof(four), 9);
+	lst[b64url_encode(lst, z, zn)] = '\0';
+	snprintf(doc, sizeof(doc), "{\"bits\":4,\"lst\":\"%s\"}", lst);
+	o = json_tokener_parse(doc);
+	ok(slist_parse(&l, o, &m) == JF_OK, "a 4-bit list is read");
+	ok(l != NULL && slist_bits(l) == 4 && slist_len(l) == 4 &&
+	    slist_get(l, 0) == 1 && slist_get(l, 1) == 2 &&
+	    slist_get(l, 2) == 3 && slist_get(l, 3) == 0 &&
+	    slist_get(l, 4) == -1, "... low nibble first");
+	slist_free(l);
+	json_object_put(o);
+	zn = sizeof(z);
+	compress2(z, &zn, eight, sizeof(eight), 9);
+	lst[b64url_encode(lst, z, zn)] = '\0';
+	snprintf(doc, sizeof(doc), "{\"bits\":8,\"lst\":\"%s\"}", lst);
+	o = json_tokener_parse(doc);
+	l = NULL;
+	ok(slist_parse(&l, o, &m) == JF_OK, "an 8-bit list is read");
+	ok(l != NULL && slist_len(l) == 4 && slist_get(l, 2) == 2 &&
+	    slist_get(l, 3) == 255, "... one byte a status");
+	slist_free(l);
+	json_object_put(o);
+	ok(slist_encode(four, sizeof(four), 4, &o, &m) == JF_E_INTERNAL,
+	    "... but only 1 and 2 bits are written");
+}
+
 static void
 test_refusals(void)
 {
@@ -173,8 +212,10 @@ test_refusals(void)
 	parse_str("{\"lst\":\"eNrbuRgAAhcBXQ\"}", JF_E_CLAIM, "no bits");
 	parse_str("{\"bits\":\"1\",\"lst\":\"eNrbuRgAAhcBXQ\"}", JF_E_CLAIM,
 	    "bits as a string");
-	parse_str("{\"bits\":4,\"lst\":\"eNrbuRgAAhcBXQ\"}", JF_E_CLAIM,
-	    "bits 4 (not supported here)");
+	parse_str("{\"bits\":3,\"lst\":\"eNrbuRgAAhcBXQ\"}", JF_E_CLAIM,
+	    "bits 3 (1, 2, 4 or 8 only)");
+	parse_str("{\"bits\":16,\"lst\":\"eNrbuRgAAhcBXQ\"}", JF_E_CLAIM,
+	    "bits 16");
 	parse_str("{\"bits\":0,\"lst\":\"eNrbuRgAAhcBXQ\"}", JF_E_CLAIM,
 	    "bits 0");
 	parse_str("{\"bits\":1}", JF_E_CLAIM, "no lst");
@@ -268,6 +309,7 @@ main(void)
 {
 	test_draft();
 	test_roundtrip();
+	test_wide();
 	test_refusals();
 	test_claims();
 	return done_testing();
