@@ -171,12 +171,14 @@ revoke_plain() {
 	[ "$status" -eq 1 ]
 }
 
-@test "RFC 7009: another client's token is 200 with no effect; its owner (mTLS) revokes it" {
+@test "RFC 7009: another client's token is refused (400 invalid_grant, §2.1) with no effect; its owner (mTLS) revokes it" {
 	local tok idx jti
 	billing_token
 	tok=$TOK idx=$IDX jti=$JTI
 	revoke_plain -u "worker:$(cat "$DIR/worker.secret")" --data-urlencode "token=$tok"
-	assert_status 200
+	assert_status 400
+	assert_json .error invalid_grant
+	assert_body_contains 'issued to another client'
 	wait_for_log "$LOG" "\"jti\":\"$jti\",\"owner\":\"billing\",\"effect\":\"not_owner\",\"changed\":0"
 	run -0 status_of "$idx"
 	assert_equal "$output" 0

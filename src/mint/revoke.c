@@ -125,15 +125,26 @@ mint_revoke_decide(const struct mint_state *s, time_t now,
 		goto out;
 	if (rv_verify(s, now, token, v) != JF_OK)
 		goto out;
+	/* RFC 7009 §2.1: "verifies whether the token was issued to the
+	 * client making the revocation request. If this validation fails,
+	 * the request is refused and the client is informed of the error"
+	 * (RFC 6749 §5.2 invalid_grant: "issued to another client"). The
+	 * caller holds the token and can read its client_id: nothing new
+	 * is told. */
 	if (strcmp(v->owner, g->service) != 0) {
 		v->effect = "not_owner";
+		g->err = jf_fail(m, JF_E_INVALID_GRANT, "the token was issued "
+		    "to another client: a client revokes only its own tokens");
 		goto out;
 	}
 	g->err = mint_status_set(s, ST_BY_JTI, v->jti, g->service,
 	    SLIST_INVALID, now, &v->changed, m);
 	if (g->err != JF_OK) {
-		if (g->err != JF_E_NOMEM)
-			g->err = JF_E_UNAVAILABLE;
+		if (g->err != JF_E_NOMEM) {
+			log_error("token status store: %s", m->s);
+			g->err = jf_fail(m, JF_E_UNAVAILABLE, "the token status "
+			    "store is unavailable: retry later");
+		}
 		goto out;
 	}
 	v->effect = v->changed > 0 ? "revoked" : "unchanged";

@@ -132,9 +132,13 @@ mint_status_issue(const struct mint_state *s, time_t now,
 		/* As /revoke: a few seconds, for a Redis that restarts or
 		 * an index that frees. */
 		g->retry_after = MINT_RETRY_AFTER;
+		/* The store's own words (an address, a path) are for the
+		 * operator's log, not the client. */
+		log_error("token status store: %s", why.s);
 		return jf_fail(&g->msg, JF_E_UNAVAILABLE, "no status list "
-		    "index for this token (%s), and no token is issued "
-		    "without one: retry later", why.s);
+		    "index for this token (the token status store is "
+		    "unavailable or full), and no token is issued without "
+		    "one: retry later");
 	}
 	g->idx = (long)idx;
 	if ((st = json_object_new_object()) == NULL ||
@@ -168,10 +172,13 @@ mint_status_blocked(const struct mint_state *s, struct mint_grant *g)
 
 	if ((rc = ms_open(s, &why)) == JF_OK)
 		rc = st_blocked(s->status->st, g->service, &blocked, &why);
-	if (rc != JF_OK)
+	if (rc != JF_OK) {
+		log_error("token status store: %s", why.s);
 		return jf_fail(&g->msg, rc == JF_E_NOMEM ? rc :
 		    JF_E_UNAVAILABLE, "cannot tell whether the client is "
-		    "blocked (%s): retry later", why.s);
+		    "blocked (the token status store is unavailable): retry "
+		    "later");
+	}
 	if (blocked)
 		return jf_fail(&g->msg, JF_E_UNAUTHORIZED_CLIENT, "client "
 		    "%.200s is blocked by the issuer's operator: no token "
@@ -279,7 +286,22 @@ mint_statuslist(const struct mint_state *s, struct req *r, int head)
 	time_t now = time(NULL);
 	long age;
 
+	const char *q = req_param(r, "QUERY_STRING");
+
 	req_header(r, "Vary", "Accept");
+	/* Public data, fetched by verifiers in browsers too (§8.1: CORS). */
+	req_header(r, "Access-Control-Allow-Origin", "*");
+	/* §8.4: a list as of some time is not kept here; say so. */
+	if (q != NULL && (strncmp(q, "time=", 5) == 0 ||
+	    strstr(q, "&time=") != NULL)) {
+		req_status(r, 501);
+		req_header(r, "Content-Type", "text/plain");
+		req_body(r, "501 Not Implemented: only the current status "
+		    "list is served (no time parameter)\n", strlen("501 Not "
+		    "Implemented: only the current status list is served (no "
+		    "time parameter)\n"));
+		return;
+	}
 	if (!mint_status_accepts(req_param(r, "HTTP_ACCEPT"))) {
 		req_status(r, 406);
 		req_header(r, "Content-Type", "text/plain");
@@ -290,11 +312,12 @@ mint_statuslist(const struct mint_state *s, struct req *r, int head)
 	}
 	if (ms_sign(s, now, &m) != JF_OK) {
 		log_error("status list: %s", m.s);
+		req_header(r, "Retry-After", "%d", MINT_RETRY_AFTER);
 		mint_error(r, JF_E_UNAVAILABLE, "the status list cannot be "
 		    "served now: retry later");
 		return;
 	}
-	/* A cache keeps it no longer than ttl (§13.2), nor past its exp. */
+	/* A cache keeps it no longer than ttl (§13.7), nor past its exp. */
 	age = (long)(ms->iat + s->conf->status_lifetime - (int64_t)now);
 	if (age > s->conf->status_ttl)
 		age = s->conf->status_ttl;

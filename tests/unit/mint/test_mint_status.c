@@ -161,7 +161,8 @@ test_flow(void)
 	ok(b >= 0 && b != a, "v's token: another index");
 
 	do_revoke(s, "v", g.token, NOW, &v);
-	is(v.g.err, JF_OK, "v revokes w's token: 200");
+	is(v.g.err, JF_E_INVALID_GRANT, "v revokes w's token: refused, "
+	    "400 invalid_grant (RFC 7009 §2.1)");
 	is_str(v.effect, "not_owner", "  no effect: not the owner");
 	is((long)v.changed, 0, "  nothing changed");
 	is_str(v.hint, "other", "  an unknown hint is ignored");
