@@ -124,10 +124,15 @@ revoke_plain() {
 	[ "$(jq -r '.n' <<<"$output")" -ge 420 ]
 }
 
-@test "the list answers any Accept that takes it, 406 for one that does not, HEAD, and only GET" {
+@test "the list answers any Accept that takes it, 406 for one that does not, HEAD, and only GET; CORS; no time parameter (501)" {
 	http --cacert "$DIR/pki/ca.pem" "$SL"
 	assert_status 200
 	assert_header_contains Content-Type application/statuslist+jwt
+	assert_header_contains Access-Control-Allow-Origin '*'
+	# §8.4: a list as of another time is not kept here.
+	http --cacert "$DIR/pki/ca.pem" "$SL?time=1700000000"
+	assert_status 501
+	assert_body_contains 'only the current status list'
 	http --cacert "$DIR/pki/ca.pem" -H 'Accept: */*' "$SL"
 	assert_status 200
 	http --cacert "$DIR/pki/ca.pem" -H 'Accept: application/json, application/*;q=0.1' "$SL"

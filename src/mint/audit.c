@@ -127,7 +127,10 @@ mint_audit_revoke(const struct mint_revocation *v, time_t now)
 	json_object_object_add(o, "token_type_hint", audit_str(v->hint));
 	json_object_object_add(o, "jti", audit_str(v->jti));
 	json_object_object_add(o, "owner", audit_str(v->owner));
-	json_object_object_add(o, "effect", g->err == JF_OK ?
+	/* not_owner is a refusal (RFC 7009 §2.1) that still has an effect
+	 * worth naming: none. */
+	json_object_object_add(o, "effect", g->err == JF_OK ||
+	    (v->effect != NULL && strcmp(v->effect, "not_owner") == 0) ?
 	    audit_str(v->effect) : NULL);
 	json_object_object_add(o, "changed", json_object_new_int64(
 	    (int64_t)v->changed));
