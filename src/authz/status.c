@@ -146,7 +146,10 @@ status_doc_verify(const struct cfg *c, const char *url, const char *body,
 	mine.issuers = ti;
 	mine.nissuers = n;
 	mine.leeway = rules.leeway;
-	mine.max_bytes = TOK_MAX_BYTES_LIMIT;
+	/* As large as the fetch takes (a list of a million tokens passes
+	 * 64 KiB); exp is RECOMMENDED only (§5.1), checked when present. */
+	mine.max_bytes = TOK_MAX_BYTES_SLIST;
+	mine.exp_optional = 1;
 	mine.now = now;
 	if ((rc = tok_verify(&mine, body, len, &t, &why, NULL, NULL)) !=
 	    JF_OK) {

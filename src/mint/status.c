@@ -8,10 +8,11 @@
  * touches the state. A token that gets no index is not issued (503).
  *
  * Index reuse: a token's index is free again at
- *   reuse_at = exp + leeway + status_list_lifetime
- * exp + leeway: until then a verifier still accepts the token, so its
- * status must stay where it is; + status_list_lifetime: the longest a
- * verifier may keep a list fetched before that (the list's exp - iat).
+ *   reuse_at = expires_at + status_list_lifetime, expires_at = exp + leeway
+ * expires_at: until then a verifier still accepts the token, so its
+ * status must stay where it is (lists signed from then on show it VALID,
+ * state.h); + status_list_lifetime: the longest a verifier may keep a
+ * list signed before that (the list's exp - iat).
  *
  * The signed list is cached per process and per state generation (and
  * signing key): a GET signs and compresses again only when a status or
@@ -123,7 +124,8 @@ mint_status_issue(const struct mint_state *s, time_t now,
 	t.sub = g->service;
 	t.client = g->service;
 	t.exp = (int64_t)now + g->lifetime;
-	t.reuse_at = t.exp + c->leeway + c->status_lifetime;
+	t.expires_at = t.exp + c->leeway;
+	t.reuse_at = t.expires_at + c->status_lifetime;
 	if ((rc = ms_open(s, &why)) == JF_OK)
 		rc = st_issue(s->status->st, &t, (int64_t)now, &idx, &why);
 	if (rc != JF_OK) {
@@ -242,7 +244,7 @@ ms_sign(const struct mint_state *s, time_t now, struct jf_msg *m)
 	/* st_gen copies no status: the common case costs a few bytes. */
 	if (ms->jwt != NULL && ms->key == k && (int64_t)now >= ms->iat &&
 	    (int64_t)now - ms->iat < c->status_ttl) {
-		if ((rc = st_gen(ms->st, &gen, m)) != JF_OK)
+		if ((rc = st_gen(ms->st, (int64_t)now, &gen, m)) != JF_OK)
 			return rc == JF_E_NOMEM ? rc : JF_E_UNAVAILABLE;
 		if (gen == ms->gen)
 			return JF_OK;

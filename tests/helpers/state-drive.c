@@ -39,7 +39,7 @@ issue(struct st *s, long k, uint32_t *idx, struct jf_msg *m)
 	char jti[64];
 	int64_t now = (int64_t)time(NULL);
 	struct st_token t = { jti, "drive", "drive-client", now + 300,
-		now + 310 };
+		now + 310, now + 305 };
 
 	if (getenv("DRIVE_JTI") != NULL)
 		snprintf(jti, sizeof(jti), "drive-%.20s-%ld",

@@ -90,14 +90,16 @@ tok_check_times(struct vctx *c, const struct tok_rules *r,
 			    "not a NumericDate (a number within +-%.0f)",
 			    names[i], TOK_DATE_MAX);
 	}
-	if (!have[0])
+	if (!have[0] && r->exp_optional)
+		tok_vpass(c, "exp", "no exp (optional here)");
+	else if (!have[0])
 		return tok_vfail(c, JF_E_CLAIM, "exp", "claim \"exp\" is required");
-	if (now > v[0] + (double)lw)
+	else if (now > v[0] + (double)lw)
 		return tok_vfail(c, JF_E_EXPIRED, "exp", "token expired %s s ago "
 		    "(leeway %ld s)", secs(b, sizeof(b), now - v[0]), lw);
 	/* The report's numbers are formatted only when someone asked for a
 	 * report (jwt-fcgi verify): never on the authorizer's path. */
-	if (c->ex != NULL)
+	if (have[0] && c->ex != NULL)
 		tok_vpass(c, "exp", "expires in %s s (leeway %ld s)",
 		    secs(b, sizeof(b), v[0] - now), lw);
 	if (have[1]) {

@@ -3,7 +3,8 @@
  *
  * The header is always {"alg","typ","kid"} from the key itself, so what is
  * signed never depends on the caller's claims; the result is checked
- * against TOK_MAX_BYTES_LIMIT, the same cap tok_verify applies.
+ * against TOK_MAX_BYTES_SLIST, the largest tok_verify takes (a Status
+ * List Token; an access token so large is refused by its verifiers).
  */
 #include "config.h"
 
@@ -60,7 +61,7 @@ tok_sign(const struct jf_key *k, const char *typ,
 	}
 	hn = strlen(hs);
 	cn = strlen(cs);
-	if (hn > TOK_MAX_BYTES_LIMIT || cn > TOK_MAX_BYTES_LIMIT) {
+	if (hn > TOK_MAX_BYTES_SLIST || cn > TOK_MAX_BYTES_SLIST) {
 		rc = jf_fail(m, JF_E_TOKEN_TOO_BIG, "claims too large to sign "
 		    "(%zu bytes)", cn);
 		goto fail;
@@ -80,9 +81,9 @@ tok_sign(const struct jf_key *k, const char *typ,
 	}
 	buf[off++] = '.';
 	off += b64url_encode(buf + off, sig, siglen);
-	if (off > TOK_MAX_BYTES_LIMIT) {
+	if (off > TOK_MAX_BYTES_SLIST) {
 		rc = jf_fail(m, JF_E_TOKEN_TOO_BIG, "signed token is %zu bytes, "
-		    "over %d", off, TOK_MAX_BYTES_LIMIT);
+		    "over %d", off, TOK_MAX_BYTES_SLIST);
 		goto fail;
 	}
 	*out = buf;

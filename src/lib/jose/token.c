@@ -10,8 +10,9 @@
  * log instead of failing later as a plain bad signature.
  *
  * Verification decodes into one stack buffer bounded by
- * TOK_MAX_BYTES_LIMIT; the only heap use is json-c's trees and the
- * struct tok handed to the caller.
+ * TOK_MAX_BYTES_LIMIT (a larger Status List Token, up to
+ * TOK_MAX_BYTES_SLIST, into a heap one); the other heap use is json-c's
+ * trees and the struct tok handed to the caller.
  */
 #include "config.h"
 
@@ -376,7 +377,7 @@ tok_verify(const struct tok_rules *r, const char *s, size_t n,
 	struct tok **out, struct jf_msg *m, tok_explain_fn ex, void *arg)
 {
 	struct vctx c = { m, ex, arg };
-	unsigned char buf[TOK_DEC_BUF];
+	unsigned char stack[TOK_DEC_BUF], *buf = stack;
 	unsigned char *dec[3];
 	size_t declen[3], used = 0, max, i;
 	struct seg sg[3];
@@ -392,10 +393,16 @@ tok_verify(const struct tok_rules *r, const char *s, size_t n,
 	if (r == NULL || s == NULL || out == NULL)
 		return tok_vfail(&c, JF_E_INTERNAL, "args", "tok_verify: NULL");
 	max = r->max_bytes ? r->max_bytes : TOK_MAX_BYTES_DEFAULT;
-	if (max > TOK_MAX_BYTES_LIMIT)
-		max = TOK_MAX_BYTES_LIMIT;
+	if (max > TOK_MAX_BYTES_SLIST)
+		max = TOK_MAX_BYTES_SLIST;
 	if ((rc = check_shape(&c, s, n, max, sg)) != JF_OK)
 		goto fail;
+	if (n > TOK_MAX_BYTES_LIMIT &&
+	    (buf = malloc(B64URL_DEC_MAX(n) + 8)) == NULL) {
+		buf = stack;
+		rc = tok_vfail(&c, JF_E_NOMEM, "size", "out of memory");
+		goto fail;
+	}
 	for (i = 0; i < 3; i++) {
 		dec[i] = buf + used;
 		if (b64url_decode(dec[i], &declen[i], sg[i].p, sg[i].n) != 0) {
@@ -451,6 +458,8 @@ tok_verify(const struct tok_rules *r, const char *s, size_t n,
 	*out = t;
 	rc = JF_OK;
 fail:
+	if (buf != stack)
+		free(buf);
 	json_object_put(hdr);
 	json_object_put(cl);
 	return rc;

@@ -21,7 +21,11 @@
 struct json_object;
 
 #define TOK_MAX_BYTES_DEFAULT 8192
-#define TOK_MAX_BYTES_LIMIT 65536
+#define TOK_MAX_BYTES_LIMIT 65536     /* a token that authorizes */
+/* A Status List Token: as large as a fetched document's slot (a list of
+ * a million tokens with many revoked passes 64 KiB); the largest
+ * max_bytes tok_verify takes and the largest token tok_sign makes. */
+#define TOK_MAX_BYTES_SLIST JWKS_MAX_BYTES
 #define TOK_JSON_DEPTH 16       /* nesting allowed in header and claims */
 #define TOK_MAX_TRIES 8         /* keys tried when the token has no kid */
 
@@ -46,8 +50,12 @@ struct tok_rules {
 	const struct tok_issuer *issuers;
 	size_t nissuers;
 	long leeway;                    /* seconds, for exp, nbf and iat */
-	size_t max_bytes;               /* 0: TOK_MAX_BYTES_DEFAULT */
+	size_t max_bytes;               /* 0: TOK_MAX_BYTES_DEFAULT; at
+					 * most TOK_MAX_BYTES_SLIST */
 	time_t now;
+	/* 1: "exp" may be absent (a Status List Token, draft-ietf-oauth-
+	 * status-list §5.1: RECOMMENDED); when present it is checked. */
+	int exp_optional;
 };
 
 /* Called once per check with ok = 1 (passed) or 0 (the refusal), for

@@ -9,14 +9,20 @@
  *                      boot it was last opened in, range, live, gen
  *   status bits        ceil(max_live * bits / 8) bytes, the draft's
  *                      layout, so st_list is one copy
- *   records            max_live x emb_rec: reuse_at, exp and truncated
- *                      SHA-256 of jti, sub and client of each index
+ *   records            max_live x emb_rec: reuse_at, exp, expires_at and
+ *                      truncated SHA-256 of jti, sub and client of each
+ *                      index
  *   blocked clients    EMB_BLOCKED slots, open addressing
  *   replay             EMB_REPLAY slots, open addressing (as replay.c)
  *
  * Requests touch memory only: the kernel writes the pages back. A record
  * is live while reuse_at > now; `live` counts records not yet reclaimed
  * (reuse_at != 0), so it errs high until a sweep, never low.
+ *
+ * A revoked or suspended token's status is cleared once its expires_at
+ * passes (emb_cross, before every st_gen and st_list): the header keeps
+ * the earliest expires_at of a non-VALID status (next_exp), so the pass,
+ * which reads only the non-zero statuses' records, runs only then.
  *
  * A process that dies holding the mutex leaves it recoverable
  * (EOWNERDEAD). A host that crashes cannot mark it, so the header keeps
@@ -43,7 +49,7 @@
 #include "state/state-int.h"
 
 #define EMB_MAGIC "JFSTATE1"
-#define EMB_VERSION 1u
+#define EMB_VERSION 2u          /* 2: expires_at, next_exp */
 #define EMB_HEAD 4096u          /* the header's page */
 #define EMB_HASH ST_HASH        /* see hash.c */
 #define EMB_BLOCKED 4096u       /* blocked clients at one time */
@@ -55,6 +61,7 @@
 struct emb_rec {
 	int64_t reuse_at;       /* 0: never used or reclaimed */
 	int64_t exp;
+	int64_t expires_at;     /* exp + leeway: its status published till then */
 	unsigned char jti[EMB_HASH], sub[EMB_HASH], client[EMB_HASH];
 };
 
@@ -74,6 +81,8 @@ struct emb_head {
 	uint32_t live;          /* records with reuse_at != 0 */
 	uint64_t gen;
 	int64_t swept;          /* the `now` of the last growth sweep */
+	int64_t next_exp;       /* earliest expires_at of a non-VALID status,
+				 * or later; INT64_MAX: none */
 };
 
 struct emb {
@@ -99,6 +108,7 @@ static void emb_unlock(struct emb *e);
 static int emb_get(const struct emb *e, uint32_t i);
 static void emb_put(struct emb *e, uint32_t i, int v);
 static uint32_t emb_sweep(struct emb *e, int64_t now);
+static void emb_cross(struct emb *e, int64_t now);
 static enum jf_err emb_draw(struct emb *e, int64_t now, uint32_t *idx,
 	struct jf_msg *m);
 static struct emb_slot *emb_find(struct emb_slot *t, uint32_t cap,
@@ -184,6 +194,7 @@ emb_init(struct emb *e, const struct st_opts *o, struct jf_msg *m)
 	if (gnutls_rnd(GNUTLS_RND_NONCE, &epoch, sizeof(epoch)) != 0)
 		return jf_fail(m, JF_E_INTERNAL, "random numbers failed");
 	h->gen = (uint64_t)epoch << 32 | 1;
+	h->next_exp = INT64_MAX;
 	if ((rc = emb_mutex(h, m)) != JF_OK)
 		return rc;
 	emb_map(e);
@@ -198,10 +209,14 @@ emb_check(struct emb *e, const struct st_opts *o, struct jf_msg *m)
 	char boot[40];
 	enum jf_err rc;
 
-	if (memcmp(h->magic, EMB_MAGIC, sizeof(h->magic)) != 0 ||
-	    h->version != EMB_VERSION)
+	if (memcmp(h->magic, EMB_MAGIC, sizeof(h->magic)) != 0)
 		return jf_fail(m, JF_E_CONFIG, "state file %s: not a jwt-fcgi "
-		    "state file of version %u", e->path, EMB_VERSION);
+		    "state file", e->path);
+	if (h->version != EMB_VERSION)
+		return jf_fail(m, JF_E_CONFIG, "state file %s: of version %u, "
+		    "this build reads version %u (move the file away to start "
+		    "a new list; its revocations are lost)", e->path,
+		    h->version, EMB_VERSION);
 	if (h->rec_size != sizeof(struct emb_rec) ||
 	    h->slot_size != sizeof(struct emb_slot) ||
 	    h->mutex_size != sizeof(pthread_mutex_t) ||
@@ -397,6 +412,40 @@ emb_sweep(struct emb *e, int64_t now)
 	return live;
 }
 
+/* Clears the status of every token past its expires_at (no verifier
+ * accepts it any more, and its index's next holder must not inherit the
+ * bit from a list cached before the reuse); the gen changes when one was
+ * cleared. Reads the records of non-zero statuses only, and only once
+ * now reaches next_exp. */
+static void
+emb_cross(struct emb *e, int64_t now)
+{
+	struct emb_head *h = e->h;
+	uint32_t i, k, per = 8 / h->bits, nb;
+	int64_t next = INT64_MAX;
+	int changed = 0;
+
+	if (now < h->next_exp)
+		return;
+	nb = (uint32_t)(((uint64_t)h->range * h->bits + 7) / 8);
+	for (k = 0; k < nb; k++) {
+		if (e->bits[k] == 0)
+			continue;
+		for (i = k * per; i < (k + 1) * per && i < h->range; i++) {
+			if (emb_get(e, i) == SLIST_VALID)
+				continue;
+			if (e->rec[i].expires_at <= now) {
+				emb_put(e, i, SLIST_VALID);
+				changed = 1;
+			} else if (e->rec[i].expires_at < next)
+				next = e->rec[i].expires_at;
+		}
+	}
+	h->next_exp = next;
+	if (changed)
+		h->gen++;
+}
+
 /* A uniformly random free index of [0, range): draws, then, when the
  * draws keep hitting live ones, a count of the free ones. */
 static enum jf_err
@@ -453,6 +502,7 @@ emb_issue(struct emb *e, const struct st_token *t, int64_t now,
 	    (rc = st_hash(t->client, NULL, r.client, m)) != JF_OK)
 		return rc;
 	r.exp = t->exp;
+	r.expires_at = t->expires_at;
 	r.reuse_at = t->reuse_at;
 	if ((rc = emb_lock(e, m)) != JF_OK)
 		return rc;
@@ -493,6 +543,7 @@ emb_issue(struct emb *e, const struct st_token *t, int64_t now,
 	memcpy(e->rec[i].sub, r.sub, EMB_HASH);
 	memcpy(e->rec[i].client, r.client, EMB_HASH);
 	e->rec[i].exp = r.exp;
+	e->rec[i].expires_at = r.expires_at;
 	e->rec[i].reuse_at = r.reuse_at;
 	*idx = i;
 out:
@@ -520,7 +571,8 @@ emb_set_status(struct emb *e, enum st_by by, const char *value,
 		return rc;
 	for (i = 0; i < e->h->range; i++) {
 		r = &e->rec[i];
-		if (r->reuse_at <= now)
+		/* Past expires_at: no verifier accepts it; nothing to do. */
+		if (r->reuse_at <= now || r->expires_at <= now)
 			continue;
 		f = by == ST_BY_JTI ? r->jti : by == ST_BY_SUB ? r->sub :
 		    r->client;
@@ -531,6 +583,8 @@ emb_set_status(struct emb *e, enum st_by by, const char *value,
 		if (!st_may_change(cur, status))
 			continue;
 		emb_put(e, i, status);
+		if (status != SLIST_VALID && r->expires_at < e->h->next_exp)
+			e->h->next_exp = r->expires_at;
 		(*n)++;
 	}
 	if (*n > 0)
@@ -644,9 +698,9 @@ emb_list(struct emb *e, int64_t now, unsigned char **bytes, size_t *nbytes,
 	size_t len;
 	enum jf_err rc;
 
-	(void)now;
 	if ((rc = emb_lock(e, m)) != JF_OK)
 		return rc;
+	emb_cross(e, now);
 	len = ((size_t)e->h->range * e->h->bits + 7) / 8;
 	if ((b = malloc(len)) == NULL) {
 		emb_unlock(e);
@@ -662,12 +716,13 @@ emb_list(struct emb *e, int64_t now, unsigned char **bytes, size_t *nbytes,
 }
 
 enum jf_err
-emb_gen(struct emb *e, uint64_t *gen, struct jf_msg *m)
+emb_gen(struct emb *e, int64_t now, uint64_t *gen, struct jf_msg *m)
 {
 	enum jf_err rc;
 
 	if ((rc = emb_lock(e, m)) != JF_OK)
 		return rc;
+	emb_cross(e, now);
 	*gen = e->h->gen;
 	emb_unlock(e);
 	return JF_OK;

@@ -11,7 +11,12 @@
  *                 not BITFIELD's MSB-first order: the scripts shift bytes
  *                 themselves and st_list is one GETRANGE)
  *   P live        sorted set: index -> reuse_at (live while > now)
- *   P i:<idx>     hash j, s, c: the jti, sub and client of the index
+ *   P i:<idx>     hash j, s, c, x: the jti, sub and client of the index,
+ *                 and its token's expires_at (x; a token issued before x
+ *                 was kept counts its reuse_at)
+ *   P pend        sorted set: index -> expires_at of each index set
+ *                 non-VALID (possibly stale: cross() checks x): list
+ *                 and gen clear the status once expires_at <= now
  *   P j:<jti>     its index; P s:<sub>, P c:<client>: sets of indexes.
  *                 (Every jti, sub and client id here is its hash, see
  *                 hash.c: Redis holds none in clear, and no chosen id
@@ -98,7 +103,29 @@
 "  if redis.call('PTTL', k) < ms then redis.call('PEXPIRE', k, ms) end\n" \
 "end\n"
 
-/* ARGV 7 reuse_at, 8 jti, 9 sub, 10 client, 11.. uniform 32-bit draws.
+/* list and gen: clears the status of every token past its expires_at
+ * (the index's next holder must not inherit the bit from a list cached
+ * before the reuse); gen changes when one was cleared. A stale entry (the
+ * index given out again since) finds a later x and is dropped: a status
+ * set since has put the index back with its own x (ZADD replaces). */
+#define RDS_LUA_CROSS \
+"local pk = p .. 'pend'\n" \
+"local due = redis.call('ZRANGEBYSCORE', pk, '-inf', now)\n" \
+"if #due > 0 then\n" \
+"  local changed = false\n" \
+"  for _, i in ipairs(due) do\n" \
+"    local x = tonumber(redis.call('HGET', p .. 'i:' .. i, 'x') or '0')\n" \
+"    if x <= now and getst(tonumber(i)) ~= 0 then\n" \
+"      putst(tonumber(i), 0)\n" \
+"      changed = true\n" \
+"    end\n" \
+"  end\n" \
+"  redis.call('ZREMRANGEBYSCORE', pk, '-inf', now)\n" \
+"  if changed then redis.call('INCR', p .. 'gen') end\n" \
+"end\n"
+
+/* ARGV 7 reuse_at, 8 jti, 9 sub, 10 client, 11 expires_at, 12.. uniform
+ * 32-bit draws.
  * Returns {idx, 0} or {-1, live} when max_live tokens are live. */
 static const char rds_lua_issue[] = RDS_LUA_HEAD
 "local z = p .. 'live'\n"
@@ -122,7 +149,7 @@ static const char rds_lua_issue[] = RDS_LUA_HEAD
 /* Rejection: every free index equally likely. */
 "local idx = -1\n"
 "local lim = 4294967296 - 4294967296 % range\n"
-"for k = 11, #ARGV do\n"
+"for k = 12, #ARGV do\n"
 "  local r = tonumber(ARGV[k])\n"
 "  if r < lim then\n"
 "    local sc = redis.call('ZSCORE', z, r % range)\n"
@@ -137,7 +164,7 @@ static const char rds_lua_issue[] = RDS_LUA_HEAD
 "    n = n + 1\n"
 "  end\n"
 "  if n >= range then return {-1, n} end\n"
-"  local k = tonumber(ARGV[11]) % (range - n)\n"
+"  local k = tonumber(ARGV[12]) % (range - n)\n"
 "  for i = 0, range - 1 do\n"
 "    if not used[i] then\n"
 "      if k == 0 then idx = i break end\n"
@@ -153,7 +180,8 @@ static const char rds_lua_issue[] = RDS_LUA_HEAD
 "end\n"
 "local rk = p .. 'i:' .. idx\n"
 "redis.call('DEL', rk)\n"
-"redis.call('HSET', rk, 'j', ARGV[8], 's', ARGV[9], 'c', ARGV[10])\n"
+"redis.call('HSET', rk, 'j', ARGV[8], 's', ARGV[9], 'c', ARGV[10],\n"
+"  'x', ARGV[11])\n"
 "redis.call('PEXPIRE', rk, ms)\n"
 "redis.call('SET', p .. 'j:' .. ARGV[8], idx, 'PX', ms)\n"
 "redis.call('SADD', p .. 's:' .. ARGV[9], idx)\n"
@@ -182,12 +210,15 @@ static const char rds_lua_status[] = RDS_LUA_HEAD
 "local n = 0\n"
 "for _, i in ipairs(cands) do\n"
 "  local sc = redis.call('ZSCORE', p .. 'live', i)\n"
-"  local h = redis.call('HMGET', p .. 'i:' .. i, by, 'c')\n"
+"  local h = redis.call('HMGET', p .. 'i:' .. i, by, 'c', 'x')\n"
+"  local x = tonumber(h[3] or sc or '0')\n"
 "  if sc and tonumber(sc) > now and h[1] == val then\n"
-"    if owner == '' or h[2] == owner then\n"
+/* Past expires_at: no verifier accepts it; nothing to do. */
+"    if (owner == '' or h[2] == owner) and x > now then\n"
 "      local cur = getst(tonumber(i))\n"
 "      if may(cur) then\n"
 "        putst(tonumber(i), to)\n"
+"        if to ~= 0 then redis.call('ZADD', p .. 'pend', x, i) end\n"
 "        n = n + 1\n"
 "      end\n"
 "    end\n"
@@ -208,7 +239,7 @@ static const char rds_lua_replay[] = RDS_LUA_HEAD
 "return 0\n";
 
 /* {range, gen, the status bytes of [0, range), epoch} */
-static const char rds_lua_list[] = RDS_LUA_HEAD
+static const char rds_lua_list[] = RDS_LUA_HEAD RDS_LUA_CROSS
 "local range = getrange()\n"
 "local gen = redis.call('GET', p .. 'gen') or '0'\n"
 "local e = math.ceil(range * bits / 8) - 1\n"
@@ -217,7 +248,7 @@ static const char rds_lua_list[] = RDS_LUA_HEAD
 
 /* {gen, epoch}: st_list's generation without the statuses. getrange()
  * first, as st_list: a list never listed gets its range (no change). */
-static const char rds_lua_gen[] = RDS_LUA_HEAD
+static const char rds_lua_gen[] = RDS_LUA_HEAD RDS_LUA_CROSS
 "getrange()\n"
 "return {redis.call('GET', p .. 'gen') or '0',\n"
 "  redis.call('HGET', p .. 'meta', 'epoch') or '0'}\n";
@@ -736,6 +767,7 @@ rds_issue(struct rds *r, const struct st_token *t, int64_t now,
 	rds_s(&a, j);
 	rds_s(&a, sub);
 	rds_s(&a, c);
+	rds_i(&a, t->expires_at);
 	for (k = 0; k < RDS_DRAWS; k++)
 		rds_i(&a, rnd[k]);
 	if ((rc = rds_eval(r, RDS_ISSUE, &a, now, &y, m)) != JF_OK)
@@ -913,14 +945,14 @@ out:
 }
 
 enum jf_err
-rds_gen(struct rds *r, uint64_t *gen, struct jf_msg *m)
+rds_gen(struct rds *r, int64_t now, uint64_t *gen, struct jf_msg *m)
 {
 	struct rds_args a;
 	redisReply *y = NULL;
 	enum jf_err rc;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = rds_eval(r, RDS_GEN, &a, 0, &y, m)) != JF_OK)
+	if ((rc = rds_eval(r, RDS_GEN, &a, now, &y, m)) != JF_OK)
 		return rc;
 	if (y->type != REDIS_REPLY_ARRAY || y->elements != 2 ||
 	    y->element[0]->type != REDIS_REPLY_STRING ||

@@ -50,7 +50,8 @@ enum jf_err emb_replay(struct emb *e, const char *client, const char *jti,
 	int64_t until, int64_t now, struct jf_msg *m);
 enum jf_err emb_list(struct emb *e, int64_t now, unsigned char **bytes,
 	size_t *nbytes, uint32_t *n, uint64_t *gen, struct jf_msg *m);
-enum jf_err emb_gen(struct emb *e, uint64_t *gen, struct jf_msg *m);
+enum jf_err emb_gen(struct emb *e, int64_t now, uint64_t *gen,
+	struct jf_msg *m);
 enum jf_err emb_count(struct emb *e, int64_t now, uint32_t *live,
 	uint32_t *range, struct jf_msg *m);
 
@@ -71,7 +72,8 @@ enum jf_err rds_replay(struct rds *r, const char *client, const char *jti,
 	int64_t until, int64_t now, struct jf_msg *m);
 enum jf_err rds_list(struct rds *r, int64_t now, unsigned char **bytes,
 	size_t *nbytes, uint32_t *n, uint64_t *gen, struct jf_msg *m);
-enum jf_err rds_gen(struct rds *r, uint64_t *gen, struct jf_msg *m);
+enum jf_err rds_gen(struct rds *r, int64_t now, uint64_t *gen,
+	struct jf_msg *m);
 enum jf_err rds_count(struct rds *r, int64_t now, uint32_t *live,
 	uint32_t *range, struct jf_msg *m);
 

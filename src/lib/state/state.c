@@ -94,9 +94,11 @@ st_issue(struct st *s, const struct st_token *t, int64_t now, uint32_t *idx,
 	    (rc = st_id("sub", t->sub, m)) != JF_OK ||
 	    (rc = st_id("client_id", t->client, m)) != JF_OK)
 		return rc;
-	if (t->reuse_at < t->exp || t->exp <= now)
+	if (t->reuse_at < t->expires_at || t->expires_at < t->exp ||
+	    t->exp <= now)
 		return jf_fail(m, JF_E_INTERNAL, "state: a token must expire "
-		    "after now and before its index is reused");
+		    "after now, and its status be kept until expires_at, "
+		    "before its index is reused");
 	return s->rds != NULL ? rds_issue(s->rds, t, now, idx, m) :
 	    emb_issue(s->emb, t, now, idx, m);
 }
@@ -174,11 +176,11 @@ st_list(struct st *s, int64_t now, unsigned char **bytes, size_t *nbytes,
 }
 
 enum jf_err
-st_gen(struct st *s, uint64_t *gen, struct jf_msg *m)
+st_gen(struct st *s, int64_t now, uint64_t *gen, struct jf_msg *m)
 {
 	*gen = 0;
-	return s->rds != NULL ? rds_gen(s->rds, gen, m) :
-	    emb_gen(s->emb, gen, m);
+	return s->rds != NULL ? rds_gen(s->rds, now, gen, m) :
+	    emb_gen(s->emb, now, gen, m);
 }
 
 enum jf_err

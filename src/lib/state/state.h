@@ -40,7 +40,17 @@
  * index uniformly at random among the free ones of the list; an index is
  * free again only at its token's reuse_at (exp + leeway + the longest time
  * a verifier may keep an old list), and it is handed out again with its
- * status VALID. The list is sized to the live tokens: st_list returns
+ * status VALID. A token's status is published only until its expires_at
+ * (exp + leeway, when no verifier accepts it any more): st_gen and
+ * st_list first clear the status of every token past it (its index stays
+ * allocated until reuse_at), so a list signed at or after expires_at
+ * shows VALID there, and a list signed before expires at most status
+ * lifetime later, at reuse_at, before the index's next token exists: no
+ * verifier takes one token's status for another's. The generation
+ * changes when such a clearing changes a status; st_gen pays for it only
+ * when now reaches the earliest pending expires_at of a non-VALID status
+ * (the embedded header keeps it; Redis a sorted set). A token past its
+ * expires_at is no longer changed by st_set_status. The list is sized to the live tokens: st_list returns
  * (at least) every index in use, the allocation range grows (doubling)
  * only when it is more than half full, down to a floor of ST_LIST_MIN.
  */
@@ -74,7 +84,9 @@ struct st_token {
 	const char *sub;
 	const char *client;
 	int64_t exp;
-	int64_t reuse_at;       /* >= exp: when its index may be reused */
+	int64_t reuse_at;       /* >= expires_at: when its index may be reused */
+	int64_t expires_at;     /* exp + leeway, >= exp: its status is
+				 * published (non-VALID) until then only */
 };
 
 enum st_by { ST_BY_JTI, ST_BY_SUB, ST_BY_CLIENT };
@@ -120,20 +132,23 @@ enum jf_err st_blocked(struct st *s, const char *client, int *blocked,
 enum jf_err st_replay(struct st *s, const char *client, const char *jti,
 	int64_t until, int64_t now, struct jf_msg *m);
 
-/* The list's generation only, as st_list would give it: cheap (no copy
- * of the statuses), so a cached signed list is checked with this and
- * st_list called only when it changed. */
-enum jf_err st_gen(struct st *s, uint64_t *gen, struct jf_msg *m);
+/* The list's generation only, as st_list would give it at now: cheap (no
+ * copy of the statuses), so a cached signed list is checked with this and
+ * st_list called only when it changed. Clears the statuses of tokens past
+ * their expires_at first, as st_list does (so it may write). */
+enum jf_err st_gen(struct st *s, int64_t now, uint64_t *gen,
+	struct jf_msg *m);
 
 /* Live indexes (reuse_at > now) and the allocation range, for metrics and
  * `jwt-fcgi revoke`. O(range) in the embedded back end. */
 enum jf_err st_count(struct st *s, int64_t now, uint32_t *live,
 	uint32_t *range, struct jf_msg *m);
 
-/* The list as published: *bytes (malloc'd, caller frees) packs *n statuses
- * of st_opts.bits bits (see oauth/slist.h), every index in use included;
- * *gen changes whenever any status or the range changes (for caching the
- * signed list). */
+/* The list as published at now: *bytes (malloc'd, caller frees) packs *n
+ * statuses of st_opts.bits bits (see oauth/slist.h), every index in use
+ * included, VALID for every token past its expires_at; *gen changes
+ * whenever any status or the range changes (for caching the signed
+ * list), including a status cleared at its expires_at. */
 enum jf_err st_list(struct st *s, int64_t now, unsigned char **bytes,
 	size_t *nbytes, uint32_t *n, uint64_t *gen, struct jf_msg *m);
 

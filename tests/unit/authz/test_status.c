@@ -64,7 +64,7 @@ load(const char *dir, const char *text, struct cfg **c, struct jf_msg *m)
 }
 
 /* A Status List Token for uri holding n statuses of `bits`, with
- * statuses set[i] at idx[i]; extra: claims JSON merged over (or NULL). */
+ * statuses set[i] at idx[i]; exp 0: none (it is RECOMMENDED only). */
 static char *
 list_token(const struct jf_key *k, const char *iss, const char *uri,
 	int bits, size_t n, const uint32_t *idx, const int *val, size_t nset,
@@ -84,6 +84,8 @@ list_token(const struct jf_key *k, const char *iss, const char *uri,
 	free(b);
 	cl = slist_claims(uri, iat, exp - iat, 60, sl);
 	json_object_object_add(cl, "iss", json_object_new_string(iss));
+	if (exp == 0)
+		json_object_object_del(cl, "exp");
 	if (tok_sign(k, typ, cl, &tok, &m) != JF_OK)
 		tok = NULL;
 	json_object_put(cl);
@@ -301,6 +303,46 @@ test_doc(void)
 		free(nl);
 		free(t);
 	}
+	/* exp is RECOMMENDED (§5.1): a list without one is taken. */
+	t = list_token(key, "https://mint.test", SL, 1, 16, NULL, NULL, 0,
+	    now, 0, SLIST_TYP);
+	exp = -1;
+	ok(status_doc_verify(cfg, SL, t, strlen(t), (time_t)now + 7200, &iss,
+	    NULL, &exp, &ttl, &m) == JF_OK && exp == 0,
+	    "a list without exp: taken, exp 0 (none)");
+	diag("%s", m.s);
+	free(t);
+	/* Larger than a bearer token may be (64 KiB): 560000 statuses that
+	 * do not compress, as the mint publishes for many live tokens. */
+	{
+		size_t nb = 70000, i;
+		unsigned char *b = malloc(nb);
+		struct json_object *sl = NULL, *cl = NULL;
+		char *s = NULL;
+
+		srand(7);
+		for (i = 0; b != NULL && i < nb; i++)
+			b[i] = (unsigned char)(rand() & 0xff);
+		if (b != NULL && slist_encode(b, nb, 1, &sl, &m) == JF_OK &&
+		    (cl = slist_claims(SL, now, 600, 60, sl)) != NULL) {
+			json_object_object_add(cl, "iss",
+			    json_object_new_string("https://mint.test"));
+			if (tok_sign(key, SLIST_TYP, cl, &s, &m) != JF_OK)
+				diag("tok_sign: %s", m.s);
+		}
+		ok(s != NULL && strlen(s) > TOK_MAX_BYTES_LIMIT,
+		    "a Status List Token over 64 KiB signed");
+		l = NULL;
+		ok(s != NULL && status_doc_verify(cfg, SL, s, strlen(s),
+		    (time_t)now, &iss, &l, &exp, &ttl, &m) == JF_OK &&
+		    l != NULL && slist_len(l) == nb * 8,
+		    "... and taken, whole");
+		diag("a list token of %zu bytes", s ? strlen(s) : 0);
+		slist_free(l);
+		json_object_put(cl);
+		free(s);
+		free(b);
+	}
 }
 
 static void
@@ -376,6 +418,19 @@ test_check(void)
 	    "a new generation: idx 1 valid again");
 	is_check("https://mint.test", ST(0, SL), JF_E_CLAIM, "token revoked",
 	    "... idx 0 revoked");
+
+	/* A list without exp is used while fresh (no expiry of its own). */
+	{
+		char *noexp = list_token(key, "https://mint.test", SL, 2, 16,
+		    i2, v2, 1, now - 500, 0, SLIST_TYP);
+
+		put(SL, noexp, now - 500);
+		is_check("https://mint.test", ST(0, SL), JF_E_CLAIM,
+		    "token revoked", "a list without exp is used");
+		is_check("https://mint.test", ST(1, SL), JF_OK, NULL,
+		    "... idx 1 valid");
+		free(noexp);
+	}
 
 	/* Stale: last good fetch older than status_max_stale (600). */
 	put(SL, revoked2, now - 700);

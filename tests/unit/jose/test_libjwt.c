@@ -57,7 +57,7 @@ setup(void)
 		bail(m.s);
 	issuer = (struct tok_issuer){ ISS, set, JF_ALG_BIT(JF_ALG_ES256),
 	    auds, 1, NULL, NULL, NULL, 0 };
-	rules = (struct tok_rules){ &issuer, 1, 60, 0, NOW };
+	rules = (struct tok_rules){ &issuer, 1, 60, 0, NOW, 0 };
 }
 
 static enum jf_err

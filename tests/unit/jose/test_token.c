@@ -96,7 +96,7 @@ setup(void)
 	    NULL, NULL, NULL, 0 };
 	iss[4] = (struct tok_issuer){ "https://many.example", set_many,
 	    JF_ALG_BIT(JF_ALG_ES256), aud_a, 2, NULL, NULL, NULL, 0 };
-	rules = (struct tok_rules){ iss, 5, 60, 0, NOW };
+	rules = (struct tok_rules){ iss, 5, 60, 0, NOW, 0 };
 }
 
 /* A ring of scratch strings so helpers can be nested in one call. */
@@ -617,6 +617,27 @@ test_claims(void)
 	claims("exp fractional, past the edge", fmt(",\"aud\":\"api-a\","
 	    "\"exp\":%ld.5", NOW - 61), JF_E_EXPIRED);
 	claims("exp missing", ",\"aud\":\"api-a\"", JF_E_CLAIM);
+	{
+		/* A Status List Token's exp is RECOMMENDED only. */
+		struct tok_rules o = rules;
+
+		o.exp_optional = 1;
+		t = signed_tok(K[K_ES256], hdr("ES256", K[K_ES256]),
+		    "{\"iss\":\"https://a.example\",\"aud\":\"api-a\"}",
+		    NULL, NULL);
+		expect_n("exp missing, exp_optional: accepted", &o, t,
+		    strlen(t), JF_OK);
+		t = signed_tok(K[K_ES256], hdr("ES256", K[K_ES256]),
+		    fmt("{\"iss\":\"https://a.example\",\"aud\":\"api-a\","
+		    "\"exp\":%ld}", NOW - 61), NULL, NULL);
+		expect_n("exp_optional: a present exp still checked", &o, t,
+		    strlen(t), JF_E_EXPIRED);
+		t = signed_tok(K[K_ES256], hdr("ES256", K[K_ES256]),
+		    "{\"iss\":\"https://a.example\",\"aud\":\"api-a\","
+		    "\"exp\":\"soon\"}", NULL, NULL);
+		expect_n("exp_optional: a bad exp still refused", &o, t,
+		    strlen(t), JF_E_CLAIM);
+	}
 	claims("exp a string", fmt(",\"aud\":\"api-a\",\"exp\":\"%ld\"",
 	    NOW + 60), JF_E_CLAIM);
 	claims("exp true", ",\"aud\":\"api-a\",\"exp\":true", JF_E_CLAIM);
@@ -654,7 +675,7 @@ static void
 test_size(void)
 {
 	struct tok_rules r = rules;
-	char *pad = scratch(), *t;
+	char *pad = scratch(), *t, *big;
 	size_t i;
 
 	for (i = 0; i < 7000; i++)
@@ -670,10 +691,27 @@ test_size(void)
 	    JF_E_TOKEN_TOO_BIG);
 	r.max_bytes = strlen(t);
 	expect_n("exactly max_bytes", &r, t, strlen(t), JF_OK);
+	/* Over TOK_MAX_BYTES_LIMIT: only as a Status List Token may be. */
+	for (i = 0; i < 49500; i++)
+		pad[i] = 'p';
+	pad[i] = '\0';
+	free(t);
+	t = strdup(good(K_ES256, "ES256", fmt(",\"pad\":\"%s\"", pad)));
+	ok(strlen(t) > TOK_MAX_BYTES_LIMIT, "padded token over 64 KiB");
+	r.max_bytes = TOK_MAX_BYTES_LIMIT;
+	expect_n("refused at TOK_MAX_BYTES_LIMIT", &r, t, strlen(t),
+	    JF_E_TOKEN_TOO_BIG);
+	r.max_bytes = TOK_MAX_BYTES_SLIST;
+	expect_n("accepted with max_bytes TOK_MAX_BYTES_SLIST", &r, t,
+	    strlen(t), JF_OK);
 	r.max_bytes = (size_t)-1;
-	memset(pad, 'A', TOK_MAX_BYTES_LIMIT + 1);
-	expect_n("max_bytes is capped at TOK_MAX_BYTES_LIMIT", &r, pad,
-	    TOK_MAX_BYTES_LIMIT + 1, JF_E_TOKEN_TOO_BIG);
+	big = malloc(TOK_MAX_BYTES_SLIST + 1);
+	if (big != NULL) {
+		memset(big, 'A', TOK_MAX_BYTES_SLIST + 1);
+		expect_n("max_bytes is capped at TOK_MAX_BYTES_SLIST", &r,
+		    big, TOK_MAX_BYTES_SLIST + 1, JF_E_TOKEN_TOO_BIG);
+	}
+	free(big);
 	free(t);
 }
 

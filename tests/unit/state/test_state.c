@@ -58,15 +58,16 @@ static int
 issue(struct st *s, const char *jti, const char *sub, const char *client,
 	int64_t now, int64_t life, uint32_t *idx)
 {
-	struct st_token t = { jti, sub, client, now + life, now + life + 5 };
+	struct st_token t = { jti, sub, client, now + life, now + life + 5,
+		now + life + 2 };
 
 	memset(&last, 0, sizeof(last));
 	return st_issue(s, &t, now, idx, &last);
 }
 
-/* Status idx as the draft reads the published bytes. */
+/* Status idx as the draft reads the bytes published at now. */
 static int
-status_of(struct st *s, int bits, uint32_t idx)
+status_at(struct st *s, int bits, uint32_t idx, int64_t now)
 {
 	unsigned char *b = NULL;
 	size_t nb;
@@ -75,16 +76,22 @@ status_of(struct st *s, int bits, uint32_t idx)
 	struct jf_msg m;
 	int v;
 
-	if (st_list(s, T0, &b, &nb, &n, &gen, &m) != JF_OK || idx >= n)
+	if (st_list(s, now, &b, &nb, &n, &gen, &m) != JF_OK || idx >= n)
 		return -1;
 	v = (b[idx * bits / 8] >> ((idx * bits) % 8)) & ((1 << bits) - 1);
 	free(b);
 	return v;
 }
 
-/* st_list's gen, checked against st_gen's (0 when they differ). */
+static int
+status_of(struct st *s, int bits, uint32_t idx)
+{
+	return status_at(s, bits, idx, T0);
+}
+
+/* st_list's gen at now, checked against st_gen's (0 when they differ). */
 static uint64_t
-gen_of(struct st *s)
+gen_at(struct st *s, int64_t now)
 {
 	unsigned char *b = NULL;
 	size_t nb;
@@ -92,14 +99,20 @@ gen_of(struct st *s)
 	uint64_t gen = 0, g2 = 1;
 	struct jf_msg m;
 
-	if (st_list(s, T0, &b, &nb, &n, &gen, &m) == JF_OK)
+	if (st_list(s, now, &b, &nb, &n, &gen, &m) == JF_OK)
 		free(b);
-	if (st_gen(s, &g2, &m) != JF_OK || g2 != gen) {
+	if (st_gen(s, now, &g2, &m) != JF_OK || g2 != gen) {
 		diag("st_gen %llu, st_list %llu", (unsigned long long)g2,
 		    (unsigned long long)gen);
 		return 0;
 	}
 	return gen;
+}
+
+static uint64_t
+gen_of(struct st *s)
+{
+	return gen_at(s, T0);
 }
 
 static void
@@ -167,6 +180,61 @@ t_revoke(void)
 	is(n, 0, "a token past reuse_at is not live");
 	is(st_set_status(s, 7, "x", NULL, 5, T0, &n, &m), JF_E_INTERNAL,
 	    "status 5 refused");
+	st_free(s);
+}
+
+/* A revoked token's bit is published until its expires_at only: a list
+ * cached after that must not refuse the index's next holder. The index
+ * stays taken until reuse_at. issue(): exp T0+100, expires_at T0+102,
+ * reuse_at T0+105. */
+static void
+t_expiry(void)
+{
+	struct st *s = NULL;
+	struct jf_msg m;
+	uint32_t a = 0, b = 0, live = 0, range = 0;
+	size_t n = 9;
+	uint64_t g, g2;
+
+	is(opn(&s, "ex", 1, 2, &m), JF_OK, "open max_live 1");
+	if (s == NULL)
+		return;
+	is(issue(s, "x-a", "s", "c", T0, 100, &a), JF_OK, "issue");
+	is(st_set_status(s, ST_BY_JTI, "x-a", NULL, SLIST_INVALID, T0, &n,
+	    &m), JF_OK, "revoke");
+	is(status_at(s, 2, a, T0 + 101), SLIST_INVALID,
+	    "INVALID before expires_at");
+	g = gen_at(s, T0 + 101);
+	ok(g != 0, "gen (st_gen agrees)");
+	is(gen_at(s, T0 + 101), g, "gen steady before expires_at");
+	g2 = gen_at(s, T0 + 102);
+	ok(g2 != g && g2 != 0, "gen changed at expires_at (st_gen agrees)");
+	is(status_at(s, 2, a, T0 + 102), SLIST_VALID,
+	    "published VALID from expires_at on");
+	is(gen_at(s, T0 + 103), g2, "gen steady after");
+	is(st_count(s, T0 + 103, &live, &range, &m), JF_OK, "count");
+	is(live, 1, "the index is still taken");
+	is(issue(s, "x-b", "s", "c", T0 + 103, 100, &b), JF_E_UNAVAILABLE,
+	    "not reusable before reuse_at");
+	is(st_set_status(s, ST_BY_JTI, "x-a", NULL, SLIST_INVALID, T0 + 103,
+	    &n, &m), JF_OK, "revoke the expired token");
+	is(n, 0, "an expired token changes nothing");
+	is(status_at(s, 2, a, T0 + 103), SLIST_VALID, "still VALID");
+	is(issue(s, "x-b", "s", "c", T0 + 105, 100, &b), JF_OK,
+	    "reused at reuse_at");
+	is(b, a, "the same index");
+	is(status_at(s, 2, b, T0 + 105), SLIST_VALID, "its new token VALID");
+	/* Suspended, then resumed: no clearing left pending that touches
+	 * the next status. */
+	is(st_set_status(s, ST_BY_JTI, "x-b", NULL, SLIST_SUSPENDED, T0 + 106,
+	    &n, &m), JF_OK, "suspend");
+	is(st_set_status(s, ST_BY_JTI, "x-b", NULL, SLIST_VALID, T0 + 106,
+	    &n, &m), JF_OK, "resume");
+	is(st_set_status(s, ST_BY_JTI, "x-b", NULL, SLIST_INVALID, T0 + 150,
+	    &n, &m), JF_OK, "revoke");
+	is(status_at(s, 2, b, T0 + 150), SLIST_INVALID, "INVALID until "
+	    "its expires_at");
+	is(status_at(s, 2, b, T0 + 207), SLIST_VALID, "VALID after");
 	st_free(s);
 }
 
@@ -557,6 +625,31 @@ t_reopen(void)
 	diag("%s", m.s);
 	is(opn(&s, "ro", 2048, 1, &m), JF_E_CONFIG, "other bits refused");
 	ok(strstr(m.s, "status_bits = 2") != NULL, "says which");
+	/* A file of the layout before expires_at (version 1) is refused. */
+	{
+		char from[128];
+		FILE *in, *out;
+		uint32_t one = 1;
+		int c;
+
+		snprintf(from, sizeof(from), "%s/ro", dir);
+		snprintf(path, sizeof(path), "%s/v1", dir);
+		in = fopen(from, "rb");
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		out = fd >= 0 ? fdopen(fd, "wb") : NULL;
+		while (in != NULL && out != NULL && (c = getc(in)) != EOF)
+			putc(c, out);
+		if (out != NULL && fseek(out, 8, SEEK_SET) == 0)
+			fwrite(&one, sizeof(one), 1, out);
+		if (in != NULL)
+			fclose(in);
+		if (out != NULL)
+			fclose(out);
+		is(opn(&s, "v1", 2048, 2, &m), JF_E_CONFIG,
+		    "a version 1 file refused");
+		ok(strstr(m.s, "version 2") != NULL, "says which");
+		diag("%s", m.s);
+	}
 	snprintf(path, sizeof(path), "%s/junk", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	for (i = 0; fd >= 0 && i < 2000; i++)
@@ -637,6 +730,7 @@ main(void)
 	    (long)T0);
 	diag("back end: %s", redis_url ? "redis" : "embedded");
 	t_revoke();
+	t_expiry();
 	t_bits1();
 	t_layout();
 	t_many();
