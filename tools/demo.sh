@@ -69,6 +69,7 @@ mint_confs() {
 	client_ca = $d/pki/ca.pem
 	jwks_uri = https://127.0.0.1:$TLS_PORT/mint/jwks
 	log_level = info
+	state_dir = $d/state
 	EOF
 	if [ "$(id -u)" = 0 ]; then
 		echo "peer_users = nobody" >>"$d/mint.conf"
