@@ -121,7 +121,7 @@ server.document-root = "$TMP/htdocs"
 server.bind = "127.0.0.1"
 server.port = $PORT
 server.errorlog = "$TMP/lighttpd.error.log"
-server.modules = ( "mod_rewrite", "mod_fastcgi", "mod_openssl" )
+server.modules = ( "mod_rewrite", "mod_setenv", "mod_fastcgi", "mod_openssl" )
 server.max-keep-alive-requests = 100000
 include "$SRCDIR/conf/lighttpd/50-jwt-mint.conf"
 fastcgi.server += (
@@ -191,7 +191,11 @@ if curl -sS --max-time 5 --cacert "$TMP/pki/ca.pem" -o /dev/null -d "$BODY" \
 	die "$URL_B answered a client without a certificate"
 fi
 
-MSUP=$(pgrep -P "$LPID" -f jwt-mint.fcgi) || die "no jwt-mint.fcgi under lighttpd"
+# The embedded-state mint: not row g's (its command line names mint-redis.conf).
+MSUP=$(for p in $(pgrep -P "$LPID" -f jwt-mint.fcgi); do
+	tr '\0' ' ' <"/proc/$p/cmdline" | grep -q mint-redis.conf || echo "$p"
+done)
+[ -n "$MSUP" ] || die "no jwt-mint.fcgi under lighttpd"
 BACKENDS="$(pgrep -P "$LPID" | tr '\n' ' ')$(pgrep -P "$MSUP" | tr '\n' ' ')"
 NTRIV=$(pgrep -P "$LPID" -f fcgi-echo | wc -l)
 NMW=$(pgrep -P "$MSUP" | wc -l)
