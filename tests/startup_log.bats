@@ -91,8 +91,11 @@ WHY2='is readable by group or others (chmod 600 it)'
 	run unshare -m --propagation private bash "$DIR/ns.sh" "$DIR"
 	rm -f "$DIR/lighttpd.pid"
 	run -0 grep -F "$WHY2" "$DIR/syslog.txt"
+	# socat appends each datagram as it came, without a newline: one
+	# message a line from each "<PRI>" on (no message here holds a "<").
+	run -0 grep -oE '<[0-9]+>[^<]*' "$DIR/syslog.txt"
 	# syslog(3): <facility*8+severity>, daemon.err is <27>. lighttpd may
-	# start the backend more than once: one such line is enough.
+	# start the backend more than once: one such message is enough.
 	local line found=
 	while IFS= read -r line; do
 		if [[ $line == '<27>'*"jwt-mint.fcgi["*"]: cannot start: $DIR/mint.conf:"*"$WHY$DIR/mint.key $WHY2"* ]]; then
