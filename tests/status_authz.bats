@@ -221,11 +221,14 @@ proxy_story() {
 	tok=$(stoken 3 t)
 	until_ask "$SD/t-tamper.sock" 200 "$tok"
 	# The payload of a list revoking 3 under the signature of the good one.
+	# (made outside the host's files: served even for a moment, the
+	# genuine revoking list would be fetched and rightly used).
 	good=$(cat "$SD/kh/www/sl/t")
-	publish t 1 16 3=1
-	bad=$(cat "$SD/kh/www/sl/t")
+	bad=$(sl sign "$SD/mint.key" "$JF_ISS" "$HOST/sl/t" 1 16 3=1 \
+		--kid "$(cat "$SD/mint.kid")")
 	n=$(jwkshost_gets "$SD/kh" /sl/t)
-	printf '%s\n' "${bad%.*}.${good##*.}" >"$SD/kh/www/sl/t"
+	printf '%s\n' "${bad%.*}.${good##*.}" >"$SD/kh/www/sl/.t.tmp"
+	mv "$SD/kh/www/sl/.t.tmp" "$SD/kh/www/sl/t"
 	gets_after t "$((n + 1))"
 	authz_ask "$SD/t-tamper.sock" "$tok"
 	assert_ask 200
